@@ -1,0 +1,91 @@
+//! The command line: arguments are parsed first, then resolved into working
+//! objects, then run. The only code that prints. `anyhow` lives here, at the edge.
+
+mod check;
+mod table;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config};
+
+/// Exit codes (PRODUCT.md): success, something found down, usage/config/runtime error.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FOUND_DOWN: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "okx-monitor",
+    version,
+    about = "Is OKX support reachable, through which channel, and when is the best time to try?"
+)]
+struct Args {
+    /// A directory of *.toml check definitions, or one file.
+    #[arg(long, global = true, default_value = "checks", value_name = "PATH")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run every check (or those named by --only) once, now, and print the outcomes.
+    Check(check::CheckArgs),
+    /// Check the configuration alone.
+    Validate(validate::ValidateArgs),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// Runs the program and returns its exit code; errors are printed here.
+pub fn main() -> u8 {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("okx-monitor: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<u8> {
+    match args.command {
+        Command::Check(a) => check::run(&args.config, a),
+        Command::Validate(a) => validate::run(&args.config, a),
+    }
+}
+
+/// Loads the configuration; its errors are already one sentence with file:line:col.
+fn load_config(path: &Path) -> anyhow::Result<Config> {
+    Ok(config::load(path)?)
+}
+
+/// The runtime of the commands that do I/O.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Whether to colour output: only on a terminal, and never when `NO_COLOR` is set.
+fn use_colour() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}

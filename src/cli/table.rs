@@ -1,0 +1,104 @@
+//! Aligned text tables for the terminal, with optional colour per cell.
+
+/// ANSI colours used for outcomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colour {
+    Green,
+    Yellow,
+    Red,
+    Magenta,
+    Blue,
+}
+
+impl Colour {
+    fn code(self) -> &'static str {
+        match self {
+            Colour::Green => "32",
+            Colour::Yellow => "33",
+            Colour::Red => "31",
+            Colour::Magenta => "35",
+            Colour::Blue => "34",
+        }
+    }
+}
+
+pub struct Cell {
+    pub text: String,
+    pub colour: Option<Colour>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell { text, colour: None }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::from(text.to_string())
+    }
+}
+
+/// Renders rows under a header, columns padded to their widest cell; the last
+/// column is not padded. Colour is applied after padding, so it never shifts
+/// the alignment.
+pub fn render(header: &[&str], rows: &[Vec<Cell>], colour: bool) -> String {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.text.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = (&str, Option<Colour>)>| {
+        let mut text = String::new();
+        for (i, (cell, c)) in cells.enumerate() {
+            let padded = if i + 1 < columns {
+                format!("{cell:<width$}  ", width = widths[i])
+            } else {
+                cell.to_string()
+            };
+            match c.filter(|_| colour) {
+                Some(c) => {
+                    let body = padded.trim_end();
+                    let pad = &padded[body.len()..];
+                    text.push_str(&format!("\x1b[{}m{body}\x1b[0m{pad}", c.code()));
+                }
+                None => text.push_str(&padded),
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&mut header.iter().map(|h| (*h, None)));
+    for row in rows {
+        line(&mut row.iter().map(|c| (c.text.as_str(), c.colour)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_columns() {
+        let rows = vec![
+            vec![Cell::from("help-center"), Cell::from("up")],
+            vec![Cell::from("x"), Cell::from("down")],
+        ];
+        let t = render(&["CHECK", "OUTCOME"], &rows, false);
+        assert_eq!(t, "CHECK        OUTCOME\nhelp-center  up\nx            down\n");
+    }
+
+    #[test]
+    fn colour_does_not_shift_alignment() {
+        let rows = vec![vec![
+            Cell { text: "up".into(), colour: Some(Colour::Green) },
+            Cell::from("ok"),
+        ]];
+        let t = render(&["OUTCOME", "WHY"], &rows, true);
+        assert_eq!(t, "OUTCOME  WHY\n\x1b[32mup\x1b[0m       ok\n");
+    }
+}

@@ -1,0 +1,89 @@
+//! `okx-monitor validate`: check the configuration alone, and show what it holds.
+
+use std::path::Path;
+
+use super::table::{self, Cell};
+use super::{EXIT_OK, Format};
+use crate::config::{Check, Spec};
+use crate::duration;
+use crate::probe::Prober;
+
+#[derive(clap::Args, Debug)]
+pub struct ValidateArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
+    let config = super::load_config(config_path)?;
+    // Building the probers reads the extra CA files, which a check may name.
+    super::runtime()?.block_on(async { Prober::new(&config.checks).map(drop) })?;
+    match args.format {
+        Format::Json => {
+            let checks: Vec<_> = config
+                .checks
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "check": c.name,
+                        "channel": c.channel,
+                        "kind": c.kind(),
+                        "schedule": c.schedule.text,
+                        "timeout": duration::format(c.timeout),
+                        "slow": duration::format(c.slow),
+                        "target": target(c),
+                    })
+                })
+                .collect();
+            let out = serde_json::json!({
+                "valid": true,
+                "files": config.files,
+                "checks": checks,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Format::Table => {
+            let rows: Vec<Vec<Cell>> = config
+                .checks
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::from(c.name.as_str()),
+                        Cell::from(c.channel.as_str()),
+                        Cell::from(c.kind().as_str()),
+                        Cell::from(c.schedule.text.as_str()),
+                        Cell::from(duration::format(c.timeout)),
+                        Cell::from(duration::format(c.slow)),
+                        Cell::from(target(c)),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                table::render(
+                    &["CHECK", "CHANNEL", "KIND", "SCHEDULE", "TIMEOUT", "SLOW", "TARGET"],
+                    &rows,
+                    false
+                )
+            );
+            println!(
+                "configuration is valid: {} checks in {} files",
+                config.checks.len(),
+                config.files.len()
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// What a check probes, in a few words.
+fn target(c: &Check) -> String {
+    match &c.spec {
+        Spec::Http(h) => h.url.to_string(),
+        Spec::OkxStatus(o) => o.url.to_string(),
+        Spec::Mx(m) if m.smtp => format!("MX {} + SMTP :{}", m.domain, m.smtp_port),
+        Spec::Mx(m) => format!("MX {}", m.domain),
+        Spec::Tcp(t) => format!("{}:{}", t.host, t.port),
+    }
+}

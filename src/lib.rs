@@ -1,0 +1,34 @@
+//! okx-monitor: is OKX's customer support reachable, through which channel, and
+//! when is the best time to try?
+//!
+//! # Code map
+//!
+//! - `main.rs` — turns [`cli::run`]'s result into an exit code; nothing else.
+//! - [`cli`] — one file per subcommand; the only code that prints.
+//! - [`config`] — `checks/*.toml` → validated [`config::Check`]s; every error
+//!   names file, line and column.
+//! - [`probe`] — one file per kind (`http`, `mx` with `smtp`, `tcp`,
+//!   `okx_status`); [`probe::Prober::probe`] dispatches and enforces the timeout.
+//! - [`outcome`] — [`outcome::Outcome`], [`outcome::Report`], phases, failure
+//!   kinds: plain data, and the pure rules over them (`grade`, `judge_run`).
+//! - [`runner`] — runs a set of checks once, concurrently, and judges the run.
+//! - [`duration`], [`tls_cert`] — small pure parsers.
+//!
+//! # Invariants
+//!
+//! - A probe never returns an error and never outlives its check's timeout:
+//!   failure is data ([`outcome::Report`]), and the deadline is enforced in one
+//!   place, [`probe::Prober::probe`].
+//! - Probes touch no database, metric or terminal; only `cli` prints.
+//! - A loaded [`config::Config`] is valid: the rest of the code trusts it.
+//! - Pure logic (judging answers, grading, the `unknown` rule, parsers of peer
+//!   answers) does no I/O and is unit-tested.
+//! - Every spawned task is owned by a `JoinSet` (aborted on drop) or awaited.
+
+pub mod cli;
+pub mod config;
+pub mod duration;
+pub mod outcome;
+pub mod probe;
+pub mod runner;
+pub mod tls_cert;

@@ -1,0 +1,319 @@
+//! What a probe found: the outcome, why, how long each phase took, and the detail
+//! worth keeping. Plain data and the pure rules over it (grading latency, judging a
+//! run as `unknown`); no I/O.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Serialize, Serializer};
+
+use crate::config::Channel;
+
+/// Every probe ends in exactly one of these (PRODUCT.md, "Outcomes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Up,
+    Degraded,
+    Throttled,
+    Down,
+    Unknown,
+    Maintenance,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Up,
+        Outcome::Degraded,
+        Outcome::Throttled,
+        Outcome::Down,
+        Outcome::Unknown,
+        Outcome::Maintenance,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Up => "up",
+            Outcome::Degraded => "degraded",
+            Outcome::Throttled => "throttled",
+            Outcome::Down => "down",
+            Outcome::Unknown => "unknown",
+            Outcome::Maintenance => "maintenance",
+        }
+    }
+
+    /// Reachable and answering as expected: counts as available.
+    pub fn is_success(self) -> bool {
+        matches!(self, Outcome::Up | Outcome::Degraded)
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Outcome {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| format!("unknown outcome `{s}`"))
+    }
+}
+
+/// Why a probe did not end `up`, from a bounded set (usable as a metric label and
+/// by `diagnose`); the words for people are in [`Report::reason`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// The name did not resolve (NXDOMAIN, no answer, resolver unreachable).
+    Dns,
+    /// TCP connect refused or unreachable.
+    Connect,
+    /// TLS handshake or certificate failure.
+    Tls,
+    /// No complete answer within the check's timeout.
+    Timeout,
+    /// An HTTP status other than the expected ones.
+    Status,
+    /// The body did not hold what the check expects (text, pattern, JSON).
+    Body,
+    /// A redirect loop, too many redirects, or a redirect to another scheme.
+    Redirect,
+    /// The peer broke the protocol (malformed HTTP, SMTP, JSON where JSON is due).
+    Protocol,
+    /// Rate limit or bot challenge.
+    Throttled,
+    /// No MX records, or fewer than `min_records`.
+    NoRecords,
+    /// The SMTP greeting was missing or refused us.
+    Smtp,
+    /// OKX announces maintenance.
+    Maintenance,
+    /// Every control check failed at the same time.
+    LocalNetwork,
+}
+
+/// Phase timings as far as they could be measured.
+///
+/// `connect` covers the TCP connect and, on https, the TLS handshake: the HTTP
+/// client completes both in one step and does not report them apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Phases {
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub dns: Option<Duration>,
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub connect: Option<Duration>,
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub first_byte: Option<Duration>,
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub total: Option<Duration>,
+}
+
+/// One MX host's part of an `mx` probe.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MxHost {
+    pub host: String,
+    pub preference: u16,
+    /// Whether this host met every expectation (greeted with 220 when `smtp = true`).
+    pub ok: bool,
+    /// The SMTP reply code of the greeting, when one came.
+    pub greeting_code: Option<u16>,
+    pub starttls: bool,
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Duration>,
+    pub reason: String,
+}
+
+/// An entry of OKX's system-status announcement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Maintenance {
+    pub title: String,
+    /// `scheduled`, `ongoing`, `pre_open`, `completed` or `canceled`, as OKX says.
+    pub state: String,
+    /// Unix milliseconds.
+    pub begin_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+    pub service_type: Option<String>,
+    pub system: Option<String>,
+    pub href: Option<String>,
+}
+
+/// The detail of a probe worth keeping with its sample.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Detail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Unix seconds at which the server's TLS certificate expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_not_after: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mx_records: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mx_hosts: Vec<MxHost>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extracted: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<Maintenance>,
+    /// The addresses the target's name resolved to (for `diagnose`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<std::net::IpAddr>,
+    /// How long the peer asked us to wait (`Retry-After`).
+    #[serde(serialize_with = "secs_opt", skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<Duration>,
+}
+
+/// Everything one probe found. Failure is data: a probe never returns `Err`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Why, in a few words a user can act on ("connection refused", "HTTP 503").
+    pub reason: String,
+    /// Time to a complete answer; `None` when no answer came.
+    #[serde(rename = "latency_ms", serialize_with = "ms_opt")]
+    pub latency: Option<Duration>,
+    pub phases: Phases,
+    pub detail: Detail,
+}
+
+impl Report {
+    pub fn new(outcome: Outcome, reason: impl Into<String>) -> Report {
+        Report {
+            outcome,
+            failure: None,
+            reason: reason.into(),
+            latency: None,
+            phases: Phases::default(),
+            detail: Detail::default(),
+        }
+    }
+
+    pub fn failed(failure: Failure, reason: impl Into<String>) -> Report {
+        let outcome = match failure {
+            Failure::Throttled => Outcome::Throttled,
+            Failure::Maintenance => Outcome::Maintenance,
+            Failure::LocalNetwork => Outcome::Unknown,
+            _ => Outcome::Down,
+        };
+        Report {
+            failure: Some(failure),
+            ..Report::new(outcome, reason)
+        }
+    }
+}
+
+/// `up`, or `degraded` when the answer took longer than `slow`.
+pub fn grade(latency: Duration, slow: Duration) -> (Outcome, String) {
+    if latency > slow {
+        (
+            Outcome::Degraded,
+            format!(
+                "slow: {} ms, over {} ms",
+                latency.as_millis(),
+                slow.as_millis()
+            ),
+        )
+    } else {
+        (Outcome::Up, "ok".to_string())
+    }
+}
+
+/// Applies the `unknown` rule to the results of one run: when at least one control
+/// check ran and every control check failed, the fault is this machine's network,
+/// so the other checks' `down` becomes `unknown`. With no control check, nothing
+/// changes.
+pub fn judge_run(results: &mut [(Channel, &mut Report)]) {
+    let mut controls = results.iter().filter(|(c, _)| *c == Channel::Control);
+    let any_control = controls.clone().next().is_some();
+    if !any_control || controls.any(|(_, r)| !matches!(r.outcome, Outcome::Down)) {
+        return;
+    }
+    for (channel, report) in results.iter_mut() {
+        if *channel != Channel::Control && report.outcome == Outcome::Down {
+            report.outcome = Outcome::Unknown;
+            report.failure = Some(Failure::LocalNetwork);
+            report.reason = format!(
+                "{} (every control check failed too: this machine's network)",
+                report.reason
+            );
+        }
+    }
+}
+
+fn ms_opt<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64(millis(*d)),
+        None => s.serialize_none(),
+    }
+}
+
+fn secs_opt<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64(d.as_secs_f64()),
+        None => s.serialize_none(),
+    }
+}
+
+/// Milliseconds with a tenth of a millisecond kept, as samples store them.
+pub fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn down() -> Report {
+        Report::failed(Failure::Connect, "connection refused")
+    }
+
+    #[test]
+    fn grading() {
+        let slow = Duration::from_secs(1);
+        assert_eq!(grade(Duration::from_millis(999), slow).0, Outcome::Up);
+        assert_eq!(grade(Duration::from_millis(1000), slow).0, Outcome::Up);
+        assert_eq!(grade(Duration::from_millis(1001), slow).0, Outcome::Degraded);
+    }
+
+    #[test]
+    fn all_controls_down_makes_failures_unknown() {
+        let (mut a, mut b, mut c, mut d) = (down(), down(), Report::new(Outcome::Up, "ok"), down());
+        let mut run = [
+            (Channel::Control, &mut a),
+            (Channel::Chat, &mut b),
+            (Channel::Email, &mut c),
+            (Channel::Control, &mut d),
+        ];
+        judge_run(&mut run);
+        assert_eq!(run[0].1.outcome, Outcome::Down, "controls keep their outcome");
+        assert_eq!(run[1].1.outcome, Outcome::Unknown);
+        assert_eq!(run[1].1.failure, Some(Failure::LocalNetwork));
+        assert_eq!(run[2].1.outcome, Outcome::Up, "a success stays a success");
+    }
+
+    #[test]
+    fn one_working_control_keeps_down_as_down() {
+        let (mut a, mut b, mut c) = (down(), Report::new(Outcome::Up, "ok"), down());
+        let mut run = [
+            (Channel::Control, &mut a),
+            (Channel::Control, &mut b),
+            (Channel::Chat, &mut c),
+        ];
+        judge_run(&mut run);
+        assert_eq!(run[2].1.outcome, Outcome::Down);
+    }
+
+    #[test]
+    fn without_controls_nothing_is_unknown() {
+        let mut a = down();
+        let mut run = [(Channel::Chat, &mut a)];
+        judge_run(&mut run);
+        assert_eq!(run[0].1.outcome, Outcome::Down);
+    }
+}

@@ -1,0 +1,122 @@
+//! Probing: one file per kind, one entry point ([`Prober::probe`]) that bounds
+//! every probe by its check's timeout. A probe never touches the database, the
+//! metrics or the terminal: it returns a [`Report`], and failure is data.
+
+mod clock;
+pub mod http;
+pub mod mx;
+pub mod okx_status;
+pub mod resolve;
+pub mod smtp;
+pub mod tcp;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use clock::PhaseClock;
+use resolve::NameResolver;
+
+use crate::config::{Check, Spec};
+use crate::duration;
+use crate::outcome::{Failure, Report};
+
+/// What probes share: one resolver per DNS server in use, one HTTP client per
+/// (resolver, extra trusted CA) pair. Built once for a configuration.
+pub struct Prober {
+    resolvers: HashMap<Option<SocketAddr>, Arc<NameResolver>>,
+    clients: HashMap<(Option<SocketAddr>, Option<PathBuf>), reqwest::Client>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("check `{check}`: {message}")]
+pub struct SetupError {
+    pub check: String,
+    pub message: String,
+}
+
+impl Prober {
+    /// Must be called inside a tokio runtime.
+    pub fn new(checks: &[Check]) -> Result<Prober, SetupError> {
+        let mut resolvers: HashMap<Option<SocketAddr>, Arc<NameResolver>> = HashMap::new();
+        let mut clients = HashMap::new();
+        for check in checks {
+            let resolver = resolvers
+                .entry(check.resolver)
+                .or_insert_with(|| Arc::new(NameResolver::new(check.resolver)))
+                .clone();
+            let ca = match &check.spec {
+                Spec::Http(h) => Some(h.tls_ca_file.clone()),
+                Spec::OkxStatus(o) => Some(o.tls_ca_file.clone()),
+                Spec::Mx(_) | Spec::Tcp(_) => None,
+            };
+            if let Some(ca) = ca {
+                let key = (check.resolver, ca);
+                if !clients.contains_key(&key) {
+                    let err = |message| SetupError {
+                        check: check.name.clone(),
+                        message,
+                    };
+                    let roots = http::roots(key.1.as_deref()).map_err(err)?;
+                    let client = http::client(resolver, roots).map_err(err)?;
+                    clients.insert(key, client);
+                }
+            }
+        }
+        Ok(Prober { resolvers, clients })
+    }
+
+    /// Probes `check` once. Ends within the check's timeout whatever the peer does.
+    pub async fn probe(&self, check: &Check) -> Report {
+        let clock = Arc::new(PhaseClock::default());
+        let started = Instant::now();
+        let deadline = started + check.timeout;
+        let run = PhaseClock::scope(clock.clone(), self.dispatch(check, deadline, &clock));
+        let mut report = match tokio::time::timeout_at(deadline.into(), run).await {
+            Ok(r) => r,
+            Err(_) => timed_out(check, &clock),
+        };
+        let mut phases = clock.phases();
+        phases.total = Some(started.elapsed());
+        report.phases = phases;
+        if report.detail.addresses.is_empty() {
+            report.detail.addresses = clock.addresses();
+        }
+        report
+    }
+
+    async fn dispatch(&self, check: &Check, deadline: Instant, clock: &PhaseClock) -> Report {
+        let resolver = &self.resolvers[&check.resolver];
+        let client = |ca: &Option<PathBuf>| &self.clients[&(check.resolver, ca.clone())];
+        match &check.spec {
+            Spec::Http(spec) => {
+                http::probe(client(&spec.tls_ca_file), spec, check.slow, clock).await
+            }
+            Spec::OkxStatus(spec) => {
+                okx_status::probe(client(&spec.tls_ca_file), spec, check.slow, clock).await
+            }
+            Spec::Mx(spec) => mx::probe(resolver, spec, check.slow, deadline, clock).await,
+            Spec::Tcp(spec) => tcp::probe(resolver, spec, check.slow, clock).await,
+        }
+    }
+}
+
+/// The report of a probe cut off by its deadline, saying how far it got.
+fn timed_out(check: &Check, clock: &PhaseClock) -> Report {
+    let p = clock.phases();
+    let stage = if p.first_byte.is_some() {
+        "the answer did not complete"
+    } else if p.connect.is_some() {
+        "connected, but no answer came"
+    } else if p.dns.is_some() {
+        "the connection did not complete"
+    } else {
+        "no answer"
+    };
+    Report::failed(
+        Failure::Timeout,
+        format!("{stage} within {}", duration::format(check.timeout)),
+    )
+}

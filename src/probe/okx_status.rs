@@ -1,0 +1,135 @@
+//! The `okx_status` prober: OKX's `/api/v5/system/status` announcement. Ongoing
+//! maintenance → `maintenance`; scheduled events are kept as data for `status`.
+//! The parser ([`parse`]) is pure.
+
+use std::time::{Duration, SystemTime};
+
+use super::clock::PhaseClock;
+use super::http;
+use crate::config::{Method, OkxStatusSpec};
+use crate::outcome::{Failure, Maintenance, Outcome, Report, grade};
+
+pub async fn probe(
+    client: &reqwest::Client,
+    spec: &OkxStatusSpec,
+    slow: Duration,
+    clock: &PhaseClock,
+) -> Report {
+    let no_headers = Default::default();
+    let f = match http::fetch(client, Method::Get, &spec.url, &no_headers, clock).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    judge(&f, slow, SystemTime::now())
+}
+
+/// Judges the API's answer (pure).
+pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
+    let mut report = if let Some(why) = http::throttle(f.status, &f.headers, &f.body, now) {
+        let mut r = Report::failed(Failure::Throttled, why);
+        r.detail.retry_after = http::retry_after(&f.headers, now);
+        r
+    } else if !(200..300).contains(&f.status) {
+        Report::failed(Failure::Status, format!("HTTP {}, expected 2xx", f.status))
+    } else {
+        match parse(&f.body) {
+            Err(why) => Report::failed(Failure::Protocol, why),
+            Ok(events) => {
+                let ongoing: Vec<&Maintenance> = events
+                    .iter()
+                    .filter(|e| e.state == "ongoing" || e.state == "pre_open")
+                    .collect();
+                let mut r = match ongoing.first() {
+                    Some(e) => Report::failed(
+                        Failure::Maintenance,
+                        format!("OKX announces ongoing maintenance: {}", e.title),
+                    ),
+                    None => {
+                        let (outcome, reason) = grade(f.latency, slow);
+                        let scheduled = events.iter().filter(|e| e.state == "scheduled").count();
+                        let reason = if scheduled > 0 && outcome == Outcome::Up {
+                            format!("no maintenance now; {scheduled} scheduled")
+                        } else {
+                            reason
+                        };
+                        Report::new(outcome, reason)
+                    }
+                };
+                r.detail.maintenance = events;
+                r
+            }
+        }
+    };
+    report.latency = Some(f.latency);
+    report.detail.http_status = Some(f.status);
+    report.detail.tls_not_after = f.tls_not_after;
+    report
+}
+
+/// Reads the announcement: `{"code":"0","data":[{"title":…,"state":…,"begin":"<ms>",…}]}`.
+pub fn parse(body: &[u8]) -> Result<Vec<Maintenance>, String> {
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| format!("the status API's answer is not JSON ({e})"))?;
+    let code = match v.get("code") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => return Err("the status API's answer has no `code`".to_string()),
+    };
+    if code != "0" {
+        let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or("");
+        return Err(format!("the status API answered code {code} {msg}").trim_end().to_string());
+    }
+    let data = v
+        .get("data")
+        .and_then(|d| d.as_array())
+        .ok_or("the status API's answer has no `data` list")?;
+    let text = |e: &serde_json::Value, k: &str| -> Option<String> {
+        match e.get(k)? {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let millis = |e: &serde_json::Value, k: &str| text(e, k).and_then(|s| s.parse::<i64>().ok());
+    data.iter()
+        .map(|e| {
+            if !e.is_object() {
+                return Err("an entry of the status API's `data` is not an object".to_string());
+            }
+            Ok(Maintenance {
+                title: text(e, "title").unwrap_or_else(|| "(untitled)".to_string()),
+                state: text(e, "state").ok_or("a maintenance entry has no `state`")?,
+                begin_ms: millis(e, "begin"),
+                end_ms: millis(e, "end"),
+                service_type: text(e, "serviceType"),
+                system: text(e, "system"),
+                href: text(e, "href"),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_announcement() {
+        let body = br#"{"code":"0","msg":"","data":[
+            {"begin":"1672823400000","end":"1672825980000","href":"","serviceType":"0",
+             "state":"scheduled","system":"unified","title":"Spot upgrade"}]}"#;
+        let events = parse(body).unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].state, "scheduled");
+        assert_eq!(events[0].begin_ms, Some(1_672_823_400_000));
+        assert_eq!(events[0].href, None);
+    }
+
+    #[test]
+    fn refuses_what_is_not_the_announcement() {
+        for bad in [&b"<html>"[..], b"{}", br#"{"code":"50001","msg":"busy"}"#, br#"{"code":"0","data":{}}"#, br#"{"code":"0","data":[1]}"#, b"\xff\xfe"] {
+            assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(parse(br#"{"code":"50001","msg":"busy"}"#).unwrap_err(), "the status API answered code 50001 busy");
+    }
+}
