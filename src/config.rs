@@ -56,7 +56,9 @@ impl Default for Settings {
         Settings {
             timezone: None,
             db: PathBuf::from(DEFAULT_DB),
-            listen: DEFAULT_LISTEN.parse().expect("DEFAULT_LISTEN is a valid address"),
+            listen: DEFAULT_LISTEN
+                .parse()
+                .expect("DEFAULT_LISTEN is a valid address"),
             retention: DEFAULT_RETENTION,
             vantage: None,
             resolver: None,
@@ -139,7 +141,9 @@ pub struct OkxStatusSpec {
     pub tls_ca_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Chat,
@@ -389,11 +393,16 @@ fn settings_from_raw(s: RawSettings) -> Settings {
     Settings {
         timezone: s.timezone.map(|t| t.0),
         db: s.db.unwrap_or(d.db),
-        listen: s.listen.unwrap_or(d.listen),
+        listen: s.listen.map_or(d.listen, |l| l.0),
         retention: s.retention.map_or(d.retention, |r| r.0),
         vantage: s.vantage.map(|v| v.0),
-        resolver: s.resolver,
-        reference_resolvers: s.reference_resolvers.unwrap_or_default(),
+        resolver: s.resolver.map(|r| r.0),
+        reference_resolvers: s
+            .reference_resolvers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.0)
+            .collect(),
         min_samples: s.min_samples.map_or(d.min_samples, |m| m.0),
     }
 }
@@ -406,7 +415,7 @@ fn check_from_raw(
     at: &dyn Fn(Range<usize>) -> Location,
 ) -> Result<Check, ConfigError> {
     let name_span = raw.name.span();
-    let kind = *raw.kind.get_ref();
+    let kind = raw.kind.get_ref().0;
 
     // Keys that belong to another kind are errors, not silently ignored.
     for (key, key_span, kinds) in raw.kind_specific_keys() {
@@ -423,11 +432,12 @@ fn check_from_raw(
         }
     }
 
-    let pick = |own: &Option<Spanned<DurationValue>>, def: &Option<Spanned<DurationValue>>, fallback| {
-        own.as_ref()
-            .or(def.as_ref())
-            .map_or(fallback, |d| d.get_ref().0)
-    };
+    let pick =
+        |own: &Option<Spanned<DurationValue>>, def: &Option<Spanned<DurationValue>>, fallback| {
+            own.as_ref()
+                .or(def.as_ref())
+                .map_or(fallback, |d| d.get_ref().0)
+        };
     let timeout = pick(&raw.timeout, &defaults.timeout, DEFAULT_TIMEOUT);
     let slow = pick(&raw.slow, &defaults.slow, DEFAULT_SLOW.min(timeout));
     if timeout.is_zero() {
@@ -481,8 +491,9 @@ fn check_from_raw(
                 let j_span = j.span();
                 for (pointer, value) in j.into_inner() {
                     check_pointer(&pointer).map_err(|m| fail(j_span.clone(), m))?;
-                    let value = serde_json::to_value(&value)
-                        .map_err(|e| fail(j_span.clone(), format!("json value at `{pointer}`: {e}")))?;
+                    let value = serde_json::to_value(&value).map_err(|e| {
+                        fail(j_span.clone(), format!("json value at `{pointer}`: {e}"))
+                    })?;
                     json.insert(pointer, value);
                 }
             }
@@ -510,11 +521,16 @@ fn check_from_raw(
                     if let Some(bad) = codes.iter().find(|c| !(100..=599).contains(*c)) {
                         return Err(fail(
                             s_span,
-                            format!("expect_status holds {bad}, which is not an HTTP status (100–599)"),
+                            format!(
+                                "expect_status holds {bad}, which is not an HTTP status (100–599)"
+                            ),
                         ));
                     }
                     if codes.is_empty() {
-                        return Err(fail(s_span, "expect_status is empty; leave it out to accept any 2xx".to_string()));
+                        return Err(fail(
+                            s_span,
+                            "expect_status is empty; leave it out to accept any 2xx".to_string(),
+                        ));
                     }
                     codes
                 }
@@ -557,18 +573,20 @@ fn check_from_raw(
         Kind::OkxStatus => Spec::OkxStatus(OkxStatusSpec {
             url: match raw.url {
                 Some(u) => u.into_inner().0,
-                None => OKX_STATUS_URL.parse().expect("OKX_STATUS_URL is a valid URL"),
+                None => OKX_STATUS_URL
+                    .parse()
+                    .expect("OKX_STATUS_URL is a valid URL"),
             },
             tls_ca_file: raw.tls_ca_file.map(Spanned::into_inner),
         }),
     };
     Ok(Check {
         name: raw.name.into_inner().0,
-        channel: raw.channel,
+        channel: raw.channel.0,
         schedule,
         timeout,
         slow,
-        resolver: raw.resolver,
+        resolver: raw.resolver.map(|r| r.0),
         spec,
         origin: at(name_span),
     })
@@ -626,11 +644,11 @@ struct RawFile {
 struct RawSettings {
     timezone: Option<TimeZoneValue>,
     db: Option<PathBuf>,
-    listen: Option<SocketAddr>,
+    listen: Option<ListenValue>,
     retention: Option<DurationValue>,
     vantage: Option<VantageValue>,
-    resolver: Option<SocketAddr>,
-    reference_resolvers: Option<Vec<SocketAddr>>,
+    resolver: Option<ResolverValue>,
+    reference_resolvers: Option<Vec<ResolverValue>>,
     min_samples: Option<MinSamples>,
 }
 
@@ -646,12 +664,12 @@ struct RawDefaults {
 #[serde(deny_unknown_fields)]
 struct RawCheck {
     name: Spanned<CheckName>,
-    channel: Channel,
-    kind: Spanned<Kind>,
+    channel: ChannelValue,
+    kind: Spanned<KindValue>,
     schedule: Option<ScheduleValue>,
     timeout: Option<Spanned<DurationValue>>,
     slow: Option<Spanned<DurationValue>>,
-    resolver: Option<SocketAddr>,
+    resolver: Option<ResolverValue>,
     // http, okx_status
     url: Option<Spanned<HttpUrl>>,
     tls_ca_file: Option<Spanned<PathBuf>>,
@@ -734,8 +752,41 @@ checked_string!(ScheduleValue, Schedule, |t| {
             text: t.to_string(),
             cron,
         })
-        .map_err(|e| format!("invalid schedule `{t}`: {e}"))
+        .map_err(|e| {
+            // The cron crate repeats the expression and draws a caret; keep its reason.
+            let e = e.to_string();
+            let reason = e
+                .rsplit('^')
+                .next()
+                .unwrap_or(&e)
+                .trim()
+                .trim_end_matches('.');
+            format!("invalid schedule `{t}`: {reason}")
+        })
 });
+checked_string!(ChannelValue, Channel, |t| t.parse::<Channel>().map_err(
+    |_| {
+        let all: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown channel `{t}`; use one of {}", all.join(", "))
+    }
+));
+checked_string!(KindValue, Kind, |t| {
+    let all = [Kind::Http, Kind::Mx, Kind::Tcp, Kind::OkxStatus];
+    all.into_iter().find(|k| k.as_str() == t).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind `{t}`; use one of {}", names.join(", "))
+    })
+});
+checked_string!(ResolverValue, SocketAddr, |t| t
+    .parse::<SocketAddr>()
+    .map_err(|_| format!(
+        "invalid resolver `{t}`: expected an IP address and port, as in `127.0.0.1:53`"
+    )));
+checked_string!(ListenValue, SocketAddr, |t| t
+    .parse::<SocketAddr>()
+    .map_err(|_| format!(
+        "invalid listen address `{t}`: expected an IP address and port, as in `127.0.0.1:9786`"
+    )));
 checked_string!(CheckName, String, |t| {
     let mut chars = t.chars();
     let ok = chars
@@ -745,7 +796,9 @@ checked_string!(CheckName, String, |t| {
     if ok {
         Ok(t.to_string())
     } else {
-        Err(format!("invalid check name `{t}`: it must match [a-z0-9][a-z0-9_-]*"))
+        Err(format!(
+            "invalid check name `{t}`: it must match [a-z0-9][a-z0-9_-]*"
+        ))
     }
 });
 checked_string!(VantageValue, String, |t| {
@@ -771,14 +824,17 @@ checked_string!(HttpUrl, reqwest::Url, |t| {
         )),
     }
 });
-checked_string!(RegexValue, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| format!(
+checked_string!(RegexValue, regex::Regex, |t| regex::Regex::new(t).map_err(
+    |e| format!(
         "invalid body_regex: {}",
         e.to_string().lines().last().unwrap_or("").trim()
-    )));
+    )
+));
 checked_string!(TimeZoneValue, chrono_tz::Tz, |t| t
     .parse::<chrono_tz::Tz>()
-    .map_err(|_| format!("unknown time zone `{t}` (use an IANA name such as Asia/Shanghai)")));
+    .map_err(|_| format!(
+        "unknown time zone `{t}` (use an IANA name such as Asia/Shanghai)"
+    )));
 checked_string!(DomainValue, String, |t| {
     let t = t.trim_end_matches('.');
     let ok = !t.is_empty()
@@ -809,7 +865,8 @@ impl<'de> Deserialize<'de> for HostPort {
 }
 
 fn parse_host_port(t: &str) -> Result<HostPort, String> {
-    let bad = || format!("invalid address `{t}`: expected host:port, as in `1.1.1.1:443` or `[::1]:443`");
+    let bad =
+        || format!("invalid address `{t}`: expected host:port, as in `1.1.1.1:443` or `[::1]:443`");
     if let Ok(sa) = t.parse::<SocketAddr>() {
         return Ok(HostPort {
             host: sa.ip().to_string(),

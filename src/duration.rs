@@ -25,9 +25,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         "h" => 3_600_000,
         "d" => 86_400_000,
         other => {
-            return Err(format!(
-                "`{text}` has unit `{other}`; use ms, s, m, h or d"
-            ));
+            return Err(format!("`{text}` has unit `{other}`; use ms, s, m, h or d"));
         }
     };
     n.checked_mul(millis_per_unit)
@@ -38,8 +36,13 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 /// The shortest exact spelling of `d` in the units `parse` accepts.
 pub fn format(d: Duration) -> String {
     let ms = d.as_millis();
-    for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
-        if ms > 0 && ms % size == 0 {
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+    ] {
+        if ms > 0 && ms.is_multiple_of(size) {
             return format!("{}{unit}", ms / size);
         }
     }
@@ -61,7 +64,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in ["", "10", "s", "1.5s", "10 sec", "-1s", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "10",
+            "s",
+            "1.5s",
+            "10 sec",
+            "-1s",
+            "99999999999999999999d",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} parsed");
         }
     }

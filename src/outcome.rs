@@ -278,7 +278,10 @@ mod tests {
         let slow = Duration::from_secs(1);
         assert_eq!(grade(Duration::from_millis(999), slow).0, Outcome::Up);
         assert_eq!(grade(Duration::from_millis(1000), slow).0, Outcome::Up);
-        assert_eq!(grade(Duration::from_millis(1001), slow).0, Outcome::Degraded);
+        assert_eq!(
+            grade(Duration::from_millis(1001), slow).0,
+            Outcome::Degraded
+        );
     }
 
     #[test]
@@ -291,7 +294,11 @@ mod tests {
             (Channel::Control, &mut d),
         ];
         judge_run(&mut run);
-        assert_eq!(run[0].1.outcome, Outcome::Down, "controls keep their outcome");
+        assert_eq!(
+            run[0].1.outcome,
+            Outcome::Down,
+            "controls keep their outcome"
+        );
         assert_eq!(run[1].1.outcome, Outcome::Unknown);
         assert_eq!(run[1].1.failure, Some(Failure::LocalNetwork));
         assert_eq!(run[2].1.outcome, Outcome::Up, "a success stays a success");

@@ -98,12 +98,23 @@ mod tests {
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
         let got = not_after(cert.der()).unwrap();
-        assert_eq!(chrono::DateTime::from_timestamp(got, 0).unwrap().format("%Y-%m-%d").to_string(), "2051-02-03");
+        assert_eq!(
+            chrono::DateTime::from_timestamp(got, 0)
+                .unwrap()
+                .format("%Y-%m-%d")
+                .to_string(),
+            "2051-02-03"
+        );
     }
 
     #[test]
     fn garbage_is_none_not_a_panic() {
-        for bytes in [&[][..], &[0x30], &[0x30, 0x84, 0xff, 0xff, 0xff, 0xff], &[0x30, 0x02, 0x30, 0x00]] {
+        for bytes in [
+            &[][..],
+            &[0x30],
+            &[0x30, 0x84, 0xff, 0xff, 0xff, 0xff],
+            &[0x30, 0x02, 0x30, 0x00],
+        ] {
             assert_eq!(not_after(bytes), None);
         }
     }

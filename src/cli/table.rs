@@ -89,13 +89,19 @@ mod tests {
             vec![Cell::from("x"), Cell::from("down")],
         ];
         let t = render(&["CHECK", "OUTCOME"], &rows, false);
-        assert_eq!(t, "CHECK        OUTCOME\nhelp-center  up\nx            down\n");
+        assert_eq!(
+            t,
+            "CHECK        OUTCOME\nhelp-center  up\nx            down\n"
+        );
     }
 
     #[test]
     fn colour_does_not_shift_alignment() {
         let rows = vec![vec![
-            Cell { text: "up".into(), colour: Some(Colour::Green) },
+            Cell {
+                text: "up".into(),
+                colour: Some(Colour::Green),
+            },
             Cell::from("ok"),
         ]];
         let t = render(&["OUTCOME", "WHY"], &rows, true);

@@ -62,7 +62,9 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
             print!(
                 "{}",
                 table::render(
-                    &["CHECK", "CHANNEL", "KIND", "SCHEDULE", "TIMEOUT", "SLOW", "TARGET"],
+                    &[
+                        "CHECK", "CHANNEL", "KIND", "SCHEDULE", "TIMEOUT", "SLOW", "TARGET"
+                    ],
                     &rows,
                     false
                 )

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
 
 use super::clock::PhaseClock;
 use super::resolve::{HttpResolve, NameResolver, ResolveError};
@@ -210,6 +210,14 @@ fn judge_outcome(
     if let Some(why) = throttle(f.status, &f.headers, &f.body, now) {
         return Err((Failure::Throttled, why));
     }
+    if (300..400).contains(&f.status)
+        && !spec.expect_status.contains(&f.status)
+        && let Some(location) = f.headers.get(LOCATION)
+    {
+        // The client follows http(s) redirects itself; one that comes back
+        // was not followable (another scheme, or a malformed target).
+        return Err((Failure::Redirect, unfollowed_redirect(f.status, location)));
+    }
     let status_ok = if spec.expect_status.is_empty() {
         (200..300).contains(&f.status)
     } else {
@@ -225,7 +233,10 @@ fn judge_outcome(
                 .collect::<Vec<_>>()
                 .join(" or ")
         };
-        return Err((Failure::Status, format!("HTTP {}, expected {expected}", f.status)));
+        return Err((
+            Failure::Status,
+            format!("HTTP {}, expected {expected}", f.status),
+        ));
     }
     check_body(spec, &f.body)?;
     Ok(grade(f.latency, slow))
@@ -239,7 +250,10 @@ fn check_body(spec: &HttpSpec, body: &[u8]) -> Result<(), (Failure, String)> {
     if let Some(needle) = &spec.body_contains
         && !text.contains(needle.as_str())
     {
-        return Err((Failure::Body, format!("the body does not contain {needle:?}")));
+        return Err((
+            Failure::Body,
+            format!("the body does not contain {needle:?}"),
+        ));
     }
     if let Some(re) = &spec.body_regex
         && !re.is_match(&text)
@@ -316,11 +330,10 @@ pub fn throttle(status: u16, headers: &HeaderMap, body: &[u8], now: SystemTime) 
     if status == 429 {
         return Some("rate limited (HTTP 429)".to_string());
     }
-    if status == 503 && let Some(wait) = retry_after(headers, now) {
-        return Some(format!(
-            "HTTP 503 with Retry-After ({} s)",
-            wait.as_secs()
-        ));
+    if status == 503
+        && let Some(wait) = retry_after(headers, now)
+    {
+        return Some(format!("HTTP 503 with Retry-After ({} s)", wait.as_secs()));
     }
     let mitigated = headers
         .get("cf-mitigated")
@@ -344,11 +357,26 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
         Duration::from_secs(secs)
     } else {
         let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-        let when = SystemTime::UNIX_EPOCH
-            + Duration::from_secs(u64::try_from(when.timestamp()).ok()?);
+        let when =
+            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(when.timestamp()).ok()?);
         when.duration_since(now).unwrap_or(Duration::ZERO)
     };
     Some(wait.min(MAX_RETRY_AFTER))
+}
+
+fn unfollowed_redirect(status: u16, location: &reqwest::header::HeaderValue) -> String {
+    let location = String::from_utf8_lossy(location.as_bytes());
+    let scheme = location.split_once(':').map(|(s, _)| s).filter(|s| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    match scheme {
+        Some(s) if !s.eq_ignore_ascii_case("http") && !s.eq_ignore_ascii_case("https") => {
+            format!("redirect to a `{s}:` URL, not http or https")
+        }
+        _ => format!("HTTP {status} redirect that could not be followed"),
+    }
 }
 
 /// Turns a client error into the report of a probe that got no usable answer.
@@ -372,9 +400,6 @@ fn classify(e: &reqwest::Error) -> (Failure, String) {
             return (Failure::Tls, format!("TLS: {t}"));
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return (Failure::Tls, format!("TLS: {t}"));
-            }
             use std::io::ErrorKind::*;
             match io.kind() {
                 ConnectionRefused => return (Failure::Connect, "connection refused".to_string()),
@@ -388,7 +413,15 @@ fn classify(e: &reqwest::Error) -> (Failure, String) {
             }
         }
         innermost = Some(s);
-        source = s.source();
+        // An io::Error's source() skips the error it wraps (rustls wraps its
+        // errors in io::Errors, sometimes twice): descend into it instead.
+        source = match s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner),
+            None => s.source(),
+        };
     }
     let words = innermost.map_or_else(|| e.to_string(), |s| s.to_string());
     if e.is_redirect() {
@@ -496,12 +529,14 @@ mod tests {
         assert_eq!(outcome(&spec(), &fetched(429, "")).0, Outcome::Throttled);
         let mut f = fetched(503, "");
         assert_eq!(outcome(&spec(), &f).0, Outcome::Down, "503 alone is down");
-        f.headers.insert(RETRY_AFTER, HeaderValue::from_static("120"));
+        f.headers
+            .insert(RETRY_AFTER, HeaderValue::from_static("120"));
         let r = judge(&spec(), &f, Duration::from_secs(1), SystemTime::now());
         assert_eq!(r.outcome, Outcome::Throttled);
         assert_eq!(r.detail.retry_after, Some(Duration::from_secs(120)));
         let mut f = fetched(403, "");
-        f.headers.insert("cf-mitigated", HeaderValue::from_static("challenge"));
+        f.headers
+            .insert("cf-mitigated", HeaderValue::from_static("challenge"));
         assert_eq!(outcome(&spec(), &f).0, Outcome::Throttled);
         let page = "<html><head><title>Just a moment...</title></head></html>";
         assert_eq!(outcome(&spec(), &fetched(403, page)).0, Outcome::Throttled);
@@ -511,7 +546,10 @@ mod tests {
     fn retry_after_as_a_date() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // 2015-10-21T07:28:00Z
         let mut h = HeaderMap::new();
-        h.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:29:30 GMT"));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:29:30 GMT"),
+        );
         assert_eq!(retry_after(&h, now), Some(Duration::from_secs(90)));
         h.insert(RETRY_AFTER, HeaderValue::from_static("999999999"));
         assert_eq!(retry_after(&h, now), Some(MAX_RETRY_AFTER));
@@ -538,7 +576,12 @@ mod tests {
         s.json.insert("/data/0/n".into(), serde_json::json!(1));
         s.extract.insert("online".into(), "/data/0/online".into());
         let good = r#"{"code":"0","data":[{"n":1.0,"online":"17"}]}"#;
-        let r = judge(&s, &fetched(200, good), Duration::from_secs(1), SystemTime::now());
+        let r = judge(
+            &s,
+            &fetched(200, good),
+            Duration::from_secs(1),
+            SystemTime::now(),
+        );
         assert_eq!(r.outcome, Outcome::Up);
         assert_eq!(r.detail.extracted["online"], 17.0);
         let (o, why) = outcome(&s, &fetched(200, r#"{"code":"1","data":[{"n":1}]}"#));

@@ -11,6 +11,7 @@ pub mod smtp;
 pub mod tcp;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,17 +53,15 @@ impl Prober {
                 Spec::OkxStatus(o) => Some(o.tls_ca_file.clone()),
                 Spec::Mx(_) | Spec::Tcp(_) => None,
             };
-            if let Some(ca) = ca {
-                let key = (check.resolver, ca);
-                if !clients.contains_key(&key) {
-                    let err = |message| SetupError {
-                        check: check.name.clone(),
-                        message,
-                    };
-                    let roots = http::roots(key.1.as_deref()).map_err(err)?;
-                    let client = http::client(resolver, roots).map_err(err)?;
-                    clients.insert(key, client);
-                }
+            if let Some(ca) = ca
+                && let Entry::Vacant(slot) = clients.entry((check.resolver, ca))
+            {
+                let err = |message| SetupError {
+                    check: check.name.clone(),
+                    message,
+                };
+                let roots = http::roots(slot.key().1.as_deref()).map_err(err)?;
+                slot.insert(http::client(resolver, roots).map_err(err)?);
             }
         }
         Ok(Prober { resolvers, clients })

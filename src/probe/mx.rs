@@ -129,7 +129,9 @@ async fn greet_host(
                 Ok(g) => return Ok(g),
                 // Another address of the same host may accept; a refusal is final.
                 Err(SmtpError::Connect(e)) => last = e,
-                Err(e @ SmtpError::Refused { code, .. }) => return Err((Some(code), e.to_string())),
+                Err(e @ SmtpError::Refused { code, .. }) => {
+                    return Err((Some(code), e.to_string()));
+                }
                 Err(e) => return Err((None, e.to_string())),
             }
         }

@@ -77,7 +77,9 @@ pub fn parse(body: &[u8]) -> Result<Vec<Maintenance>, String> {
     };
     if code != "0" {
         let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or("");
-        return Err(format!("the status API answered code {code} {msg}").trim_end().to_string());
+        return Err(format!("the status API answered code {code} {msg}")
+            .trim_end()
+            .to_string());
     }
     let data = v
         .get("data")
@@ -127,9 +129,19 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_the_announcement() {
-        for bad in [&b"<html>"[..], b"{}", br#"{"code":"50001","msg":"busy"}"#, br#"{"code":"0","data":{}}"#, br#"{"code":"0","data":[1]}"#, b"\xff\xfe"] {
+        for bad in [
+            &b"<html>"[..],
+            b"{}",
+            br#"{"code":"50001","msg":"busy"}"#,
+            br#"{"code":"0","data":{}}"#,
+            br#"{"code":"0","data":[1]}"#,
+            b"\xff\xfe",
+        ] {
             assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
-        assert_eq!(parse(br#"{"code":"50001","msg":"busy"}"#).unwrap_err(), "the status API answered code 50001 busy");
+        assert_eq!(
+            parse(br#"{"code":"50001","msg":"busy"}"#).unwrap_err(),
+            "the status API answered code 50001 busy"
+        );
     }
 }

@@ -156,11 +156,23 @@ mod tests {
 
     #[test]
     fn reply_lines() {
-        assert_eq!(parse_line(b"220 mx.okx.com ESMTP\r\n"), Ok((220, true, "mx.okx.com ESMTP".into())));
-        assert_eq!(parse_line(b"250-STARTTLS\r\n"), Ok((250, false, "STARTTLS".into())));
+        assert_eq!(
+            parse_line(b"220 mx.okx.com ESMTP\r\n"),
+            Ok((220, true, "mx.okx.com ESMTP".into()))
+        );
+        assert_eq!(
+            parse_line(b"250-STARTTLS\r\n"),
+            Ok((250, false, "STARTTLS".into()))
+        );
         assert_eq!(parse_line(b"221\r\n"), Ok((221, true, String::new())));
         assert_eq!(parse_line(b"554 \xff go away\n").map(|r| r.0), Ok(554));
-        for bad in [&b"HTTP/1.1 200 OK\r\n"[..], b"22\r\n", b"220x\r\n", b"999 no\r\n", b""] {
+        for bad in [
+            &b"HTTP/1.1 200 OK\r\n"[..],
+            b"22\r\n",
+            b"220x\r\n",
+            b"999 no\r\n",
+            b"",
+        ] {
             assert!(parse_line(bad).is_err(), "{bad:?}");
         }
     }
@@ -171,13 +183,19 @@ mod tests {
         let mut r = BufReader::new(input);
         let reply = read_reply(&mut r).await.unwrap();
         assert_eq!(reply.code, 220);
-        assert_eq!(reply.lines, vec!["mx.example ESMTP", "second line", "ready"]);
+        assert_eq!(
+            reply.lines,
+            vec!["mx.example ESMTP", "second line", "ready"]
+        );
     }
 
     #[tokio::test]
     async fn an_endless_line_is_refused_with_bounded_memory() {
         let input = vec![b'2'; 1 << 20];
         let mut r = BufReader::new(&input[..]);
-        assert!(matches!(read_reply(&mut r).await, Err(SmtpError::Protocol(_))));
+        assert!(matches!(
+            read_reply(&mut r).await,
+            Err(SmtpError::Protocol(_))
+        ));
     }
 }

@@ -1,0 +1,85 @@
+//! What the tests share: fake peers on 127.0.0.1 bound to port 0, real DNS
+//! (dnsmasq) and SMTP (aiosmtpd) servers started per test, and helpers that
+//! write a configuration and load it. Nothing here ever leaves 127.0.0.0/8.
+
+#![allow(dead_code)]
+
+pub mod peers;
+pub mod servers;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use okx_monitor::config::{self, Check, Config};
+use okx_monitor::outcome::Report;
+use okx_monitor::probe::Prober;
+
+/// The okx-monitor binary built for these tests.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_okx-monitor"))
+}
+
+/// A temporary directory holding one configuration file.
+pub struct ConfigDir {
+    pub dir: tempfile::TempDir,
+}
+
+impl ConfigDir {
+    pub fn new(files: &[(&str, &str)]) -> ConfigDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        ConfigDir { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn load(&self) -> Config {
+        config::load(self.path()).unwrap_or_else(|e| panic!("config does not load: {e}"))
+    }
+}
+
+/// Loads `toml` as the only file of a configuration.
+pub fn load(toml: &str) -> Config {
+    ConfigDir::new(&[("checks.toml", toml)]).load()
+}
+
+/// Probes the only check of `toml` once.
+pub async fn probe_one(toml: &str) -> Report {
+    let config = load(toml);
+    assert_eq!(config.checks.len(), 1, "probe_one takes one check");
+    probe(&config.checks[0]).await
+}
+
+pub async fn probe(check: &Check) -> Report {
+    let prober = Prober::new(std::slice::from_ref(check)).expect("prober set-up");
+    prober.probe(check).await
+}
+
+/// Runs the binary with `args`, with no colour, and waits for it.
+pub async fn run(args: &[&str]) -> Output {
+    tokio::process::Command::new(bin())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that `took` is within `limit`, for deadlines the product promises.
+pub fn within(took: Duration, limit: Duration) {
+    assert!(took <= limit, "took {took:?}, more than {limit:?}");
+}

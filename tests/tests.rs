@@ -1,0 +1,13 @@
+//! The integration tests: one binary, one module per area. Every peer is on
+//! 127.0.0.0/8: in-process fakes bound to port 0, or real servers (dnsmasq,
+//! aiosmtpd) started by the tests.
+
+mod support;
+
+mod cli_check;
+mod config_errors;
+mod probe_http;
+mod probe_mx;
+mod probe_okx_status;
+mod probe_tcp;
+mod unknown;
