@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test of okx-monitor on a fresh Debian machine: installs the real
+# servers the tests start (only when missing), then formatting, lints and tests.
+# Needs root for the installs (as on CI); non-interactive.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing test servers: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked
