@@ -80,7 +80,12 @@ impl NameResolver {
         let addrs: Vec<IpAddr> = match self.server {
             None => tokio::net::lookup_host((host, 0))
                 .await
-                .map_err(|e| ResolveError(format!("`{host}` did not resolve: {e}")))?
+                .map_err(|e| {
+                    // getaddrinfo's text repeats itself; keep the reason.
+                    let e = e.to_string();
+                    let why = e.trim_start_matches("failed to lookup address information: ");
+                    ResolveError(format!("`{host}` did not resolve: {why}"))
+                })?
                 .map(|sa| sa.ip())
                 .collect(),
             Some(_) => self
