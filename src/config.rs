@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -226,11 +227,28 @@ pub enum Method {
     Head,
 }
 
-/// A parsed cron expression together with the text it came from.
+/// A parsed cron expression together with the text it came from. Shared
+/// between the checks that use the same text: a parsed schedule is several KB.
 #[derive(Debug, Clone)]
 pub struct Schedule {
-    pub text: String,
-    pub cron: cron::Schedule,
+    pub text: Arc<str>,
+    pub cron: Arc<cron::Schedule>,
+}
+
+/// Parsed schedules by their text, for sharing across the checks of a load.
+type Schedules = HashMap<String, Schedule>;
+
+fn intern(schedules: &mut Schedules, text: &str) -> Schedule {
+    if let Some(s) = schedules.get(text) {
+        return s.clone();
+    }
+    let s = Schedule {
+        text: Arc::from(text),
+        // Validated when the file was read.
+        cron: Arc::new(cron::Schedule::from_str(text).expect("schedule validated at parse")),
+    };
+    schedules.insert(text.to_string(), s.clone());
+    s
 }
 
 /// A place in a configuration file, 1-based.
@@ -266,12 +284,13 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let mut settings: Option<(Settings, Location)> = None;
     let mut checks = Vec::new();
     let mut names: HashMap<String, Location> = HashMap::new();
+    let mut schedules = Schedules::new();
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
             path: file.clone(),
             source,
         })?;
-        let parsed = parse_file(file, &text)?;
+        let parsed = parse_file(file, &text, &mut schedules)?;
         if let Some((s, at)) = parsed.settings {
             if let Some((_, first)) = &settings {
                 return Err(ConfigError::At {
@@ -348,7 +367,11 @@ struct ParsedFile {
 }
 
 /// Parses and validates one file's text; `file` is only used in messages.
-fn parse_file(file: &Path, text: &str) -> Result<ParsedFile, ConfigError> {
+fn parse_file(
+    file: &Path,
+    text: &str,
+    schedules: &mut Schedules,
+) -> Result<ParsedFile, ConfigError> {
     let at = |span: Range<usize>| location(file, text, span.start);
     let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::At {
         at: at(e.span().unwrap_or(0..0)),
@@ -383,7 +406,14 @@ fn parse_file(file: &Path, text: &str) -> Result<ParsedFile, ConfigError> {
     let mut checks = Vec::with_capacity(raw.check.len());
     for c in raw.check {
         let span = c.span();
-        checks.push(check_from_raw(c.into_inner(), span, &defaults, &fail, &at)?);
+        checks.push(check_from_raw(
+            c.into_inner(),
+            span,
+            &defaults,
+            schedules,
+            &fail,
+            &at,
+        )?);
     }
     Ok(ParsedFile { settings, checks })
 }
@@ -411,6 +441,7 @@ fn check_from_raw(
     raw: RawCheck,
     span: Range<usize>,
     defaults: &RawDefaults,
+    schedules: &mut Schedules,
     fail: &dyn Fn(Range<usize>, String) -> ConfigError,
     at: &dyn Fn(Range<usize>) -> Location,
 ) -> Result<Check, ConfigError> {
@@ -463,14 +494,9 @@ fn check_from_raw(
             ),
         ));
     }
-    let schedule = match raw.schedule.or_else(|| defaults.schedule.clone()) {
-        Some(s) => s.0,
-        None => Schedule {
-            text: DEFAULT_SCHEDULE.to_string(),
-            cron: DEFAULT_SCHEDULE
-                .parse()
-                .expect("DEFAULT_SCHEDULE is a valid cron expression"),
-        },
+    let schedule = match raw.schedule.as_ref().or(defaults.schedule.as_ref()) {
+        Some(s) => intern(schedules, &s.0),
+        None => intern(schedules, DEFAULT_SCHEDULE),
     };
 
     let missing = |key: &str| {
@@ -740,7 +766,7 @@ macro_rules! checked_string {
 
 checked_string!(DurationValue, Duration, |t| duration::parse(t)
     .map_err(|e| format!("invalid duration: {e}")));
-checked_string!(ScheduleValue, Schedule, |t| {
+checked_string!(ScheduleValue, String, |t| {
     let fields = t.split_whitespace().count();
     if !(6..=7).contains(&fields) {
         return Err(format!(
@@ -748,10 +774,7 @@ checked_string!(ScheduleValue, Schedule, |t| {
         ));
     }
     cron::Schedule::from_str(t)
-        .map(|cron| Schedule {
-            text: t.to_string(),
-            cron,
-        })
+        .map(|_| t.to_string())
         .map_err(|e| {
             // The cron crate repeats the expression and draws a caret; keep its reason.
             let e = e.to_string();
@@ -901,7 +924,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<ParsedFile, String> {
-        parse_file(Path::new("t.toml"), text).map_err(|e| e.to_string())
+        parse_file(Path::new("t.toml"), text, &mut Schedules::new()).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -12,6 +12,15 @@
 //! - [`outcome`] — [`outcome::Outcome`], [`outcome::Report`], phases, failure
 //!   kinds: plain data, and the pure rules over them (`grade`, `judge_run`).
 //! - [`runner`] — runs a set of checks once, concurrently, and judges the run.
+//! - [`daemon`] — `run`: the scheduler loop (a timer heap), probe tasks,
+//!   reload and shutdown; [`schedule`] holds its pure time arithmetic.
+//! - [`controls`] — are the control checks all failing now? (the `unknown` rule
+//!   in the daemon, where checks run on different schedules).
+//! - [`store`] — SQLite: samples, quarter-hour rollups, retention, migrations,
+//!   JSON Lines import/export; [`store::writer`] is the thread that writes.
+//! - [`histogram`] — the mergeable latency histogram of the rollups.
+//! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
+//!   `/metrics` and `/healthz`.
 //! - [`duration`], [`tls_cert`] — small pure parsers.
 //!
 //! # Invariants
@@ -24,11 +33,22 @@
 //! - Pure logic (judging answers, grading, the `unknown` rule, parsers of peer
 //!   answers) does no I/O and is unit-tested.
 //! - Every spawned task is owned by a `JoinSet` (aborted on drop) or awaited.
+//! - Only `store` speaks SQL, and only its writer thread writes while the
+//!   daemon runs: the async runtime never waits on the disk.
+//! - Only `metrics` touches the Prometheus registry; label values come from
+//!   bounded sets (configuration names, outcomes, phases), never from peers.
 
 pub mod cli;
 pub mod config;
+pub mod controls;
+pub mod daemon;
 pub mod duration;
+pub mod histogram;
+pub mod metrics;
 pub mod outcome;
 pub mod probe;
 pub mod runner;
+pub mod schedule;
+pub mod server;
+pub mod store;
 pub mod tls_cert;

@@ -236,14 +236,19 @@ pub fn judge_run(results: &mut [(Channel, &mut Report)]) {
     }
     for (channel, report) in results.iter_mut() {
         if *channel != Channel::Control && report.outcome == Outcome::Down {
-            report.outcome = Outcome::Unknown;
-            report.failure = Some(Failure::LocalNetwork);
-            report.reason = format!(
-                "{} (every control check failed too: this machine's network)",
-                report.reason
-            );
+            mark_unknown(report);
         }
     }
+}
+
+/// Turns a `down` into `unknown`: every control check failed at the same time.
+pub fn mark_unknown(report: &mut Report) {
+    report.outcome = Outcome::Unknown;
+    report.failure = Some(Failure::LocalNetwork);
+    report.reason = format!(
+        "{} (every control check failed too: this machine's network)",
+        report.reason
+    );
 }
 
 fn ms_opt<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {

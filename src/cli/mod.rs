@@ -2,6 +2,8 @@
 //! objects, then run. The only code that prints. `anyhow` lives here, at the edge.
 
 mod check;
+mod run;
+mod samples;
 mod table;
 mod validate;
 
@@ -33,10 +35,16 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The daemon: schedule every check, store every result, serve /metrics and /healthz.
+    Run(run::RunArgs),
     /// Run every check (or those named by --only) once, now, and print the outcomes.
     Check(check::CheckArgs),
     /// Check the configuration alone.
     Validate(validate::ValidateArgs),
+    /// Import samples from JSON Lines (all or nothing).
+    Import(samples::ImportArgs),
+    /// Export every sample as JSON Lines.
+    Export(samples::ExportArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +74,10 @@ pub fn main() -> u8 {
 
 fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
+        Command::Run(a) => run::run(&args.config, a),
         Command::Check(a) => check::run(&args.config, a),
+        Command::Import(a) => samples::import(&args.config, a),
+        Command::Export(a) => samples::export(&args.config, a),
         Command::Validate(a) => validate::run(&args.config, a),
     }
 }

@@ -1,0 +1,191 @@
+//! The daemon's path into the store: samples go over a channel to one thread
+//! that owns the SQLite connection and writes them in batches, so that the async
+//! runtime never waits on the disk. A failed write (full disk, read-only file)
+//! keeps the samples in memory, up to a bound, and retries; the error is logged
+//! once per burst, not per sample.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::{Sample, Store};
+
+/// A batch is written at most this long after its first sample arrived: the
+/// most a `kill -9` can lose.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(200);
+/// A batch is written early when it reaches this size.
+const MAX_BATCH: usize = 5_000;
+/// Samples kept while the database refuses writes; older ones are dropped beyond it.
+const MAX_PENDING: usize = 200_000;
+/// How often raw samples past the retention are deleted.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// What the writer has done, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub written: AtomicU64,
+    pub write_errors: AtomicU64,
+    pub dropped: AtomicU64,
+    pub pending: AtomicU64,
+    /// Whether the last write attempt failed.
+    pub failing: AtomicBool,
+}
+
+pub struct Writer {
+    /// `None` once closed; dropping the sender is what tells the thread to finish.
+    tx: Option<mpsc::Sender<Sample>>,
+    thread: Option<JoinHandle<()>>,
+    pub stats: Arc<WriterStats>,
+}
+
+impl Writer {
+    /// Starts the writer thread over `store`; raw samples older than `retention`
+    /// are deleted at start and hourly.
+    pub fn start(store: Store, retention: Duration) -> std::io::Result<Writer> {
+        let (tx, rx) = mpsc::channel();
+        let stats = Arc::new(WriterStats::default());
+        let thread_stats = stats.clone();
+        let thread = std::thread::Builder::new()
+            .name("okx-monitor-writer".to_string())
+            .spawn(move || run(store, rx, retention, &thread_stats))?;
+        Ok(Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+            stats,
+        })
+    }
+
+    /// A handle that queues samples from any thread or task.
+    pub fn sender(&self) -> SampleSender {
+        SampleSender {
+            tx: self.tx.clone(),
+            stats: self.stats.clone(),
+        }
+    }
+
+    /// Queues a sample; never blocks.
+    pub fn send(&self, sample: Sample) {
+        self.sender().send(sample);
+    }
+
+    /// Writes everything queued and stops the thread.
+    pub fn close(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Queues samples for the writer. The thread finishes once the [`Writer`] is
+/// closed and every sender is dropped.
+#[derive(Clone)]
+pub struct SampleSender {
+    tx: Option<mpsc::Sender<Sample>>,
+    stats: Arc<WriterStats>,
+}
+
+impl SampleSender {
+    /// Queues a sample; never blocks.
+    pub fn send(&self, sample: Sample) {
+        if let Some(tx) = &self.tx {
+            self.stats.pending.fetch_add(1, Ordering::Relaxed);
+            // The thread runs while any sender exists, so a send cannot fail.
+            let _ = tx.send(sample);
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn run(mut store: Store, rx: mpsc::Receiver<Sample>, retention: Duration, stats: &WriterStats) {
+    let mut pending: Vec<Sample> = Vec::new();
+    let mut first_at: Option<Instant> = None;
+    let mut last_retention: Option<Instant> = None;
+    let mut open = true;
+    while open || !pending.is_empty() {
+        let wait = match first_at {
+            Some(t) => FLUSH_EVERY.saturating_sub(t.elapsed()),
+            None => FLUSH_EVERY,
+        };
+        if open {
+            match rx.recv_timeout(wait) {
+                Ok(s) => {
+                    first_at.get_or_insert_with(Instant::now);
+                    pending.push(s);
+                    // Take what is already queued without waiting.
+                    while pending.len() < MAX_BATCH
+                        && let Ok(s) = rx.try_recv()
+                    {
+                        pending.push(s);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => open = false,
+            }
+        }
+        let due = first_at.is_some_and(|t| t.elapsed() >= FLUSH_EVERY);
+        if !pending.is_empty() && (due || pending.len() >= MAX_BATCH || !open) {
+            match store.insert(&pending) {
+                Ok(()) => {
+                    stats
+                        .written
+                        .fetch_add(pending.len() as u64, Ordering::Relaxed);
+                    stats
+                        .pending
+                        .fetch_sub(pending.len() as u64, Ordering::Relaxed);
+                    if stats.failing.swap(false, Ordering::Relaxed) {
+                        tracing::info!(
+                            samples = pending.len(),
+                            "the database accepts writes again"
+                        );
+                    }
+                    pending.clear();
+                    first_at = None;
+                }
+                Err(e) => {
+                    stats.write_errors.fetch_add(1, Ordering::Relaxed);
+                    if !stats.failing.swap(true, Ordering::Relaxed) {
+                        tracing::error!(error = %e, "cannot write samples; keeping them in memory and retrying");
+                    }
+                    if pending.len() > MAX_PENDING {
+                        let drop = pending.len() - MAX_PENDING;
+                        pending.drain(..drop);
+                        stats.dropped.fetch_add(drop as u64, Ordering::Relaxed);
+                        stats.pending.fetch_sub(drop as u64, Ordering::Relaxed);
+                    }
+                    if !open {
+                        // Shutting down with a database that refuses writes:
+                        // nothing more can be done for these samples.
+                        tracing::error!(
+                            samples = pending.len(),
+                            "exiting with samples not written"
+                        );
+                        return;
+                    }
+                    first_at = Some(Instant::now());
+                }
+            }
+        }
+        if last_retention.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
+            last_retention = Some(Instant::now());
+            let cutoff = chrono::Utc::now().timestamp_millis()
+                - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+            match store.delete_before(cutoff) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(samples = n, "deleted raw samples past the retention"),
+                Err(e) => tracing::warn!(error = %e, "cannot apply the retention"),
+            }
+        }
+    }
+}
