@@ -1,0 +1,195 @@
+//! The real daemon (`okx-monitor run`) as a child process on a free loopback
+//! port, and a real Prometheus server scraping it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{bin, http_get, urlencode};
+
+pub struct Daemon {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Daemon {
+    /// Starts the daemon on `config` and `db` and waits until /healthz answers.
+    pub async fn start(config: &Path, db: &Path) -> Daemon {
+        Daemon::start_with(config, db, &[]).await
+    }
+
+    pub async fn start_with(config: &Path, db: &Path, extra: &[&str]) -> Daemon {
+        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let log = db.with_extension(format!("{}.log", addr.port()));
+        let child = Command::new(bin())
+            .arg("--config")
+            .arg(config)
+            .arg("run")
+            .arg("--listen")
+            .arg(addr.to_string())
+            .arg("--db")
+            .arg(db)
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut d = Daemon {
+            child,
+            addr,
+            db: db.to_path_buf(),
+            log,
+        };
+        let started = Instant::now();
+        loop {
+            if let Ok((200, _)) = http_get(addr, "/healthz").await {
+                return d;
+            }
+            if let Some(status) = d.child.try_wait().unwrap() {
+                panic!("the daemon exited ({status}): {}", d.log_text());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the daemon did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub async fn metrics(&self) -> String {
+        http_get(self.addr, "/metrics").await.unwrap().1
+    }
+
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) with our own child's pid and a valid signal number.
+        unsafe { libc::kill(self.child.id() as i32, sig) };
+    }
+
+    /// Waits for the daemon to exit, at most `limit`.
+    pub async fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return Some(s);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        None
+    }
+}
+
+/// The sum of every sample of metric `name` whose labels contain `labels`
+/// (e.g. `check="web"`) in a text exposition.
+pub fn metric_sum(text: &str, name: &str, labels: &str) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| {
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .filter(|l| l.contains(labels))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// A real Prometheus (Debian package) scraping `targets` every second, with
+/// `rules` (rule file paths) loaded.
+pub struct Prometheus {
+    pub addr: SocketAddr,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Prometheus {
+    pub async fn start(targets: &[SocketAddr]) -> Prometheus {
+        let dir = tempfile::tempdir().unwrap();
+        let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: okx-monitor\n    static_configs:\n      - targets: [{}]\n",
+            targets.join(", ")
+        );
+        std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
+        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let bin = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect(
+                "prometheus is not installed: run the README's test command, which installs it",
+            );
+        let child = Command::new(bin)
+            .arg(format!(
+                "--config.file={}",
+                dir.path().join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("log")).unwrap())
+            .spawn()
+            .unwrap();
+        let p = Prometheus {
+            addr,
+            child,
+            _dir: dir,
+        };
+        let started = Instant::now();
+        loop {
+            if let Ok((200, _)) = http_get(addr, "/-/ready").await {
+                return p;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "prometheus did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// An instant query's result vector.
+    pub async fn query(&self, q: &str) -> Vec<serde_json::Value> {
+        let path = format!("/api/v1/query?query={}", urlencode(q));
+        let (_, body) = http_get(self.addr, &path).await.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["status"], "success", "{q}: {v}");
+        v["data"]["result"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The value of a query that returns one number, if it returns any.
+    pub async fn scalar(&self, q: &str) -> Option<f64> {
+        let r = self.query(q).await;
+        r.first()?["value"][1].as_str()?.parse().ok()
+    }
+}
