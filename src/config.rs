@@ -372,7 +372,8 @@ fn parse_file(
     text: &str,
     schedules: &mut Schedules,
 ) -> Result<ParsedFile, ConfigError> {
-    let at = |span: Range<usize>| location(file, text, span.start);
+    let lines = Lines::new(file, text);
+    let at = |span: Range<usize>| lines.locate(span.start);
     let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::At {
         at: at(e.span().unwrap_or(0..0)),
         message: clean_toml_message(e.message()),
@@ -636,16 +637,31 @@ fn is_value_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-fn location(file: &Path, text: &str, offset: usize) -> Location {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Location {
-        file: file.to_path_buf(),
-        line,
-        column: before[line_start..].chars().count() + 1,
+/// Byte offsets → 1-based line and column (in characters), for one file's text.
+/// Built once per file, so that locating every check costs a binary search.
+struct Lines<'a> {
+    file: &'a Path,
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(file: &'a Path, text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { file, text, starts }
+    }
+
+    fn locate(&self, offset: usize) -> Location {
+        let offset = self.text.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let start = self.starts[line - 1];
+        Location {
+            file: self.file.to_path_buf(),
+            line,
+            column: self.text[start..offset].chars().count() + 1,
+        }
     }
 }
 
@@ -1024,7 +1040,11 @@ kind = "okx_status"
 
     #[test]
     fn location_counts_characters() {
-        let l = location(Path::new("f"), "a\nßx = 1", 4);
+        let lines = Lines::new(Path::new("f"), "a\nßx = 1\n");
+        let l = lines.locate(4);
         assert_eq!((l.line, l.column), (2, 2));
+        assert_eq!(lines.locate(0).line, 1);
+        assert_eq!(lines.locate(2).line, 2, "the first byte of line 2");
+        assert_eq!(lines.locate(99).line, 3, "past the end");
     }
 }
