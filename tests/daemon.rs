@@ -303,3 +303,59 @@ async fn a_bad_line_imports_nothing_and_is_named() {
         "nothing half-applied"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_is_honoured_and_overruns_are_not_stacked() {
+    let peer = peers::http(|head| match peers::path(head) {
+        "/busy" => response(429, &[("retry-after", "3")], "slow down"),
+        _ => peers::Answer::After(
+            Duration::from_millis(2500),
+            Box::new(response(200, &[], "ok")),
+        ),
+    })
+    .await;
+    // `slow` names the peer `localhost`: another host than `busy`'s 127.0.0.1,
+    // so busy's Retry-After does not hold it.
+    let toml = format!(
+        "[[check]]\nname = \"busy\"\nchannel = \"chat\"\nkind = \"http\"\nurl = \"{}\"\nschedule = \"* * * * * *\"\n\n\
+         [[check]]\nname = \"slow\"\nchannel = \"help_center\"\nkind = \"http\"\nurl = \"http://localhost:{}/slow\"\nschedule = \"* * * * * *\"\ntimeout = \"5s\"\n",
+        peer.url("/busy"),
+        peer.addr.port()
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let daemon = Daemon::start_with(
+        dir.path(),
+        &dir.path().join("m.db"),
+        &["--log-format", "json"],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    let text = daemon.metrics().await;
+    let throttled = metric_sum(&text, "okx_monitor_probes_total", "check=\"busy\"");
+    let held = metric_sum(
+        &text,
+        "okx_monitor_probes_skipped_total",
+        "reason=\"retry_after\"",
+    );
+    assert_eq!(
+        throttled, 1.0,
+        "one probe, then the host's Retry-After (3 s) holds the rest"
+    );
+    assert!(held >= 1.0, "{text}");
+    let overrun = metric_sum(
+        &text,
+        "okx_monitor_probes_skipped_total",
+        "reason=\"overrun\"",
+    );
+    assert!(
+        overrun >= 1.0,
+        "a 2.5 s probe every second skips slots: {text}"
+    );
+    assert!(metric_sum(&text, "okx_monitor_probes_total", "check=\"slow\"") <= 1.0);
+
+    let log = daemon.log_text();
+    let first = log.lines().next().unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    assert_eq!(v["fields"]["message"], "okx-monitor is running");
+}

@@ -523,3 +523,114 @@ fn check_id(
     ids.entry(name.to_string()).or_default().push((channel, id));
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(ts_ms: i64, check: &str, outcome: Outcome, latency_ms: Option<i64>) -> Sample {
+        Sample {
+            ts_ms,
+            check: check.to_string(),
+            channel: Channel::Chat,
+            outcome,
+            latency_us: latency_ms.map(|ms| ms * 1000),
+            dns_us: None,
+            connect_us: None,
+            first_byte_us: None,
+            http_status: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn rollups_count_outcomes_and_merge_across_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let slot = 1_793_000_700_000 / SLOT_MS * SLOT_MS;
+        store
+            .insert(&[
+                sample(slot + 1, "chat", Outcome::Up, Some(100)),
+                sample(slot + 2, "chat", Outcome::Down, None),
+                sample(slot + SLOT_MS, "chat", Outcome::Up, Some(300)),
+            ])
+            .unwrap();
+        // A later batch into the same slot merges with it.
+        store
+            .insert(&[
+                sample(slot + 3, "chat", Outcome::Degraded, Some(200)),
+                sample(slot + 4, "chat", Outcome::Throttled, Some(5)),
+            ])
+            .unwrap();
+        let rollups = store.rollups(slot, slot + 2 * SLOT_MS).unwrap();
+        assert_eq!(rollups.len(), 2);
+        let (name, channel, start, r) = &rollups.iter().find(|r| r.2 == slot).unwrap();
+        assert_eq!(
+            (name.as_str(), *channel, *start),
+            ("chat", Channel::Chat, slot)
+        );
+        assert_eq!(r.count(Outcome::Up), 1);
+        assert_eq!(r.count(Outcome::Degraded), 1);
+        assert_eq!(r.count(Outcome::Down), 1);
+        assert_eq!(r.count(Outcome::Throttled), 1);
+        assert_eq!(
+            r.latency.count(),
+            2,
+            "only up and degraded latencies describe the channel"
+        );
+        assert_eq!(store.sample_count().unwrap(), 5);
+    }
+
+    #[test]
+    fn retention_deletes_raw_samples_and_keeps_rollups() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let samples: Vec<Sample> = (0..25_000)
+            .map(|i| sample(i * 1000, "chat", Outcome::Up, Some(10)))
+            .collect();
+        store.insert(&samples).unwrap();
+        assert_eq!(store.delete_before(20_000 * 1000).unwrap(), 20_000);
+        assert_eq!(store.sample_count().unwrap(), 5_000);
+        let kept: u64 = store
+            .rollups(0, i64::MAX / 2)
+            .unwrap()
+            .iter()
+            .map(|r| r.3.count(Outcome::Up))
+            .sum();
+        assert_eq!(kept, 25_000);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let e = Store::open(&path).err().unwrap().to_string();
+        assert!(e.contains("schema version 99"), "{e}");
+    }
+
+    #[test]
+    fn a_failed_import_leaves_nothing_and_the_store_usable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let good = r#"{"ts":"2026-11-02T06:00:00Z","check":"new-check","channel":"chat","outcome":"up","latency_ms":1}"#;
+        let input = format!("{good}\n{good}\n{{\"oops\n");
+        let e = store
+            .import(input.as_bytes(), "in.jsonl")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("in.jsonl:3: "), "{e}");
+        assert_eq!(store.sample_count().unwrap(), 0);
+        // The id cache was cleared with the rollback: the same check imports fine now.
+        assert_eq!(
+            store
+                .import(format!("{good}\n").as_bytes(), "in.jsonl")
+                .unwrap(),
+            1
+        );
+        assert_eq!(store.rollups(0, i64::MAX / 2).unwrap().len(), 1);
+    }
+}
