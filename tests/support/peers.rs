@@ -79,6 +79,27 @@ pub async fn https(
 
 async fn serve(script: Script, tls: Option<tokio_rustls::TlsAcceptor>) -> Peer {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    accept_each(listener, move |stream| {
+        let (script, tls) = (script.clone(), tls.clone());
+        async move {
+            match tls {
+                Some(acceptor) => {
+                    if let Ok(s) = acceptor.accept(stream).await {
+                        answer(s, &script).await;
+                    }
+                }
+                None => answer(stream, &script).await,
+            }
+        }
+    })
+}
+
+/// Serves every connection of `listener` with `session` until the peer is dropped.
+fn accept_each<F, Fut>(listener: TcpListener, session: F) -> Peer
+where
+    F: Fn(TcpStream) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let addr = listener.local_addr().unwrap();
     let task = tokio::spawn(async move {
         let mut conns = tokio::task::JoinSet::new();
@@ -86,18 +107,7 @@ async fn serve(script: Script, tls: Option<tokio_rustls::TlsAcceptor>) -> Peer {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
-            let script = script.clone();
-            let tls = tls.clone();
-            conns.spawn(async move {
-                match tls {
-                    Some(acceptor) => {
-                        if let Ok(s) = acceptor.accept(stream).await {
-                            answer(s, &script).await;
-                        }
-                    }
-                    None => answer(stream, &script).await,
-                }
-            });
+            conns.spawn(session(stream));
             while conns.try_join_next().is_some() {}
         }
     });
@@ -164,18 +174,7 @@ pub async fn smtp(ip: &str, greeting: &'static [u8]) -> Peer {
 
 /// Like [`smtp`] on a given listener (to share one port across two loopback addresses).
 pub fn smtp_on(listener: TcpListener, greeting: &'static [u8]) -> Peer {
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        let mut conns = tokio::task::JoinSet::new();
-        loop {
-            let Ok((s, _)) = listener.accept().await else {
-                continue;
-            };
-            conns.spawn(smtp_session(s, greeting));
-            while conns.try_join_next().is_some() {}
-        }
-    });
-    Peer { addr, task }
+    accept_each(listener, move |s| smtp_session(s, greeting))
 }
 
 async fn smtp_session(mut s: TcpStream, greeting: &'static [u8]) {
