@@ -19,6 +19,8 @@
 //! - [`store`] — SQLite: samples, quarter-hour rollups, retention, migrations,
 //!   JSON Lines import/export; [`store::writer`] is the thread that writes.
 //! - [`histogram`] — the mergeable latency histogram of the rollups.
+//! - [`pattern`] — hour-of-week buckets, windows and their ranking: pure.
+//! - [`status`] — `status`'s answer and advice from rollups and latest samples: pure.
 //! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
 //!   `/metrics` and `/healthz`.
 //! - [`duration`], [`tls_cert`] — small pure parsers.
@@ -46,9 +48,11 @@ pub mod duration;
 pub mod histogram;
 pub mod metrics;
 pub mod outcome;
+pub mod pattern;
 pub mod probe;
 pub mod runner;
 pub mod schedule;
 pub mod server;
+pub mod status;
 pub mod store;
 pub mod tls_cert;

@@ -130,7 +130,7 @@ pub struct MxHost {
 }
 
 /// An entry of OKX's system-status announcement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Maintenance {
     pub title: String,
     /// `scheduled`, `ongoing`, `pre_open`, `completed` or `canceled`, as OKX says.

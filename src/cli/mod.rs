@@ -4,6 +4,7 @@
 mod check;
 mod run;
 mod samples;
+mod status;
 mod table;
 mod validate;
 
@@ -39,6 +40,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run every check (or those named by --only) once, now, and print the outcomes.
     Check(check::CheckArgs),
+    /// Per channel: the state now, availability and latency, the best and worst times to contact support.
+    Status(status::StatusArgs),
     /// Check the configuration alone.
     Validate(validate::ValidateArgs),
     /// Import samples from JSON Lines (all or nothing).
@@ -76,6 +79,7 @@ fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
         Command::Run(a) => run::run(&args.config, a),
         Command::Check(a) => check::run(&args.config, a),
+        Command::Status(a) => status::run(&args.config, a),
         Command::Import(a) => samples::import(&args.config, a),
         Command::Export(a) => samples::export(&args.config, a),
         Command::Validate(a) => validate::run(&args.config, a),

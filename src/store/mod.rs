@@ -407,6 +407,98 @@ impl Store {
         Ok(out)
     }
 
+    /// The latest sample of every check, with since when its outcome holds.
+    pub fn latest(&self) -> Result<Vec<crate::status::Latest>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.id, c.name, c.channel, s.outcome, s.ts_ms, s.detail
+                 FROM checks c JOIN samples s ON s.rowid =
+                   (SELECT rowid FROM samples WHERE check_id = c.id ORDER BY ts_ms DESC LIMIT 1)",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, check, channel, code, ts_ms, detail) = row.map_err(|e| self.err(e))?;
+            let (Ok(channel), Some(outcome)) = (channel.parse(), outcome_of(code)) else {
+                return Err(self.err(rusqlite::Error::InvalidQuery));
+            };
+            let maintenance = detail
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                .and_then(|d| serde_json::from_value(d.get("maintenance")?.clone()).ok())
+                .unwrap_or_default();
+            out.push(crate::status::Latest {
+                since_ms: self.since(id, code, ts_ms)?,
+                check,
+                channel,
+                outcome,
+                ts_ms,
+                maintenance,
+            });
+        }
+        Ok(out)
+    }
+
+    /// When check `id`'s current run of outcome `code` began. The rollups find
+    /// the last quarter-hour with another outcome, so that a check up for a year
+    /// costs one slot's scan, not a year's.
+    fn since(&self, id: i64, code: i64, latest_ms: i64) -> Result<i64, StoreError> {
+        const COLUMNS: [&str; 6] = [
+            "up",
+            "degraded",
+            "throttled",
+            "down",
+            "unknown",
+            "maintenance",
+        ];
+        let same = COLUMNS.get(code as usize).copied().unwrap_or("up");
+        let last_other_slot: Option<i64> = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT max(slot) FROM rollups WHERE check_id = ?1
+                     AND up + degraded + throttled + down + unknown + maintenance > {same}"
+                ),
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        let Some(slot) = last_other_slot else {
+            // Never another outcome: since the first sample.
+            return self
+                .conn
+                .query_row(
+                    "SELECT min(ts_ms) FROM samples WHERE check_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e));
+        };
+        let since: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT min(ts_ms) FROM samples WHERE check_id = ?1 AND ts_ms > coalesce(
+                   (SELECT max(ts_ms) FROM samples
+                    WHERE check_id = ?1 AND ts_ms >= ?2 AND outcome != ?3), ?2 - 1)",
+                params![id, slot * SLOT_MS, code],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(since.unwrap_or(latest_ms))
+    }
+
     /// `PRAGMA integrity_check`'s verdict: "ok" for a sound database.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         self.conn

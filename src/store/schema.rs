@@ -40,6 +40,9 @@ const MIGRATIONS: &[&str] = &[
         latency BLOB NOT NULL,
         PRIMARY KEY (slot, check_id)
     ) WITHOUT ROWID;",
+    // 2: per-check look-ups for `status` (the latest sample, since when).
+    "CREATE INDEX samples_by_check ON samples (check_id, ts_ms);
+     CREATE INDEX rollups_by_check ON rollups (check_id, slot);",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

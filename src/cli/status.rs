@@ -1,0 +1,256 @@
+//! `okx-monitor status`: which channel works now, and the best time to contact
+//! support, from the local database.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use chrono_tz::Tz;
+
+use super::table::{self, Cell, Colour};
+use super::{EXIT_OK, Format};
+use crate::config::Channel;
+use crate::duration;
+use crate::pattern::{HOURS, Week};
+use crate::status::{self, ChannelStatus, Options, Status};
+use crate::store::{SLOT_MS, Store};
+
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    /// The database (default: [settings] db, else okx-monitor.db).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// How much history to read (e.g. 7d, 28d, 400d).
+    #[arg(long, default_value = "28d", value_parser = parse_duration)]
+    window: std::time::Duration,
+    /// Time zone of the hours shown (IANA name; default: [settings] timezone, else the system's).
+    #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
+    tz: Option<Tz>,
+    /// Length of a contact window, in hours.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=168))]
+    span: u16,
+    /// Only this channel (repeatable).
+    #[arg(long = "channel", value_name = "CHANNEL", value_parser = parse_channel)]
+    channels: Vec<Channel>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// A 7×24 hour-of-week grid of availability per channel.
+    #[arg(long)]
+    heatmap: bool,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    duration::parse(s).and_then(|d| {
+        if d.is_zero() {
+            Err("the window must be longer than 0".to_string())
+        } else {
+            Ok(d)
+        }
+    })
+}
+
+fn parse_tz(s: &str) -> Result<Tz, String> {
+    s.parse()
+        .map_err(|_| format!("unknown time zone `{s}` (use an IANA name such as Asia/Shanghai)"))
+}
+
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    s.parse()
+}
+
+pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
+    // The configuration is optional here: it only supplies defaults.
+    let config = if config_path.exists() {
+        Some(super::load_config(config_path)?)
+    } else {
+        None
+    };
+    let settings = config
+        .as_ref()
+        .map(|c| c.settings.clone())
+        .unwrap_or_default();
+    let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
+    let store = Store::open_existing(&db)?;
+    let now = chrono::Utc::now();
+    let from =
+        now.timestamp_millis() - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
+    let input = status::Input {
+        rollups: store.rollups(from - SLOT_MS, now.timestamp_millis() + SLOT_MS)?,
+        latest: store.latest()?,
+        configured: config
+            .as_ref()
+            .map(|c| c.checks.iter().map(|c| c.channel).collect())
+            .unwrap_or_default(),
+    };
+    let opts = Options {
+        tz: args
+            .tz
+            .or(settings.timezone)
+            .unwrap_or_else(crate::schedule::system_tz),
+        window: args.window,
+        span: usize::from(args.span),
+        min_samples: u64::from(settings.min_samples),
+        channels: args.channels.clone(),
+    };
+    let report = status::build(&input, &opts, now);
+    match args.format {
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&report).context("cannot render JSON")?;
+            println!("{text}");
+        }
+        Format::Table => {
+            let colour = super::use_colour();
+            print!("{}", render(&report, colour));
+            if args.heatmap {
+                for c in &report.channels {
+                    print!(
+                        "\n{}",
+                        heatmap(c, &report.timezone, opts.min_samples, colour)
+                    );
+                }
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+fn window_words(w: &status::WindowOut) -> String {
+    format!(
+        "{} {:02}:00–{:02}:00 ({:.1}%)",
+        DAYS[(w.weekday - 1) as usize],
+        w.hour,
+        (w.hour as usize + w.hours) % 24,
+        w.availability * 100.0
+    )
+}
+
+fn render(s: &Status, colour: bool) -> String {
+    let mut out = format!(
+        "okx-monitor status · {} · last {}\n\n",
+        s.timezone, s.window
+    );
+    let rows: Vec<Vec<Cell>> = s
+        .channels
+        .iter()
+        .map(|c| {
+            let since = c
+                .since
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map_or("-".to_string(), |t| t.format("%a %H:%M").to_string());
+            vec![
+                Cell::from(c.channel.as_str()),
+                Cell {
+                    text: c.now.map_or("no data".to_string(), |o| o.to_string()),
+                    colour: c.now.map(super::check::outcome_colour),
+                },
+                Cell::from(since),
+                Cell::from(
+                    c.availability
+                        .map_or("-".to_string(), |a| format!("{:.2}%", a * 100.0)),
+                ),
+                Cell::from(c.p50_ms.map_or("-".to_string(), |v| format!("{v:.0} ms"))),
+                Cell::from(c.p95_ms.map_or("-".to_string(), |v| format!("{v:.0} ms"))),
+                Cell::from(c.samples.to_string()),
+                Cell::from(if c.enough_data {
+                    c.best
+                        .iter()
+                        .map(window_words)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                } else {
+                    "not enough data".to_string()
+                }),
+                Cell::from(
+                    c.worst
+                        .first()
+                        .zip(c.best.first())
+                        .filter(|(w, b)| status::worth_avoiding(b, w))
+                        .map_or("-".to_string(), |(w, _)| window_words(w)),
+                ),
+            ]
+        })
+        .collect();
+    out.push_str(&table::render(
+        &[
+            "CHANNEL",
+            "NOW",
+            "SINCE",
+            "AVAIL",
+            "P50",
+            "P95",
+            "SAMPLES",
+            "BEST TIMES",
+            "AVOID",
+        ],
+        &rows,
+        colour,
+    ));
+    if let Some(net) = s.local_network {
+        out.push_str(&format!("\nlocal network (control checks): {net}\n"));
+    }
+    if !s.advice.is_empty() {
+        out.push_str("\nWhat to do now:\n");
+        for (i, a) in s.advice.iter().enumerate() {
+            out.push_str(&format!("  {}. {a}\n", i + 1));
+        }
+    }
+    out
+}
+
+/// Symbols of the heatmap, best first; readable without colour.
+const LEVELS: [(f64, char, Colour); 4] = [
+    (0.995, '#', Colour::Green),
+    (0.99, '+', Colour::Green),
+    (0.95, '~', Colour::Yellow),
+    (0.0, '!', Colour::Red),
+];
+
+fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> String {
+    let week: &Week = &c.week;
+    let mut out = format!(
+        "{} — availability by hour of the week ({tz})\n     ",
+        c.channel
+    );
+    for h in 0..24 {
+        out.push_str(&format!("{h:02} "));
+    }
+    out.push('\n');
+    for (d, day) in DAYS.iter().enumerate() {
+        out.push_str(&format!("{day}  "));
+        for h in 0..24 {
+            let hour = &week.hours[(d * 24 + h) % HOURS];
+            let cell = match crate::pattern::availability(hour)
+                .filter(|_| hour.samples() >= min_samples)
+            {
+                None => ".".to_string(),
+                Some(a) => {
+                    let (_, ch, col) = LEVELS
+                        .iter()
+                        .find(|(min, _, _)| a >= *min)
+                        .copied()
+                        .unwrap_or(LEVELS[3]);
+                    if colour {
+                        format!(
+                            "\x1b[{}m{ch}\x1b[0m",
+                            match col {
+                                Colour::Green => "32",
+                                Colour::Yellow => "33",
+                                _ => "31",
+                            }
+                        )
+                    } else {
+                        ch.to_string()
+                    }
+                }
+            };
+            out.push_str(&format!(" {cell} "));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "legend: # ≥99.5%  + ≥99%  ~ ≥95%  ! <95%  . fewer than {min_samples} samples\n"
+    ));
+    out
+}

@@ -1,0 +1,340 @@
+//! The hour-of-week pattern of a channel or check, and its best and worst
+//! contact windows. Pure: built from rollups handed in, no I/O, no clock.
+//!
+//! An hour of the week is a local wall-clock hour (Monday 00:00 is hour 0) in
+//! the reported time zone. Only `up`, `degraded` and `down` samples count:
+//! `throttled`, `unknown` and `maintenance` say nothing about the channel.
+//!
+//! Ranking (PRODUCT.md): a window qualifies when every hour of it has at least
+//! `min_samples` samples; higher availability wins, and when availabilities
+//! differ by less than half a percentage point the lower median latency wins.
+//! That rule is not transitive (A ≈ B and B ≈ C while A ≉ C), so no sort can
+//! follow it; windows are ranked by selection instead: the next best is, among
+//! the windows within half a point of the highest remaining availability, the
+//! one with the lowest median. `worst` mirrors it from the other end.
+
+use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+
+use crate::histogram::Histogram;
+use crate::outcome::Outcome;
+use crate::store::Rollup;
+
+pub const HOURS: usize = 168;
+/// Half a percentage point.
+pub const TIE: f64 = 0.005;
+
+/// One hour of the week: what was seen in it over the whole window.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hour {
+    pub up: u64,
+    pub degraded: u64,
+    pub down: u64,
+    pub latency: Histogram,
+}
+
+impl Hour {
+    /// Samples that count in availability and patterns.
+    pub fn samples(&self) -> u64 {
+        self.up + self.degraded + self.down
+    }
+
+    pub fn merge(&mut self, other: &Hour) {
+        self.up += other.up;
+        self.degraded += other.degraded;
+        self.down += other.down;
+        self.latency.merge(&other.latency);
+    }
+}
+
+/// The 168 hours of a week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Week {
+    pub hours: Vec<Hour>,
+}
+
+impl Default for Week {
+    fn default() -> Self {
+        Week {
+            hours: vec![Hour::default(); HOURS],
+        }
+    }
+}
+
+/// The hour of the week of `t` in its zone: Monday 00:00–00:59 is 0.
+pub fn hour_of_week<Z: TimeZone>(t: &DateTime<Z>) -> usize {
+    t.weekday().num_days_from_monday() as usize * 24 + t.hour() as usize
+}
+
+impl Week {
+    /// Adds a rollup slot that starts at `slot_ms` (UTC), placed in `tz`'s local hour.
+    pub fn add(&mut self, slot_ms: i64, tz: Tz, rollup: &Rollup) {
+        let Some(t) = DateTime::<Utc>::from_timestamp_millis(slot_ms) else {
+            return;
+        };
+        let h = &mut self.hours[hour_of_week(&t.with_timezone(&tz))];
+        h.up += rollup.count(Outcome::Up);
+        h.degraded += rollup.count(Outcome::Degraded);
+        h.down += rollup.count(Outcome::Down);
+        h.latency.merge(&rollup.latency);
+    }
+
+    pub fn merge(&mut self, other: &Week) {
+        for (a, b) in self.hours.iter_mut().zip(&other.hours) {
+            a.merge(b);
+        }
+    }
+
+    /// Everything of the week in one bucket.
+    pub fn total(&self) -> Hour {
+        let mut all = Hour::default();
+        for h in &self.hours {
+            all.merge(h);
+        }
+        all
+    }
+
+    /// Every qualifying window of `span` hours (wrapping from Sunday into Monday).
+    pub fn windows(&self, span: usize, min_samples: u64) -> Vec<Window> {
+        let span = span.clamp(1, HOURS);
+        (0..HOURS)
+            .filter_map(|start| {
+                let mut all = Hour::default();
+                for i in 0..span {
+                    let h = &self.hours[(start + i) % HOURS];
+                    if h.samples() < min_samples.max(1) {
+                        return None;
+                    }
+                    all.merge(h);
+                }
+                Some(Window {
+                    start,
+                    hours: span,
+                    availability: availability(&all)?,
+                    p50_ms: all.latency.quantile(0.5),
+                    p95_ms: all.latency.quantile(0.95),
+                    samples: all.samples(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// (up + degraded) / (up + degraded + down); `None` without such samples.
+pub fn availability(h: &Hour) -> Option<f64> {
+    let n = h.samples();
+    (n > 0).then(|| (h.up + h.degraded) as f64 / n as f64)
+}
+
+/// A contact window: `hours` hours from hour of the week `start`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    pub start: usize,
+    pub hours: usize,
+    pub availability: f64,
+    /// `None` when nothing in it answered.
+    pub p50_ms: Option<f64>,
+    /// Breaks ties of the median (a window half fast, half slow has the fast
+    /// median of a wholly fast one).
+    pub p95_ms: Option<f64>,
+    pub samples: u64,
+}
+
+impl Window {
+    /// ISO weekday, 1 = Monday … 7 = Sunday.
+    pub fn weekday(&self) -> u32 {
+        (self.start / 24) as u32 + 1
+    }
+
+    pub fn hour(&self) -> u32 {
+        (self.start % 24) as u32
+    }
+
+    fn overlaps(&self, other: &Window) -> bool {
+        let covers = |w: &Window, h: usize| (h + HOURS - w.start) % HOURS < w.hours;
+        (0..self.hours).any(|i| covers(other, (self.start + i) % HOURS))
+    }
+}
+
+/// Which end of the ranking to select from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Best,
+    Worst,
+}
+
+/// Up to `n` windows that do not overlap one another, best (or worst) first.
+pub fn rank(mut windows: Vec<Window>, end: End, n: usize) -> Vec<Window> {
+    let mut picked: Vec<Window> = Vec::new();
+    while picked.len() < n && !windows.is_empty() {
+        let Some(i) = select(&windows, end) else {
+            break;
+        };
+        let w = windows.swap_remove(i);
+        windows.retain(|o| !o.overlaps(&w));
+        picked.push(w);
+    }
+    picked
+}
+
+/// The index of the next window at `end`.
+fn select(windows: &[Window], end: End) -> Option<usize> {
+    let latency = |w: &Window| {
+        (
+            w.p50_ms.unwrap_or(f64::INFINITY),
+            w.p95_ms.unwrap_or(f64::INFINITY),
+        )
+    };
+    let cmp = |a: (f64, f64), b: (f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1));
+    match end {
+        End::Best => {
+            let top = windows
+                .iter()
+                .map(|w| w.availability)
+                .fold(f64::MIN, f64::max);
+            (0..windows.len())
+                .filter(|&i| windows[i].availability > top - TIE)
+                .min_by(|&a, &b| {
+                    let (x, y) = (&windows[a], &windows[b]);
+                    cmp(latency(x), latency(y))
+                        .then(y.availability.total_cmp(&x.availability))
+                        .then(x.start.cmp(&y.start))
+                })
+        }
+        End::Worst => {
+            let bottom = windows
+                .iter()
+                .map(|w| w.availability)
+                .fold(f64::MAX, f64::min);
+            (0..windows.len())
+                .filter(|&i| windows[i].availability < bottom + TIE)
+                .min_by(|&a, &b| {
+                    let (x, y) = (&windows[a], &windows[b]);
+                    cmp(latency(y), latency(x))
+                        .then(x.availability.total_cmp(&y.availability))
+                        .then(x.start.cmp(&y.start))
+                })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A week where every hour has `n` up samples at `ms`.
+    fn flat(n: u64, ms: f64) -> Week {
+        let mut w = Week::default();
+        for h in &mut w.hours {
+            h.up = n;
+            for _ in 0..n {
+                h.latency.observe(ms);
+            }
+        }
+        w
+    }
+
+    fn set(w: &mut Week, hour: usize, up: u64, down: u64, ms: f64) {
+        let h = &mut w.hours[hour];
+        *h = Hour::default();
+        h.up = up;
+        h.down = down;
+        for _ in 0..up {
+            h.latency.observe(ms);
+        }
+    }
+
+    #[test]
+    fn a_fast_window_is_best() {
+        let mut w = flat(10, 400.0);
+        set(&mut w, 30, 10, 0, 50.0); // Tuesday 06:00
+        set(&mut w, 31, 10, 0, 50.0);
+        let best = rank(w.windows(2, 3), End::Best, 3);
+        assert_eq!((best[0].weekday(), best[0].hour()), (2, 6));
+        assert_eq!(best[0].samples, 20);
+    }
+
+    #[test]
+    fn availability_beats_latency_beyond_half_a_point() {
+        let mut w = flat(100, 900.0);
+        // Monday 21:00–23:00: very fast but 2% down.
+        set(&mut w, 21, 98, 2, 10.0);
+        set(&mut w, 22, 98, 2, 10.0);
+        let best = rank(w.windows(2, 3), End::Best, 1);
+        assert!((best[0].availability - 1.0).abs() < 1e-9, "{best:?}");
+        let worst = rank(w.windows(2, 3), End::Worst, 1);
+        assert_eq!((worst[0].weekday(), worst[0].hour()), (1, 21));
+    }
+
+    #[test]
+    fn within_half_a_point_the_faster_wins() {
+        let mut w = flat(1000, 900.0);
+        // 99.6% available and fast beats 100% and slow.
+        set(&mut w, 50, 996, 4, 20.0);
+        set(&mut w, 51, 996, 4, 20.0);
+        let best = rank(w.windows(2, 3), End::Best, 1);
+        assert_eq!(best[0].start, 50);
+    }
+
+    #[test]
+    fn windows_wrap_from_sunday_into_monday() {
+        let mut w = flat(10, 400.0);
+        set(&mut w, 167, 10, 0, 5.0); // Sunday 23:00
+        set(&mut w, 0, 10, 0, 5.0); // Monday 00:00
+        let best = rank(w.windows(2, 3), End::Best, 1);
+        assert_eq!(
+            (best[0].weekday(), best[0].hour(), best[0].hours),
+            (7, 23, 2)
+        );
+    }
+
+    #[test]
+    fn an_under_sampled_hour_disqualifies_its_windows() {
+        let mut w = flat(10, 400.0);
+        set(&mut w, 80, 2, 0, 1.0);
+        let windows = w.windows(3, 3);
+        assert!(
+            windows
+                .iter()
+                .all(|x| !(0..3).any(|i| (x.start + i) % HOURS == 80))
+        );
+        assert_eq!(windows.len(), HOURS - 3);
+        assert!(
+            Week::default().windows(2, 3).is_empty(),
+            "no data, no window"
+        );
+    }
+
+    #[test]
+    fn picked_windows_do_not_overlap() {
+        let w = flat(10, 400.0);
+        let best = rank(w.windows(2, 3), End::Best, 3);
+        assert_eq!(best.len(), 3);
+        for (i, a) in best.iter().enumerate() {
+            for b in &best[i + 1..] {
+                assert!(!a.overlaps(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn local_hours_follow_the_zone() {
+        let mut w = Week::default();
+        let mut r = Rollup::default();
+        r.add(Outcome::Up, Some(1000));
+        // 2026-11-02 (a Monday) 22:00 UTC is Tuesday 06:00 in Shanghai.
+        let ms = Utc
+            .with_ymd_and_hms(2026, 11, 2, 22, 0, 0)
+            .unwrap()
+            .timestamp_millis();
+        w.add(ms, chrono_tz::Asia::Shanghai, &r);
+        assert_eq!(w.hours[24 + 6].up, 1);
+        // Kolkata is UTC+5:30: the 22:30 UTC quarter-hour is Tuesday 04:00 local.
+        let ms = Utc
+            .with_ymd_and_hms(2026, 11, 2, 22, 30, 0)
+            .unwrap()
+            .timestamp_millis();
+        w.add(ms, chrono_tz::Asia::Kolkata, &r);
+        assert_eq!(w.hours[24 + 4].up, 1);
+    }
+}

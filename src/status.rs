@@ -1,0 +1,486 @@
+//! `status`'s answer: per channel, the state now, availability and latency over
+//! the window, the best and worst contact windows, and what to do now. Pure:
+//! built from rollups and the latest samples handed in, at a given `now`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration as TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::config::Channel;
+use crate::outcome::{Maintenance, Outcome};
+use crate::pattern::{self, End, Hour, Week, Window};
+use crate::store::Rollup;
+
+/// How many best and worst windows a channel lists.
+pub const LISTED: usize = 3;
+
+/// The latest sample of one check.
+#[derive(Debug, Clone)]
+pub struct Latest {
+    pub check: String,
+    pub channel: Channel,
+    pub outcome: Outcome,
+    pub ts_ms: i64,
+    /// When the check's current run of this outcome began.
+    pub since_ms: i64,
+    /// Announced maintenance, from an `okx_status` check's last answer.
+    pub maintenance: Vec<Maintenance>,
+}
+
+/// What `status` is computed from.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// (check, channel, slot start ms, rollup) over the window.
+    pub rollups: Vec<(String, Channel, i64, Rollup)>,
+    pub latest: Vec<Latest>,
+    /// Channels configured now, shown even before they have data.
+    pub configured: Vec<Channel>,
+}
+
+pub struct Options {
+    pub tz: Tz,
+    pub window: std::time::Duration,
+    pub span: usize,
+    pub min_samples: u64,
+    /// Only these channels; empty: all.
+    pub channels: Vec<Channel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub timezone: String,
+    pub window: String,
+    pub channels: Vec<ChannelStatus>,
+    pub advice: Vec<String>,
+    /// `up` when a control check succeeded at its last probe, `down` when all failed.
+    pub local_network: Option<&'static str>,
+    /// Announced maintenance that has not ended.
+    pub maintenance: Vec<MaintenanceAhead>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelStatus {
+    pub channel: Channel,
+    /// `None` before the channel was ever probed.
+    pub now: Option<Outcome>,
+    pub since: Option<String>,
+    pub last_probe: Option<String>,
+    pub availability: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub samples: u64,
+    pub best: Vec<WindowOut>,
+    pub worst: Vec<WindowOut>,
+    /// False when no window has `min_samples` in every hour: then `best` and
+    /// `worst` are empty rather than guessed.
+    pub enough_data: bool,
+    #[serde(skip)]
+    pub week: Week,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowOut {
+    pub weekday: u32,
+    pub hour: u32,
+    pub hours: usize,
+    pub availability: f64,
+    pub p50_ms: Option<f64>,
+    pub samples: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaintenanceAhead {
+    pub title: String,
+    pub state: String,
+    pub begin: Option<String>,
+    pub end: Option<String>,
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+fn window_out(w: &Window) -> WindowOut {
+    WindowOut {
+        weekday: w.weekday(),
+        hour: w.hour(),
+        hours: w.hours,
+        availability: round(w.availability, 4),
+        p50_ms: w.p50_ms.map(|v| round(v, 1)),
+        samples: w.samples,
+    }
+}
+
+fn rfc3339(ms: i64, tz: Tz) -> Option<String> {
+    DateTime::<Utc>::from_timestamp_millis(ms).map(|t| {
+        t.with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    })
+}
+
+/// A channel's state from its checks' latest outcomes: all answering → the
+/// worst of up/degraded; some → degraded (partly); none → the most telling failure.
+pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
+    if outcomes.is_empty() {
+        return None;
+    }
+    let ok = outcomes.iter().filter(|o| o.is_success()).count();
+    if ok == outcomes.len() {
+        return outcomes
+            .iter()
+            .copied()
+            .max_by_key(|o| *o == Outcome::Degraded);
+    }
+    if ok > 0 {
+        return Some(Outcome::Degraded);
+    }
+    [
+        Outcome::Down,
+        Outcome::Throttled,
+        Outcome::Maintenance,
+        Outcome::Unknown,
+    ]
+    .into_iter()
+    .find(|o| outcomes.contains(o))
+}
+
+pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
+    let tz = opts.tz;
+    let from_ms =
+        now.timestamp_millis() - i64::try_from(opts.window.as_millis()).unwrap_or(i64::MAX / 2);
+    let mut weeks: BTreeMap<Channel, Week> = BTreeMap::new();
+    for (_, channel, slot_ms, rollup) in &input.rollups {
+        if *slot_ms >= from_ms - crate::store::SLOT_MS {
+            weeks.entry(*channel).or_default().add(*slot_ms, tz, rollup);
+        }
+    }
+    let mut channels: Vec<Channel> = weeks
+        .keys()
+        .copied()
+        .chain(input.latest.iter().map(|l| l.channel))
+        .chain(input.configured.iter().copied())
+        .filter(|c| *c != Channel::Control)
+        .filter(|c| opts.channels.is_empty() || opts.channels.contains(c))
+        .collect();
+    channels.sort();
+    channels.dedup();
+
+    let statuses: Vec<ChannelStatus> = channels
+        .into_iter()
+        .map(|channel| {
+            let week = weeks.remove(&channel).unwrap_or_default();
+            channel_status(channel, week, &input.latest, opts)
+        })
+        .collect();
+
+    let controls: Vec<Outcome> = input
+        .latest
+        .iter()
+        .filter(|l| l.channel == Channel::Control)
+        .map(|l| l.outcome)
+        .collect();
+    let local_network = (!controls.is_empty()).then(|| {
+        if controls.iter().any(|o| *o != Outcome::Down) {
+            "up"
+        } else {
+            "down"
+        }
+    });
+    let maintenance = maintenance_ahead(&input.latest, now, tz);
+    let advice = advice(
+        &statuses,
+        local_network,
+        &maintenance_events(&input.latest, now),
+        now,
+        tz,
+        opts,
+    );
+    Status {
+        timezone: tz.name().to_string(),
+        window: crate::duration::format(opts.window),
+        channels: statuses,
+        advice,
+        local_network,
+        maintenance,
+    }
+}
+
+fn channel_status(
+    channel: Channel,
+    week: Week,
+    latest: &[Latest],
+    opts: &Options,
+) -> ChannelStatus {
+    let mine: Vec<&Latest> = latest.iter().filter(|l| l.channel == channel).collect();
+    let now = channel_now(&mine.iter().map(|l| l.outcome).collect::<Vec<_>>());
+    let since = mine.iter().map(|l| l.since_ms).max();
+    let last = mine.iter().map(|l| l.ts_ms).max();
+    let total: Hour = week.total();
+    let windows = week.windows(opts.span, opts.min_samples);
+    let enough_data = !windows.is_empty();
+    ChannelStatus {
+        channel,
+        now,
+        since: since.and_then(|ms| rfc3339(ms, opts.tz)),
+        last_probe: last.and_then(|ms| rfc3339(ms, opts.tz)),
+        availability: pattern::availability(&total).map(|a| round(a, 4)),
+        p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
+        p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
+        samples: total.samples(),
+        best: pattern::rank(windows.clone(), End::Best, LISTED)
+            .iter()
+            .map(window_out)
+            .collect(),
+        worst: pattern::rank(windows, End::Worst, LISTED)
+            .iter()
+            .map(window_out)
+            .collect(),
+        enough_data,
+        week,
+    }
+}
+
+/// Announced maintenance that has not ended, from the latest status answers.
+fn maintenance_events(latest: &[Latest], now: DateTime<Utc>) -> Vec<Maintenance> {
+    let now_ms = now.timestamp_millis();
+    let mut events: Vec<Maintenance> = latest
+        .iter()
+        .flat_map(|l| l.maintenance.iter().cloned())
+        .filter(|m| m.state == "scheduled" || m.state == "ongoing" || m.state == "pre_open")
+        .filter(|m| m.end_ms.is_none_or(|end| end > now_ms))
+        .collect();
+    events.sort_by_key(|m| m.begin_ms.unwrap_or(0));
+    events.dedup_by(|a, b| a.title == b.title && a.begin_ms == b.begin_ms);
+    events
+}
+
+fn maintenance_ahead(latest: &[Latest], now: DateTime<Utc>, tz: Tz) -> Vec<MaintenanceAhead> {
+    maintenance_events(latest, now)
+        .into_iter()
+        .map(|m| MaintenanceAhead {
+            title: m.title,
+            state: m.state,
+            begin: m.begin_ms.and_then(|ms| rfc3339(ms, tz)),
+            end: m.end_ms.and_then(|ms| rfc3339(ms, tz)),
+        })
+        .collect()
+}
+
+/// Channels in the order a user in trouble should try them.
+const PREFERENCE: [Channel; 6] = [
+    Channel::Chat,
+    Channel::Ticket,
+    Channel::Email,
+    Channel::HelpCenter,
+    Channel::Social,
+    Channel::Community,
+];
+
+pub fn channel_words(c: Channel) -> &'static str {
+    match c {
+        Channel::Chat => "live chat",
+        Channel::HelpCenter => "the help center",
+        Channel::Ticket => "the support request form",
+        Channel::Email => "e-mail to support",
+        Channel::Social => "OKX's social accounts",
+        Channel::Community => "the community forums",
+        Channel::Status => "OKX's status API",
+        Channel::Control => "the control targets",
+    }
+}
+
+fn advice(
+    channels: &[ChannelStatus],
+    local_network: Option<&str>,
+    maintenance: &[Maintenance],
+    now: DateTime<Utc>,
+    tz: Tz,
+    opts: &Options,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if local_network == Some("down") {
+        out.push(
+            "Every control check fails: this machine's network is down, so fix the connection first (router, VPN, Wi-Fi).".to_string(),
+        );
+    }
+    let by = |c: Channel| channels.iter().find(|s| s.channel == c);
+    let working: Vec<&ChannelStatus> = PREFERENCE
+        .iter()
+        .filter_map(|c| by(*c))
+        .filter(|s| s.now.is_some_and(Outcome::is_success))
+        .collect();
+    let chat = by(Channel::Chat);
+    match (working.first(), chat.and_then(|c| c.now)) {
+        (Some(first), _) if first.channel == Channel::Chat => {
+            out.push(format!(
+                "Use live chat now: it is {}.",
+                first.now.map_or("up", Outcome::as_str)
+            ));
+        }
+        (Some(first), Some(chat_now)) => out.push(format!(
+            "Live chat is {chat_now}; use {} now: it is {}.",
+            channel_words(first.channel),
+            first.now.map_or("up", Outcome::as_str)
+        )),
+        (Some(first), None) => out.push(format!(
+            "Use {} now: it is {}.",
+            channel_words(first.channel),
+            first.now.map_or("up", Outcome::as_str)
+        )),
+        (None, _) if channels.iter().any(|c| c.now.is_some()) => out.push(
+            "No support channel answers right now; try again at the next good window below."
+                .to_string(),
+        ),
+        (None, _) => {}
+    }
+    // The next best window of the first channel, in preference order, that has one.
+    if let Some((c, w)) = PREFERENCE
+        .iter()
+        .filter_map(|c| by(*c))
+        .find_map(|s| s.best.first().map(|w| (s, w)))
+    {
+        out.push(format!(
+            "Best time for {}: {} ({:.1}% available, median {}).",
+            channel_words(c.channel),
+            when(w.weekday, w.hour, w.hours, now, tz),
+            w.availability * 100.0,
+            w.p50_ms
+                .map_or("no answer".to_string(), |ms| format!("{ms:.0} ms")),
+        ));
+        if let Some(bad) = c.worst.first().filter(|bad| worth_avoiding(w, bad)) {
+            out.push(format!(
+                "Avoid {} ({:.1}% available).",
+                when(bad.weekday, bad.hour, bad.hours, now, tz),
+                bad.availability * 100.0
+            ));
+        }
+    }
+    for m in maintenance {
+        let span = match (m.begin_ms, m.end_ms) {
+            (Some(b), Some(e)) => format!(" from {} to {}", local(b, tz), local(e, tz)),
+            (Some(b), None) => format!(" from {}", local(b, tz)),
+            _ => String::new(),
+        };
+        let verb = if m.state == "scheduled" {
+            "plans"
+        } else {
+            "announces ongoing"
+        };
+        out.push(format!("OKX {verb} maintenance: {}{span}.", m.title));
+    }
+    let short: Vec<&str> = channels
+        .iter()
+        .filter(|c| !c.enough_data)
+        .map(|c| c.channel.as_str())
+        .collect();
+    if !short.is_empty() {
+        out.push(format!(
+            "Not enough history yet to name good times for {} (every hour of a {}-hour window needs {} samples); keep the daemon running.",
+            short.join(", "),
+            opts.span,
+            opts.min_samples
+        ));
+    }
+    out
+}
+
+/// Whether `worst` is measurably worse than `best`: half a point less available,
+/// or a median half again as slow. Otherwise every hour is as good as another,
+/// and naming one to avoid would be noise.
+pub fn worth_avoiding(best: &WindowOut, worst: &WindowOut) -> bool {
+    let slower = match (best.p50_ms, worst.p50_ms) {
+        (Some(b), Some(w)) => w > b * 1.5,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    worst.availability < best.availability - pattern::TIE || slower
+}
+
+fn local(ms: i64, tz: Tz) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&tz).format("%a %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// "now, until 08:00", "today 06:00–08:00, in 5 h", "tomorrow …", "Wednesday …".
+pub fn when(weekday: u32, hour: u32, hours: usize, now: DateTime<Utc>, tz: Tz) -> String {
+    let local_now = now.with_timezone(&tz);
+    let start_how = (weekday as usize - 1) * 24 + hour as usize;
+    let now_how = pattern::hour_of_week(&local_now);
+    let end_hour = (hour as usize + hours) % 24;
+    let range = format!("{hour:02}:00–{end_hour:02}:00");
+    if (now_how + pattern::HOURS - start_how) % pattern::HOURS < hours {
+        return format!("now, until {end_hour:02}:00");
+    }
+    let days = (weekday as i64 - local_now.weekday().number_from_monday() as i64).rem_euclid(7);
+    let mut date = local_now.date_naive() + TimeDelta::days(days);
+    let start = |d: chrono::NaiveDate| {
+        let naive = d.and_hms_opt(hour, 0, 0).unwrap_or_default();
+        // A start inside a DST gap begins when the gap ends.
+        tz.from_local_datetime(&naive).earliest().or_else(|| {
+            tz.from_local_datetime(&(naive + TimeDelta::hours(1)))
+                .earliest()
+        })
+    };
+    let mut at = start(date);
+    if at.is_none_or(|t| t <= local_now) {
+        date += TimeDelta::days(7);
+        at = start(date);
+    }
+    let Some(at) = at else { return range };
+    let day = match (date - local_now.date_naive()).num_days() {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        _ => at.format("%A").to_string(),
+    };
+    let wait = at.with_timezone(&Utc) - now;
+    let (h, m) = (wait.num_hours(), wait.num_minutes() % 60);
+    let inn = if h >= 24 {
+        format!("in {} d {} h", h / 24, h % 24)
+    } else if h >= 1 {
+        format!("in {h} h")
+    } else {
+        format!("in {m} min")
+    };
+    format!("{day} {range}, {inn}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_state_from_its_checks() {
+        use Outcome::*;
+        assert_eq!(channel_now(&[]), None);
+        assert_eq!(channel_now(&[Up, Up]), Some(Up));
+        assert_eq!(channel_now(&[Up, Degraded]), Some(Degraded));
+        assert_eq!(channel_now(&[Up, Down]), Some(Degraded), "partly");
+        assert_eq!(channel_now(&[Unknown, Down]), Some(Down));
+        assert_eq!(channel_now(&[Unknown, Throttled]), Some(Throttled));
+        assert_eq!(channel_now(&[Unknown]), Some(Unknown));
+    }
+
+    #[test]
+    fn when_phrases() {
+        let tz = chrono_tz::Asia::Shanghai;
+        // Monday 2026-11-02 01:00 in Shanghai.
+        let now = tz
+            .with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(when(1, 6, 2, now, tz), "today 06:00–08:00, in 5 h");
+        assert_eq!(when(2, 6, 2, now, tz), "tomorrow 06:00–08:00, in 1 d 5 h");
+        assert_eq!(when(1, 0, 2, now, tz), "now, until 02:00");
+        assert_eq!(when(4, 22, 2, now, tz), "Thursday 22:00–00:00, in 3 d 21 h");
+        assert_eq!(when(1, 0, 1, now, tz), "Monday 00:00–01:00, in 6 d 23 h");
+        assert_eq!(
+            when(7, 23, 3, now, tz),
+            "now, until 02:00",
+            "wraps into Monday"
+        );
+    }
+}
