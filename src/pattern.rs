@@ -338,3 +338,56 @@ mod tests {
         assert_eq!(w.hours[24 + 4].up, 1);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn week() -> impl Strategy<Value = Week> {
+        prop::collection::vec((0u64..6, 0u64..3, 1u32..3000), HOURS).prop_map(|hours| {
+            let mut w = Week::default();
+            for (h, (up, down, ms)) in w.hours.iter_mut().zip(hours) {
+                h.up = up;
+                h.down = down;
+                for _ in 0..up {
+                    h.latency.observe(f64::from(ms));
+                }
+            }
+            w
+        })
+    }
+
+    proptest! {
+        /// A window qualifies exactly when every hour of it has `min` samples.
+        #[test]
+        fn under_sampled_hours_never_qualify(w in week(), span in 1usize..6, min in 1u64..6) {
+            let windows = w.windows(span, min);
+            for start in 0..HOURS {
+                let full = (0..span).all(|i| w.hours[(start + i) % HOURS].samples() >= min);
+                prop_assert_eq!(full, windows.iter().any(|x| x.start == start), "start {}", start);
+            }
+        }
+
+        /// The first best is within half a point of the best availability; the
+        /// first worst within half a point of the worst; picks never overlap.
+        #[test]
+        fn ranking_respects_the_rule(w in week(), span in 1usize..5) {
+            let windows = w.windows(span, 1);
+            prop_assume!(!windows.is_empty());
+            let top = windows.iter().map(|x| x.availability).fold(f64::MIN, f64::max);
+            let bottom = windows.iter().map(|x| x.availability).fold(f64::MAX, f64::min);
+            let best = rank(windows.clone(), End::Best, 3);
+            let worst = rank(windows, End::Worst, 3);
+            prop_assert!(best[0].availability > top - TIE);
+            prop_assert!(worst[0].availability < bottom + TIE);
+            for picks in [&best, &worst] {
+                for (i, a) in picks.iter().enumerate() {
+                    for b in &picks[i + 1..] {
+                        prop_assert!(!a.overlaps(b));
+                    }
+                }
+            }
+        }
+    }
+}

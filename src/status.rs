@@ -162,6 +162,8 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         .copied()
         .chain(input.latest.iter().map(|l| l.channel))
         .chain(input.configured.iter().copied())
+        // A channel asked for by name is shown, with or without data.
+        .chain(opts.channels.iter().copied())
         .filter(|c| *c != Channel::Control)
         .filter(|c| opts.channels.is_empty() || opts.channels.contains(c))
         .collect();

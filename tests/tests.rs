@@ -11,4 +11,5 @@ mod probe_http;
 mod probe_mx;
 mod probe_okx_status;
 mod probe_tcp;
+mod status;
 mod unknown;

@@ -1,0 +1,456 @@
+//! Patterns and `status` on synthetic histories whose right answer is known:
+//! imported into a real SQLite store, answered at a fixed `now`.
+
+use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use okx_monitor::config::Channel;
+use okx_monitor::status::{self, Input, Options, Status};
+use okx_monitor::store::Store;
+use proptest::prelude::*;
+
+use crate::support::{ConfigDir, run, stdout};
+
+/// One sample as a JSON line.
+fn line(ts: DateTime<Utc>, check: &str, channel: &str, outcome: &str, ms: Option<f64>) -> String {
+    let latency = ms.map_or("null".to_string(), |v| v.to_string());
+    format!(
+        r#"{{"ts":"{}","check":"{check}","channel":"{channel}","outcome":"{outcome}","latency_ms":{latency}}}"#,
+        ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
+}
+
+/// Calls `f` every `step` minutes from `days` days before `now` up to `now`.
+fn every(
+    now: DateTime<Utc>,
+    days: i64,
+    step: i64,
+    mut f: impl FnMut(DateTime<Utc>, &mut Vec<String>),
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut t = now - chrono::Duration::days(days);
+    while t < now {
+        f(t, &mut out);
+        t += chrono::Duration::minutes(step);
+    }
+    out
+}
+
+fn status_at(
+    lines: &[String],
+    now: DateTime<Utc>,
+    tz: Tz,
+    window_days: u64,
+    span: usize,
+    min_samples: u64,
+) -> Status {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("h.db")).unwrap();
+    let text = lines.join("\n");
+    store.import(text.as_bytes(), "history").unwrap();
+    let window = std::time::Duration::from_secs(window_days * 86_400);
+    let from = now.timestamp_millis() - window.as_millis() as i64;
+    let input = Input {
+        rollups: store
+            .rollups(from - 900_000, now.timestamp_millis() + 900_000)
+            .unwrap(),
+        latest: store.latest().unwrap(),
+        configured: vec![],
+    };
+    let opts = Options {
+        tz,
+        window,
+        span,
+        min_samples,
+        channels: vec![],
+    };
+    status::build(&input, &opts, now)
+}
+
+fn channel<'a>(s: &'a Status, c: Channel) -> &'a status::ChannelStatus {
+    s.channels
+        .iter()
+        .find(|x| x.channel == c)
+        .unwrap_or_else(|| panic!("no {c} in {s:?}"))
+}
+
+/// Monday 2026-11-23 00:00 UTC.
+fn monday() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap()
+}
+
+fn how(t: DateTime<Utc>) -> u32 {
+    t.weekday().num_days_from_monday() * 24 + t.hour()
+}
+
+#[test]
+fn a_fast_window_is_best_in_utc_and_in_shanghai() {
+    let lines = every(monday(), 28, 5, |t, out| {
+        // Tuesday 06:00–08:00 UTC answers in 60 ms, the rest of the week in 400 ms.
+        let ms = if (30..32).contains(&how(t)) {
+            60.0
+        } else {
+            400.0
+        };
+        out.push(line(t, "website-chat", "chat", "up", Some(ms)));
+    });
+    let utc = status_at(&lines, monday(), Tz::UTC, 28, 2, 3);
+    let best = &channel(&utc, Channel::Chat).best[0];
+    assert_eq!((best.weekday, best.hour, best.hours), (2, 6, 2));
+    assert_eq!(best.samples, 4 * 24, "4 weeks × 24 samples");
+    assert!(best.p50_ms.unwrap() < 70.0);
+
+    let shanghai = status_at(&lines, monday(), chrono_tz::Asia::Shanghai, 28, 2, 3);
+    let best = &channel(&shanghai, Channel::Chat).best[0];
+    assert_eq!((best.weekday, best.hour), (2, 14), "UTC+8");
+    assert_eq!(shanghai.timezone, "Asia/Shanghai");
+    assert!(
+        shanghai
+            .advice
+            .iter()
+            .any(|a| a.contains("Best time for live chat: tomorrow 14:00–16:00")),
+        "{:?}",
+        shanghai.advice
+    );
+}
+
+#[test]
+fn a_failing_window_is_worst_and_named_to_avoid() {
+    let lines = every(monday(), 28, 5, |t, out| {
+        // Monday 21:00–23:00: every other probe fails.
+        let fail = (21..23).contains(&how(t)) && t.minute() % 10 == 0;
+        if fail {
+            out.push(line(t, "website-chat", "chat", "down", None));
+        } else {
+            out.push(line(t, "website-chat", "chat", "up", Some(300.0)));
+        }
+    });
+    let s = status_at(&lines, monday(), Tz::UTC, 28, 2, 3);
+    let c = channel(&s, Channel::Chat);
+    assert_eq!((c.worst[0].weekday, c.worst[0].hour), (1, 21));
+    assert!((c.worst[0].availability - 0.5).abs() < 1e-9);
+    assert!(
+        s.advice
+            .iter()
+            .any(|a| a.starts_with("Avoid today 21:00–23:00, in 21 h")),
+        "{:?}",
+        s.advice
+    );
+}
+
+#[test]
+fn availability_beats_latency() {
+    let lines = every(monday(), 28, 5, |t, out| {
+        let h = how(t);
+        let (outcome, ms) = if (3 * 24 + 10..3 * 24 + 12).contains(&h) {
+            ("up", Some(500.0)) // Thursday 10:00–12:00: never fails, slowish
+        } else if (2 * 24 + 3..2 * 24 + 5).contains(&h) && t.minute() == 0 && h % 2 == 1 {
+            ("down", None) // Wednesday 03:00–05:00: fast, one failure in 24
+        } else if (2 * 24 + 3..2 * 24 + 5).contains(&h) {
+            ("up", Some(20.0))
+        } else if t.minute() == 0 {
+            ("down", None) // everywhere else: one failure an hour
+        } else {
+            ("up", Some(400.0))
+        };
+        out.push(line(t, "website-chat", "chat", outcome, ms));
+    });
+    let s = status_at(&lines, monday(), Tz::UTC, 28, 2, 3);
+    let best = &channel(&s, Channel::Chat).best;
+    assert_eq!((best[0].weekday, best[0].hour), (4, 10), "{best:?}");
+    assert_eq!(
+        (best[1].weekday, best[1].hour),
+        (3, 3),
+        "the fast one comes second: {best:?}"
+    );
+}
+
+#[test]
+fn throttled_unknown_and_maintenance_count_in_no_pattern() {
+    let lines = every(monday(), 28, 5, |t, out| {
+        let fast = (30..32).contains(&how(t));
+        out.push(line(
+            t,
+            "website-chat",
+            "chat",
+            "up",
+            Some(if fast { 60.0 } else { 400.0 }),
+        ));
+        if fast {
+            out.push(line(t, "website-chat", "chat", "throttled", Some(5.0)));
+            out.push(line(t, "website-chat", "chat", "unknown", None));
+            out.push(line(t, "website-chat", "chat", "maintenance", None));
+        }
+    });
+    let s = status_at(&lines, monday(), Tz::UTC, 28, 2, 3);
+    let c = channel(&s, Channel::Chat);
+    assert_eq!((c.best[0].weekday, c.best[0].hour), (2, 6));
+    assert_eq!(c.best[0].availability, 1.0);
+    assert_eq!(c.best[0].samples, 96, "only up/degraded/down count");
+    assert_eq!(c.samples, 28 * 288);
+}
+
+#[test]
+fn a_channel_with_too_few_samples_says_so() {
+    let mut lines = every(monday(), 28, 5, |t, out| {
+        out.push(line(t, "website-chat", "chat", "up", Some(100.0)))
+    });
+    // E-mail: one sample every 30 hours, never 3 in one hour of the week.
+    lines.extend(every(monday(), 28, 30 * 60, |t, out| {
+        out.push(line(t, "support-mail", "email", "up", Some(900.0)))
+    }));
+    let s = status_at(&lines, monday(), Tz::UTC, 28, 2, 3);
+    let email = channel(&s, Channel::Email);
+    assert!(!email.enough_data);
+    assert!(
+        email.best.is_empty() && email.worst.is_empty(),
+        "no guessing"
+    );
+    assert!(channel(&s, Channel::Chat).enough_data);
+    assert!(
+        s.advice
+            .iter()
+            .any(|a| a.starts_with("Not enough history yet to name good times for email")),
+        "{:?}",
+        s.advice
+    );
+}
+
+#[test]
+fn a_week_across_a_daylight_saving_change() {
+    // Berlin leaves summer time on Sunday 2026-10-25 (03:00 CEST → 02:00 CET).
+    let berlin = chrono_tz::Europe::Berlin;
+    let now = Utc.with_ymd_and_hms(2026, 11, 9, 0, 0, 0).unwrap();
+    let lines = every(now, 35, 5, |t, out| {
+        let local = t.with_timezone(&berlin);
+        // Tuesday 06:00–08:00 Berlin time is fast, before and after the change.
+        let fast = local.weekday() == chrono::Weekday::Tue && (6..8).contains(&local.hour());
+        out.push(line(
+            t,
+            "website-chat",
+            "chat",
+            "up",
+            Some(if fast { 60.0 } else { 400.0 }),
+        ));
+    });
+    let s = status_at(&lines, now, berlin, 35, 2, 3);
+    let best = &channel(&s, Channel::Chat).best[0];
+    assert_eq!((best.weekday, best.hour), (2, 6));
+    assert_eq!(
+        best.samples,
+        5 * 24,
+        "all five Tuesdays, summer and winter time"
+    );
+    assert!(
+        best.p50_ms.unwrap() < 70.0,
+        "not smeared across two UTC hours: {best:?}"
+    );
+}
+
+#[test]
+fn maintenance_ahead_is_announced() {
+    use okx_monitor::outcome::Maintenance;
+    let now = monday();
+    let begin = now + chrono::Duration::hours(26);
+    let input = Input {
+        latest: vec![status::Latest {
+            check: "okx-maintenance".into(),
+            channel: Channel::Status,
+            outcome: okx_monitor::outcome::Outcome::Up,
+            ts_ms: now.timestamp_millis(),
+            since_ms: now.timestamp_millis(),
+            maintenance: vec![Maintenance {
+                title: "Spot trading upgrade".into(),
+                state: "scheduled".into(),
+                begin_ms: Some(begin.timestamp_millis()),
+                end_ms: Some((begin + chrono::Duration::hours(2)).timestamp_millis()),
+                service_type: None,
+                system: None,
+                href: None,
+            }],
+        }],
+        ..Input::default()
+    };
+    let opts = Options {
+        tz: Tz::UTC,
+        window: std::time::Duration::from_secs(86_400),
+        span: 2,
+        min_samples: 3,
+        channels: vec![],
+    };
+    let s = status::build(&input, &opts, now);
+    assert_eq!(s.maintenance.len(), 1);
+    assert!(
+        s.advice.iter().any(
+            |a| a == "OKX plans maintenance: Spot trading upgrade from Tue 02:00 to Tue 04:00."
+        ),
+        "{:?}",
+        s.advice
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_answers_in_the_product_shape() {
+    let now = Utc::now();
+    let lines = every(now, 14, 10, |t, out| {
+        out.push(line(t, "website-chat", "chat", "up", Some(150.0)));
+        out.push(line(t, "control-web", "control", "up", Some(50.0)));
+    });
+    let dir = ConfigDir::new(&[("history.jsonl", &lines.join("\n"))]);
+    let (db, file) = (dir.path().join("h.db"), dir.path().join("history.jsonl"));
+    let (db, file) = (db.to_str().unwrap(), file.to_str().unwrap());
+    assert_eq!(
+        run(&["import", file, "--db", db]).await.status.code(),
+        Some(0)
+    );
+    let out = run(&[
+        "--config",
+        "/nonexistent",
+        "status",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "--tz",
+        "Asia/Shanghai",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["timezone"], "Asia/Shanghai");
+    assert_eq!(v["window"], "28d");
+    let chat = &v["channels"][0];
+    assert_eq!(
+        v["channels"].as_array().unwrap().len(),
+        1,
+        "control is no support channel"
+    );
+    for key in [
+        "channel",
+        "now",
+        "availability",
+        "p50_ms",
+        "p95_ms",
+        "samples",
+        "best",
+        "worst",
+    ] {
+        assert!(chat.get(key).is_some(), "missing {key}: {chat}");
+    }
+    assert_eq!(chat["now"], "up");
+    for key in [
+        "weekday",
+        "hour",
+        "hours",
+        "availability",
+        "p50_ms",
+        "samples",
+    ] {
+        assert!(
+            chat["best"][0].get(key).is_some(),
+            "missing best.{key}: {chat}"
+        );
+    }
+    assert!(
+        v["advice"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.as_str().unwrap().starts_with("Use live chat now"))
+    );
+
+    let out = run(&[
+        "--config",
+        "/nonexistent",
+        "status",
+        "--db",
+        db,
+        "--heatmap",
+        "--span",
+        "3",
+    ])
+    .await;
+    let text = stdout(&out);
+    assert!(
+        text.contains("chat — availability by hour of the week"),
+        "{text}"
+    );
+    for day in ["Mon  ", "Sun  "] {
+        assert!(text.lines().any(|l| l.starts_with(day)), "{text}");
+    }
+    assert!(text.contains("legend: # ≥99.5%"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour off a terminal");
+
+    let out = run(&[
+        "--config",
+        "/nonexistent",
+        "status",
+        "--db",
+        db,
+        "--channel",
+        "email",
+        "--format",
+        "json",
+    ])
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["channels"].as_array().unwrap().len(), 1);
+    assert_eq!(v["channels"][0]["channel"], "email");
+    assert_eq!(v["channels"][0]["now"], serde_json::Value::Null);
+
+    let out = run(&[
+        "--config",
+        "/nonexistent",
+        "status",
+        "--db",
+        db,
+        "--tz",
+        "Mars/Base",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&[
+        "--config",
+        "/nonexistent",
+        "status",
+        "--db",
+        "/nonexistent/x.db",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(crate::support::stderr(&out).contains("does not exist"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// The answer does not depend on the order samples arrive in.
+    #[test]
+    fn sample_order_does_not_change_the_answer(
+        samples in prop::collection::vec((0i64..7 * 24 * 60, 0u8..5, 1u32..2000), 200..600),
+        seed in any::<u64>(),
+    ) {
+        let start = monday() - chrono::Duration::days(7);
+        let outcomes = ["up", "degraded", "down", "throttled", "unknown"];
+        let lines: Vec<String> = samples
+            .iter()
+            .map(|(minute, o, ms)| {
+                let ts = start + chrono::Duration::minutes(*minute);
+                let outcome = outcomes[*o as usize];
+                let latency = (outcome != "down" && outcome != "unknown").then_some(*ms as f64);
+                line(ts, "website-chat", "chat", outcome, latency)
+            })
+            .collect();
+        let mut shuffled = lines.clone();
+        // A seeded Fisher–Yates shuffle.
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let a = status_at(&lines, monday(), Tz::UTC, 7, 2, 1);
+        let b = status_at(&shuffled, monday(), Tz::UTC, 7, 2, 1);
+        prop_assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
+    }
+}
