@@ -66,7 +66,7 @@ fn status_at(
     status::build(&input, &opts, now)
 }
 
-fn channel<'a>(s: &'a Status, c: Channel) -> &'a status::ChannelStatus {
+fn channel(s: &Status, c: Channel) -> &status::ChannelStatus {
     s.channels
         .iter()
         .find(|x| x.channel == c)
