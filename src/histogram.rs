@@ -99,20 +99,20 @@ impl Histogram {
         out
     }
 
-    /// Decodes [`encode`](Self::encode)'s bytes; `None` when they are not such bytes.
-    pub fn decode(bytes: &[u8]) -> Option<Histogram> {
-        let mut h = Histogram::new();
+    /// Adds the counts of an encoded histogram without building it; false (and
+    /// nothing added past the fault) when the bytes are not an encoding.
+    pub fn merge_encoded(&mut self, bytes: &[u8]) -> bool {
         let mut it = bytes.iter();
         while let Some(&bucket) = it.next() {
             if bucket as usize >= BUCKETS {
-                return None;
+                return false;
             }
             let mut n: u64 = 0;
             let mut shift = 0;
             loop {
-                let b = *it.next()?;
+                let Some(&b) = it.next() else { return false };
                 if shift > 63 {
-                    return None;
+                    return false;
                 }
                 n |= u64::from(b & 0x7f) << shift;
                 shift += 7;
@@ -120,9 +120,15 @@ impl Histogram {
                     break;
                 }
             }
-            h.add(bucket as usize, n);
+            self.add(bucket as usize, n);
         }
-        Some(h)
+        true
+    }
+
+    /// Decodes [`encode`](Self::encode)'s bytes; `None` when they are not such bytes.
+    pub fn decode(bytes: &[u8]) -> Option<Histogram> {
+        let mut h = Histogram::new();
+        h.merge_encoded(bytes).then_some(h)
     }
 }
 

@@ -13,7 +13,7 @@
 //! the windows within half a point of the highest remaining availability, the
 //! one with the lowest median. `worst` mirrors it from the other end.
 
-use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::histogram::Histogram;
@@ -66,17 +66,59 @@ pub fn hour_of_week<Z: TimeZone>(t: &DateTime<Z>) -> usize {
     t.weekday().num_days_from_monday() as usize * 24 + t.hour() as usize
 }
 
+/// Places UTC instants in local hours of the week, asking the zone database
+/// once per UTC hour rather than once per rollup slot.
+pub struct Clock {
+    tz: Tz,
+    /// (UTC hour, offset in seconds of that hour).
+    cached: Option<(i64, i64)>,
+}
+
+impl Clock {
+    pub fn new(tz: Tz) -> Clock {
+        Clock { tz, cached: None }
+    }
+
+    /// The local hour of the week of unix millisecond `ms`.
+    pub fn hour_of_week(&mut self, ms: i64) -> usize {
+        let secs = ms.div_euclid(1000);
+        let utc_hour = secs.div_euclid(3600);
+        let offset = match self.cached {
+            Some((h, off)) if h == utc_hour => off,
+            _ => {
+                let off = DateTime::<Utc>::from_timestamp(utc_hour * 3600, 0)
+                    .map(|t| t.with_timezone(&self.tz).offset().fix().local_minus_utc())
+                    .unwrap_or(0) as i64;
+                self.cached = Some((utc_hour, off));
+                off
+            }
+        };
+        let local = secs + offset;
+        // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
+        let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;
+        weekday * 24 + (local.rem_euclid(86_400) / 3600) as usize
+    }
+}
+
 impl Week {
     /// Adds a rollup slot that starts at `slot_ms` (UTC), placed in `tz`'s local hour.
     pub fn add(&mut self, slot_ms: i64, tz: Tz, rollup: &Rollup) {
-        let Some(t) = DateTime::<Utc>::from_timestamp_millis(slot_ms) else {
-            return;
-        };
-        let h = &mut self.hours[hour_of_week(&t.with_timezone(&tz))];
+        let how = Clock::new(tz).hour_of_week(slot_ms);
+        let h = &mut self.hours[how];
         h.up += rollup.count(Outcome::Up);
         h.degraded += rollup.count(Outcome::Degraded);
         h.down += rollup.count(Outcome::Down);
         h.latency.merge(&rollup.latency);
+    }
+
+    /// Adds a stored rollup as it comes from the database: its counts by outcome
+    /// code and its encoded histogram, in hour of the week `how`.
+    pub fn add_stored(&mut self, how: usize, counts: &[u64; 6], latency: &[u8]) {
+        let h = &mut self.hours[how % HOURS];
+        h.up += counts[0];
+        h.degraded += counts[1];
+        h.down += counts[3];
+        h.latency.merge_encoded(latency);
     }
 
     pub fn merge(&mut self, other: &Week) {
@@ -336,6 +378,29 @@ mod tests {
             .timestamp_millis();
         w.add(ms, chrono_tz::Asia::Kolkata, &r);
         assert_eq!(w.hours[24 + 4].up, 1);
+    }
+
+    #[test]
+    fn the_clock_agrees_with_chrono_across_a_dst_change() {
+        let tz = chrono_tz::Europe::Berlin;
+        let mut clock = Clock::new(tz);
+        let start = Utc
+            .with_ymd_and_hms(2026, 10, 24, 0, 0, 0)
+            .unwrap()
+            .timestamp_millis();
+        for q in 0..(3 * 96) {
+            let ms = start + q * 15 * 60 * 1000;
+            let t = DateTime::<Utc>::from_timestamp_millis(ms)
+                .unwrap()
+                .with_timezone(&tz);
+            assert_eq!(clock.hour_of_week(ms), hour_of_week(&t), "{t}");
+        }
+        let mut kolkata = Clock::new(chrono_tz::Asia::Kolkata);
+        let ms = Utc
+            .with_ymd_and_hms(2026, 11, 2, 22, 30, 0)
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(kolkata.hour_of_week(ms), 24 + 4);
     }
 }
 

@@ -11,7 +11,6 @@ use serde::Serialize;
 use crate::config::Channel;
 use crate::outcome::{Maintenance, Outcome};
 use crate::pattern::{self, End, Hour, Week, Window};
-use crate::store::Rollup;
 
 /// How many best and worst windows a channel lists.
 pub const LISTED: usize = 3;
@@ -32,8 +31,9 @@ pub struct Latest {
 /// What `status` is computed from.
 #[derive(Debug, Clone, Default)]
 pub struct Input {
-    /// (check, channel, slot start ms, rollup) over the window.
-    pub rollups: Vec<(String, Channel, i64, Rollup)>,
+    /// The hour-of-week pattern of each channel over the window, in the
+    /// reported time zone.
+    pub weeks: BTreeMap<Channel, Week>,
     pub latest: Vec<Latest>,
     /// Channels configured now, shown even before they have data.
     pub configured: Vec<Channel>,
@@ -149,14 +149,7 @@ pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
 
 pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let tz = opts.tz;
-    let from_ms =
-        now.timestamp_millis() - i64::try_from(opts.window.as_millis()).unwrap_or(i64::MAX / 2);
-    let mut weeks: BTreeMap<Channel, Week> = BTreeMap::new();
-    for (_, channel, slot_ms, rollup) in &input.rollups {
-        if *slot_ms >= from_ms - crate::store::SLOT_MS {
-            weeks.entry(*channel).or_default().add(*slot_ms, tz, rollup);
-        }
-    }
+    let mut weeks = input.weeks.clone();
     let mut channels: Vec<Channel> = weeks
         .keys()
         .copied()

@@ -50,8 +50,8 @@ fn status_at(
     let window = std::time::Duration::from_secs(window_days * 86_400);
     let from = now.timestamp_millis() - window.as_millis() as i64;
     let input = Input {
-        rollups: store
-            .rollups(from - 900_000, now.timestamp_millis() + 900_000)
+        weeks: store
+            .channel_weeks(from, now.timestamp_millis() + 900_000, tz)
             .unwrap(),
         latest: store.latest().unwrap(),
         configured: vec![],

@@ -71,10 +71,14 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
     let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
     let store = Store::open_existing(&db)?;
     let now = chrono::Utc::now();
+    let tz = args
+        .tz
+        .or(settings.timezone)
+        .unwrap_or_else(crate::schedule::system_tz);
     let from =
         now.timestamp_millis() - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
     let input = status::Input {
-        rollups: store.rollups(from - SLOT_MS, now.timestamp_millis() + SLOT_MS)?,
+        weeks: store.channel_weeks(from, now.timestamp_millis() + SLOT_MS, tz)?,
         latest: store.latest()?,
         configured: config
             .as_ref()
@@ -82,10 +86,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             .unwrap_or_default(),
     };
     let opts = Options {
-        tz: args
-            .tz
-            .or(settings.timezone)
-            .unwrap_or_else(crate::schedule::system_tz),
+        tz,
         window: args.window,
         span: usize::from(args.span),
         min_samples: u64::from(settings.min_samples),

@@ -226,6 +226,8 @@ impl Store {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Reads (status over a year of rollups) map the file instead of copying pages.
+        self.conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(())
     }
@@ -464,17 +466,26 @@ impl Store {
             "maintenance",
         ];
         let same = COLUMNS.get(code as usize).copied().unwrap_or("up");
+        let sql = if code == outcome_code(Outcome::Up) {
+            // The partial index `rollups_not_up` answers this at once.
+            "SELECT max(slot) FROM rollups INDEXED BY rollups_not_up WHERE check_id = ?1
+             AND degraded + throttled + down + unknown + maintenance > 0"
+                .to_string()
+        } else {
+            // Newest first, stopping at the first slot with another outcome:
+            // the cost is the length of the current run, not of the history.
+            format!(
+                "SELECT slot FROM rollups WHERE check_id = ?1
+                 AND up + degraded + throttled + down + unknown + maintenance > {same}
+                 ORDER BY slot DESC LIMIT 1"
+            )
+        };
         let last_other_slot: Option<i64> = self
             .conn
-            .query_row(
-                &format!(
-                    "SELECT max(slot) FROM rollups WHERE check_id = ?1
-                     AND up + degraded + throttled + down + unknown + maintenance > {same}"
-                ),
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
+            .query_row(&sql, [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .flatten();
         let Some(slot) = last_other_slot else {
             // Never another outcome: since the first sample.
             return self
@@ -497,6 +508,80 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         Ok(since.unwrap_or(latest_ms))
+    }
+
+    /// The hour-of-week pattern of every channel over `[from_ms, to_ms)`, in
+    /// `tz`: the rollups are folded as they are read, so the cost is one pass
+    /// over the window's rollup rows and no allocation per row.
+    pub fn channel_weeks(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        tz: chrono_tz::Tz,
+    ) -> Result<std::collections::BTreeMap<Channel, crate::pattern::Week>, StoreError> {
+        // Check ids are small and dense: a vector beats a hash map per row.
+        let mut channels: Vec<Option<Channel>> = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, channel FROM checks")
+                .map_err(|e| self.err(e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let (id, channel): (i64, String) = (
+                    r.get(0).map_err(|e| self.err(e))?,
+                    r.get(1).map_err(|e| self.err(e))?,
+                );
+                let Ok(id) = usize::try_from(id) else {
+                    continue;
+                };
+                if channels.len() <= id {
+                    channels.resize(id + 1, None);
+                }
+                channels[id] = channel.parse().ok();
+            }
+        }
+        let (from_slot, to_slot) = (from_ms.div_euclid(SLOT_MS), to_ms.div_euclid(SLOT_MS));
+        let (lo, hi): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row(
+                "SELECT min(slot), max(slot) FROM rollups WHERE slot >= ?1 AND slot < ?2",
+                [from_slot, to_slot],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(Default::default());
+        };
+        // A long history is folded in two halves at once, on a second read-only
+        // connection (WAL lets readers run side by side).
+        const SPLIT_FROM: i64 = 96 * 60;
+        if hi - lo < SPLIT_FROM {
+            return fold_weeks(&self.conn, lo, hi + 1, tz, &channels).map_err(|e| self.err(e));
+        }
+        let mid = lo + (hi - lo) / 2;
+        let second = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .and_then(|c| c.pragma_update(None, "mmap_size", 1i64 << 30).map(|_| c))
+        .map_err(|e| self.err(e))?;
+        let (weeks, later) = std::thread::scope(|s| {
+            let channels = &channels;
+            let later = s.spawn(move || fold_weeks(&second, mid, hi + 1, tz, channels));
+            let earlier = fold_weeks(&self.conn, lo, mid, tz, channels);
+            (earlier, later.join())
+        });
+        let later = match later {
+            Ok(r) => r.map_err(|e| self.err(e))?,
+            // The fold does not panic; if it did, that is a bug to surface.
+            Err(p) => std::panic::resume_unwind(p),
+        };
+        let mut weeks = weeks.map_err(|e| self.err(e))?;
+        for (channel, week) in later {
+            weeks.entry(channel).or_default().merge(&week);
+        }
+        Ok(weeks)
     }
 
     /// `PRAGMA integrity_check`'s verdict: "ok" for a sound database.
@@ -595,6 +680,48 @@ impl Batch {
     }
 }
 
+/// Folds the rollups of slots `[from_slot, to_slot)` into per-channel weeks in `tz`.
+fn fold_weeks(
+    conn: &Connection,
+    from_slot: i64,
+    to_slot: i64,
+    tz: chrono_tz::Tz,
+    channels: &[Option<Channel>],
+) -> rusqlite::Result<std::collections::BTreeMap<Channel, crate::pattern::Week>> {
+    let mut weeks: std::collections::BTreeMap<Channel, crate::pattern::Week> = Default::default();
+    let mut clock = crate::pattern::Clock::new(tz);
+    // Only what a pattern counts: throttled, unknown and maintenance count in none.
+    let mut stmt = conn.prepare_cached(
+        "SELECT check_id, slot, up, degraded, down, latency
+         FROM rollups WHERE slot >= ?1 AND slot < ?2",
+    )?;
+    let mut rows = stmt.query([from_slot, to_slot])?;
+    while let Some(row) = rows.next()? {
+        let int = |i| {
+            row.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_i64().ok())
+                .unwrap_or(0)
+        };
+        let Some(Some(channel)) = usize::try_from(int(0)).ok().and_then(|id| channels.get(id))
+        else {
+            continue;
+        };
+        let counts = [int(2) as u64, int(3) as u64, 0, int(4) as u64, 0, 0];
+        let latency = row
+            .get_ref(5)
+            .ok()
+            .and_then(|v| v.as_blob().ok())
+            .unwrap_or(&[]);
+        let how = clock.hour_of_week(int(1) * SLOT_MS);
+        weeks
+            .entry(*channel)
+            .or_default()
+            .add_stored(how, &counts, latency);
+    }
+    Ok(weeks)
+}
+
 fn check_id(
     tx: &Transaction,
     ids: &mut Ids,
@@ -690,6 +817,30 @@ mod tests {
             .map(|r| r.3.count(Outcome::Up))
             .sum();
         assert_eq!(kept, 25_000);
+    }
+
+    #[test]
+    fn folding_in_two_halves_equals_folding_each_rollup() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        // 90 days, one sample every 20 minutes: long enough to be folded in halves.
+        let start = 1_790_000_000_000i64;
+        let samples: Vec<Sample> = (0..90 * 72)
+            .map(|i| {
+                let outcome = if i % 7 == 0 { Outcome::Down } else { Outcome::Up };
+                sample(start + i * 1_200_000, "chat", outcome, Some(50 + i % 400))
+            })
+            .collect();
+        store.insert(&samples).unwrap();
+        let tz = chrono_tz::Asia::Kolkata;
+        let end = start + 91 * 86_400_000;
+        let folded = store.channel_weeks(start, end, tz).unwrap();
+        let mut expected = crate::pattern::Week::default();
+        for (_, _, slot_ms, rollup) in store.rollups(start, end).unwrap() {
+            expected.add(slot_ms, tz, &rollup);
+        }
+        assert_eq!(folded[&Channel::Chat], expected);
+        assert_eq!(expected.total().samples(), 90 * 72);
     }
 
     #[test]

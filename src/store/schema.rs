@@ -40,9 +40,14 @@ const MIGRATIONS: &[&str] = &[
         latency BLOB NOT NULL,
         PRIMARY KEY (slot, check_id)
     ) WITHOUT ROWID;",
-    // 2: per-check look-ups for `status` (the latest sample, since when).
+    // 2: per-check look-ups for `status`: the latest sample, and since when its
+    // outcome holds. `rollups_not_up` holds only the slots that saw anything but
+    // `up`, so "up since when?" is one index look-up however long the history.
     "CREATE INDEX samples_by_check ON samples (check_id, ts_ms);
-     CREATE INDEX rollups_by_check ON rollups (check_id, slot);",
+     CREATE INDEX rollups_by_check
+         ON rollups (check_id, slot, up, degraded, throttled, down, unknown, maintenance);
+     CREATE INDEX rollups_not_up ON rollups (check_id, slot)
+         WHERE degraded + throttled + down + unknown + maintenance > 0;",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
