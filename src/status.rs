@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::config::Channel;
 use crate::outcome::{Maintenance, Outcome};
 use crate::pattern::{self, End, Hour, Week, Window};
+use crate::store::CheckWeek;
 
 /// How many best and worst windows a channel lists.
 pub const LISTED: usize = 3;
@@ -31,9 +32,9 @@ pub struct Latest {
 /// What `status` is computed from.
 #[derive(Debug, Clone, Default)]
 pub struct Input {
-    /// The hour-of-week pattern of each channel over the window, in the
-    /// reported time zone.
-    pub weeks: BTreeMap<Channel, Week>,
+    /// The hour-of-week pattern of each check over the window, in the reported
+    /// time zone; a channel's is the sum of its checks'.
+    pub weeks: Vec<CheckWeek>,
     pub latest: Vec<Latest>,
     /// Channels configured now, shown even before they have data.
     pub configured: Vec<Channel>,
@@ -76,8 +77,23 @@ pub struct ChannelStatus {
     /// False when no window has `min_samples` in every hour: then `best` and
     /// `worst` are empty rather than guessed.
     pub enough_data: bool,
+    /// The same, check by check.
+    pub checks: Vec<CheckStatus>,
     #[serde(skip)]
     pub week: Week,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckStatus {
+    pub check: String,
+    pub now: Option<Outcome>,
+    pub since: Option<String>,
+    pub availability: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub samples: u64,
+    /// The check's best window, when it has one.
+    pub best: Vec<WindowOut>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +165,10 @@ pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
 
 pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let tz = opts.tz;
-    let mut weeks = input.weeks.clone();
+    let mut weeks: BTreeMap<Channel, Week> = BTreeMap::new();
+    for cw in &input.weeks {
+        weeks.entry(cw.channel).or_default().merge(&cw.week);
+    }
     let mut channels: Vec<Channel> = weeks
         .keys()
         .copied()
@@ -167,7 +186,7 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         .into_iter()
         .map(|channel| {
             let week = weeks.remove(&channel).unwrap_or_default();
-            channel_status(channel, week, &input.latest, opts)
+            channel_status(channel, week, input, opts)
         })
         .collect();
 
@@ -203,13 +222,46 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     }
 }
 
-fn channel_status(
-    channel: Channel,
-    week: Week,
-    latest: &[Latest],
-    opts: &Options,
-) -> ChannelStatus {
+fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -> ChannelStatus {
+    let latest = &input.latest;
     let mine: Vec<&Latest> = latest.iter().filter(|l| l.channel == channel).collect();
+    let mut names: Vec<&str> = mine
+        .iter()
+        .map(|l| l.check.as_str())
+        .chain(
+            input
+                .weeks
+                .iter()
+                .filter(|w| w.channel == channel)
+                .map(|w| w.check.as_str()),
+        )
+        .collect();
+    names.sort();
+    names.dedup();
+    let checks = names
+        .into_iter()
+        .map(|name| {
+            let last = mine.iter().find(|l| l.check == name);
+            let week = input
+                .weeks
+                .iter()
+                .find(|w| w.channel == channel && w.check == name);
+            let total = week.map(|w| w.week.total()).unwrap_or_default();
+            let best = week
+                .map(|w| pattern::rank(w.week.windows(opts.span, opts.min_samples), End::Best, 1))
+                .unwrap_or_default();
+            CheckStatus {
+                check: name.to_string(),
+                now: last.map(|l| l.outcome),
+                since: last.and_then(|l| rfc3339(l.since_ms, opts.tz)),
+                availability: pattern::availability(&total).map(|a| round(a, 4)),
+                p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
+                p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
+                samples: total.samples(),
+                best: best.iter().map(window_out).collect(),
+            }
+        })
+        .collect();
     let now = channel_now(&mine.iter().map(|l| l.outcome).collect::<Vec<_>>());
     let since = mine.iter().map(|l| l.since_ms).max();
     let last = mine.iter().map(|l| l.ts_ms).max();
@@ -234,6 +286,7 @@ fn channel_status(
             .map(window_out)
             .collect(),
         enough_data,
+        checks,
         week,
     }
 }

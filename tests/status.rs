@@ -51,7 +51,7 @@ fn status_at(
     let from = now.timestamp_millis() - window.as_millis() as i64;
     let input = Input {
         weeks: store
-            .channel_weeks(from, now.timestamp_millis() + 900_000, tz)
+            .check_weeks(from, now.timestamp_millis() + 900_000, tz)
             .unwrap(),
         latest: store.latest().unwrap(),
         configured: vec![],
@@ -453,4 +453,33 @@ proptest! {
         let b = status_at(&shuffled, monday(), Tz::UTC, 7, 2, 1);
         prop_assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
     }
+}
+
+#[test]
+fn each_check_has_its_own_model_inside_its_channel() {
+    let lines = every(monday(), 14, 10, |t, out| {
+        out.push(line(t, "help-center", "help_center", "up", Some(200.0)));
+        // The FAQ fails every other probe.
+        let faq = if t.minute() % 20 == 0 {
+            ("down", None)
+        } else {
+            ("up", Some(600.0))
+        };
+        out.push(line(t, "help-faq", "help_center", faq.0, faq.1));
+    });
+    let s = status_at(&lines, monday(), Tz::UTC, 14, 2, 3);
+    let c = channel(&s, Channel::HelpCenter);
+    assert_eq!(c.availability, Some(0.75));
+    assert_eq!(
+        c.now,
+        Some(okx_monitor::outcome::Outcome::Up),
+        "both answered at 23:50"
+    );
+    let names: Vec<&str> = c.checks.iter().map(|x| x.check.as_str()).collect();
+    assert_eq!(names, ["help-center", "help-faq"]);
+    assert_eq!(c.checks[0].availability, Some(1.0));
+    assert_eq!(c.checks[1].availability, Some(0.5));
+    assert!(c.checks[0].p50_ms.unwrap() < c.checks[1].p50_ms.unwrap());
+    assert_eq!(c.checks[0].best.len(), 1);
+    assert_eq!(c.samples, c.checks[0].samples + c.checks[1].samples);
 }

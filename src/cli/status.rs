@@ -78,7 +78,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
     let from =
         now.timestamp_millis() - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
     let input = status::Input {
-        weeks: store.channel_weeks(from, now.timestamp_millis() + SLOT_MS, tz)?,
+        weeks: store.check_weeks(from, now.timestamp_millis() + SLOT_MS, tz)?,
         latest: store.latest()?,
         configured: config
             .as_ref()

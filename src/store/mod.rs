@@ -138,6 +138,14 @@ pub enum StoreError {
     Write(std::io::Error),
 }
 
+/// The hour-of-week pattern of one check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckWeek {
+    pub check: String,
+    pub channel: Channel,
+    pub week: crate::pattern::Week,
+}
+
 /// Counts by outcome and a latency histogram: one rollup slot of one check.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rollup {
@@ -510,37 +518,39 @@ impl Store {
         Ok(since.unwrap_or(latest_ms))
     }
 
-    /// The hour-of-week pattern of every channel over `[from_ms, to_ms)`, in
-    /// `tz`: the rollups are folded as they are read, so the cost is one pass
-    /// over the window's rollup rows and no allocation per row.
-    pub fn channel_weeks(
+    /// The hour-of-week pattern of every check over `[from_ms, to_ms)`, in `tz`:
+    /// the rollups are folded as they are read, so the cost is one pass over the
+    /// window's rollup rows and no allocation per row.
+    pub fn check_weeks(
         &self,
         from_ms: i64,
         to_ms: i64,
         tz: chrono_tz::Tz,
-    ) -> Result<std::collections::BTreeMap<Channel, crate::pattern::Week>, StoreError> {
-        // Check ids are small and dense: a vector beats a hash map per row.
-        let mut channels: Vec<Option<Channel>> = Vec::new();
+    ) -> Result<Vec<CheckWeek>, StoreError> {
+        // Check ids are small and dense: vectors indexed by id beat a hash map per row.
+        let mut names: Vec<Option<(String, Channel)>> = Vec::new();
         {
             let mut stmt = self
                 .conn
-                .prepare("SELECT id, channel FROM checks")
+                .prepare("SELECT id, name, channel FROM checks")
                 .map_err(|e| self.err(e))?;
             let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
             while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let (id, channel): (i64, String) = (
+                let (id, name, channel): (i64, String, String) = (
                     r.get(0).map_err(|e| self.err(e))?,
                     r.get(1).map_err(|e| self.err(e))?,
+                    r.get(2).map_err(|e| self.err(e))?,
                 );
-                let Ok(id) = usize::try_from(id) else {
+                let (Ok(id), Ok(channel)) = (usize::try_from(id), channel.parse()) else {
                     continue;
                 };
-                if channels.len() <= id {
-                    channels.resize(id + 1, None);
+                if names.len() <= id {
+                    names.resize(id + 1, None);
                 }
-                channels[id] = channel.parse().ok();
+                names[id] = Some((name, channel));
             }
         }
+        let known: Vec<bool> = names.iter().map(Option::is_some).collect();
         let (from_slot, to_slot) = (from_ms.div_euclid(SLOT_MS), to_ms.div_euclid(SLOT_MS));
         let (lo, hi): (Option<i64>, Option<i64>) = self
             .conn
@@ -551,37 +561,54 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let (Some(lo), Some(hi)) = (lo, hi) else {
-            return Ok(Default::default());
+            return Ok(Vec::new());
         };
         // A long history is folded in two halves at once, on a second read-only
         // connection (WAL lets readers run side by side).
         const SPLIT_FROM: i64 = 96 * 60;
-        if hi - lo < SPLIT_FROM {
-            return fold_weeks(&self.conn, lo, hi + 1, tz, &channels).map_err(|e| self.err(e));
-        }
-        let mid = lo + (hi - lo) / 2;
-        let second = Connection::open_with_flags(
-            &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .and_then(|c| c.pragma_update(None, "mmap_size", 1i64 << 30).map(|_| c))
-        .map_err(|e| self.err(e))?;
-        let (weeks, later) = std::thread::scope(|s| {
-            let channels = &channels;
-            let later = s.spawn(move || fold_weeks(&second, mid, hi + 1, tz, channels));
-            let earlier = fold_weeks(&self.conn, lo, mid, tz, channels);
-            (earlier, later.join())
-        });
-        let later = match later {
-            Ok(r) => r.map_err(|e| self.err(e))?,
-            // The fold does not panic; if it did, that is a bug to surface.
-            Err(p) => std::panic::resume_unwind(p),
+        let weeks = if hi - lo < SPLIT_FROM {
+            fold_weeks(&self.conn, lo, hi + 1, tz, &known).map_err(|e| self.err(e))?
+        } else {
+            let mid = lo + (hi - lo) / 2;
+            let second = Connection::open_with_flags(
+                &self.path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|c| c.pragma_update(None, "mmap_size", 1i64 << 30).map(|_| c))
+            .map_err(|e| self.err(e))?;
+            let (earlier, later) = std::thread::scope(|s| {
+                let known = &known;
+                let later = s.spawn(move || fold_weeks(&second, mid, hi + 1, tz, known));
+                (fold_weeks(&self.conn, lo, mid, tz, known), later.join())
+            });
+            let later = match later {
+                Ok(r) => r.map_err(|e| self.err(e))?,
+                // The fold does not panic; if it did, that is a bug to surface.
+                Err(p) => std::panic::resume_unwind(p),
+            };
+            let mut weeks = earlier.map_err(|e| self.err(e))?;
+            for (mine, theirs) in weeks.iter_mut().zip(later) {
+                match (mine.as_mut(), theirs) {
+                    (Some(m), Some(t)) => m.merge(&t),
+                    (None, Some(t)) => *mine = Some(t),
+                    (_, None) => {}
+                }
+            }
+            weeks
         };
-        let mut weeks = weeks.map_err(|e| self.err(e))?;
-        for (channel, week) in later {
-            weeks.entry(channel).or_default().merge(&week);
-        }
-        Ok(weeks)
+        Ok(weeks
+            .into_iter()
+            .zip(names)
+            .filter_map(|(week, name)| {
+                let (check, channel) = name?;
+                Some(CheckWeek {
+                    check,
+                    channel,
+                    week: week?,
+                })
+            })
+            .collect())
     }
 
     /// `PRAGMA integrity_check`'s verdict: "ok" for a sound database.
@@ -680,15 +707,16 @@ impl Batch {
     }
 }
 
-/// Folds the rollups of slots `[from_slot, to_slot)` into per-channel weeks in `tz`.
+/// Folds the rollups of slots `[from_slot, to_slot)` into one week per check
+/// id (indexed by id) in `tz`; ids not `known` are passed over.
 fn fold_weeks(
     conn: &Connection,
     from_slot: i64,
     to_slot: i64,
     tz: chrono_tz::Tz,
-    channels: &[Option<Channel>],
-) -> rusqlite::Result<std::collections::BTreeMap<Channel, crate::pattern::Week>> {
-    let mut weeks: std::collections::BTreeMap<Channel, crate::pattern::Week> = Default::default();
+    known: &[bool],
+) -> rusqlite::Result<Vec<Option<crate::pattern::Week>>> {
+    let mut weeks: Vec<Option<crate::pattern::Week>> = vec![None; known.len()];
     let mut clock = crate::pattern::Clock::new(tz);
     // Only what a pattern counts: throttled, unknown and maintenance count in none.
     let mut stmt = conn.prepare_cached(
@@ -703,7 +731,9 @@ fn fold_weeks(
                 .and_then(|v| v.as_i64().ok())
                 .unwrap_or(0)
         };
-        let Some(Some(channel)) = usize::try_from(int(0)).ok().and_then(|id| channels.get(id))
+        let Some(id) = usize::try_from(int(0))
+            .ok()
+            .filter(|id| known.get(*id) == Some(&true))
         else {
             continue;
         };
@@ -714,9 +744,8 @@ fn fold_weeks(
             .and_then(|v| v.as_blob().ok())
             .unwrap_or(&[]);
         let how = clock.hour_of_week(int(1) * SLOT_MS);
-        weeks
-            .entry(*channel)
-            .or_default()
+        weeks[id]
+            .get_or_insert_with(Default::default)
             .add_stored(how, &counts, latency);
     }
     Ok(weeks)
@@ -827,19 +856,28 @@ mod tests {
         let start = 1_790_000_000_000i64;
         let samples: Vec<Sample> = (0..90 * 72)
             .map(|i| {
-                let outcome = if i % 7 == 0 { Outcome::Down } else { Outcome::Up };
+                let outcome = if i % 7 == 0 {
+                    Outcome::Down
+                } else {
+                    Outcome::Up
+                };
                 sample(start + i * 1_200_000, "chat", outcome, Some(50 + i % 400))
             })
             .collect();
         store.insert(&samples).unwrap();
         let tz = chrono_tz::Asia::Kolkata;
         let end = start + 91 * 86_400_000;
-        let folded = store.channel_weeks(start, end, tz).unwrap();
+        let folded = store.check_weeks(start, end, tz).unwrap();
         let mut expected = crate::pattern::Week::default();
         for (_, _, slot_ms, rollup) in store.rollups(start, end).unwrap() {
             expected.add(slot_ms, tz, &rollup);
         }
-        assert_eq!(folded[&Channel::Chat], expected);
+        assert_eq!(folded.len(), 1);
+        assert_eq!(
+            (folded[0].check.as_str(), folded[0].channel),
+            ("chat", Channel::Chat)
+        );
+        assert_eq!(folded[0].week, expected);
         assert_eq!(expected.total().samples(), 90 * 72);
     }
 
