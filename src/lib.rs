@@ -23,6 +23,8 @@
 //! - [`status`] — `status`'s answer and advice from rollups and latest samples: pure.
 //! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
 //!   `/metrics` and `/healthz`.
+//! - [`diagnose`] — the verdict ("is it me, my DNS, a block, or OKX?") and its
+//!   advice: pure over [`diagnose::Evidence`]; [`diagnose::gather`] does the I/O.
 //! - [`duration`], [`tls_cert`] — small pure parsers.
 //!
 //! # Invariants
@@ -44,6 +46,7 @@ pub mod cli;
 pub mod config;
 pub mod controls;
 pub mod daemon;
+pub mod diagnose;
 pub mod duration;
 pub mod histogram;
 pub mod metrics;

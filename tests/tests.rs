@@ -7,6 +7,7 @@ mod support;
 mod cli_check;
 mod config_errors;
 mod daemon;
+mod diagnose;
 mod probe_http;
 mod probe_mx;
 mod probe_okx_status;

@@ -2,6 +2,7 @@
 //! objects, then run. The only code that prints. `anyhow` lives here, at the edge.
 
 mod check;
+mod diagnose;
 mod run;
 mod samples;
 mod status;
@@ -42,6 +43,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Per channel: the state now, availability and latency, the best and worst times to contact support.
     Status(status::StatusArgs),
+    /// "I can't reach support": is it this machine's network, its DNS, a block, or OKX?
+    Diagnose(diagnose::DiagnoseArgs),
     /// Check the configuration alone.
     Validate(validate::ValidateArgs),
     /// Import samples from JSON Lines (all or nothing).
@@ -80,6 +83,7 @@ fn run(args: Args) -> anyhow::Result<u8> {
         Command::Run(a) => run::run(&args.config, a),
         Command::Check(a) => check::run(&args.config, a),
         Command::Status(a) => status::run(&args.config, a),
+        Command::Diagnose(a) => diagnose::run(&args.config, a),
         Command::Import(a) => samples::import(&args.config, a),
         Command::Export(a) => samples::export(&args.config, a),
         Command::Validate(a) => validate::run(&args.config, a),

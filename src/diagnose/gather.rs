@@ -1,0 +1,140 @@
+//! Gathers the evidence of `diagnose` now: every check, and every OKX host name
+//! through the configured (or system) resolver and each reference resolver, all
+//! at once and all bounded by the longest check timeout.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{CheckResult, Evidence, NameAnswers};
+use crate::config::{Channel, Check, Config, Spec};
+use crate::outcome::{self, Outcome};
+use crate::probe::Prober;
+use crate::probe::resolve::NameResolver;
+use crate::runner;
+
+/// The OKX host names of `checks` and the resolver each is looked up through
+/// (IP literals and control targets left out).
+pub fn okx_names(checks: &[Check]) -> Vec<(String, Option<SocketAddr>)> {
+    let mut names = BTreeSet::new();
+    for c in checks.iter().filter(|c| c.channel != Channel::Control) {
+        let host = match &c.spec {
+            Spec::Http(h) => h.url.host_str().map(str::to_string),
+            Spec::OkxStatus(o) => o.url.host_str().map(str::to_string),
+            Spec::Tcp(t) => Some(t.host.clone()),
+            // The mail domain need not have an address; its MX look-up is the check.
+            Spec::Mx(_) => None,
+        };
+        if let Some(host) = host.filter(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().is_err()) {
+            names.insert((host.to_ascii_lowercase(), c.resolver));
+        }
+    }
+    names.into_iter().collect()
+}
+
+pub async fn gather(config: &Config, prober: Arc<Prober>) -> Evidence {
+    let checks = &config.checks;
+    let deadline = checks
+        .iter()
+        .map(|c| c.timeout)
+        .max()
+        .unwrap_or(Duration::from_secs(10));
+    let names = okx_names(checks);
+    let (reports, answers) = tokio::join!(
+        runner::run_once(prober, checks, runner::DEFAULT_CONCURRENCY),
+        resolve_all(&names, &config.settings.reference_resolvers, deadline),
+    );
+    let maintenance = reports
+        .iter()
+        .filter(|r| r.outcome == Outcome::Maintenance)
+        .flat_map(|r| r.detail.maintenance.iter())
+        .filter(|m| m.state == "ongoing" || m.state == "pre_open")
+        .map(|m| m.title.clone())
+        .collect();
+    Evidence {
+        checks: checks
+            .iter()
+            .zip(&reports)
+            .map(|(c, r)| CheckResult {
+                check: c.name.clone(),
+                channel: c.channel,
+                outcome: r.outcome,
+                failure: r.failure,
+                latency_ms: r.latency.map(outcome::millis),
+                reason: r.reason.clone(),
+                retry_after_s: r.detail.retry_after.map(|d| d.as_secs_f64()),
+            })
+            .collect(),
+        names: answers,
+        maintenance,
+    }
+}
+
+async fn resolve_all(
+    names: &[(String, Option<SocketAddr>)],
+    references: &[SocketAddr],
+    deadline: Duration,
+) -> Vec<NameAnswers> {
+    let servers: BTreeSet<Option<SocketAddr>> = names
+        .iter()
+        .map(|(_, r)| *r)
+        .chain(references.iter().map(|r| Some(*r)))
+        .collect();
+    let resolvers: Vec<(Option<SocketAddr>, Arc<NameResolver>)> = servers
+        .into_iter()
+        .map(|s| (s, Arc::new(NameResolver::new(s))))
+        .collect();
+    let find = |s: Option<SocketAddr>| {
+        resolvers
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map(|(_, r)| r.clone())
+            .expect("a resolver was made for every server")
+    };
+    let lookup = move |resolver: Arc<NameResolver>, name: String| async move {
+        match tokio::time::timeout(deadline, resolver.lookup_ip(&name)).await {
+            Ok(r) => r.map_err(|e| e.0),
+            Err(_) => Err(format!(
+                "no answer within {}",
+                crate::duration::format(deadline)
+            )),
+        }
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for (i, (name, server)) in names.iter().enumerate() {
+        set.spawn({
+            let (r, n) = (find(*server), name.clone());
+            let lookup = lookup.clone();
+            async move { (i, None, lookup(r, n).await) }
+        });
+        for reference in references {
+            let (r, n) = (find(Some(*reference)), name.clone());
+            let lookup = lookup.clone();
+            let reference = *reference;
+            set.spawn(async move { (i, Some(reference), lookup(r, n).await) });
+        }
+    }
+    let mut out: Vec<NameAnswers> = names
+        .iter()
+        .map(|(name, server)| NameAnswers {
+            name: name.clone(),
+            resolver: *server,
+            answer: Err("not looked up".to_string()),
+            references: Vec::new(),
+        })
+        .collect();
+    while let Some(joined) = set.join_next().await {
+        let Ok((i, reference, answer)) = joined else {
+            continue;
+        };
+        match reference {
+            None => out[i].answer = answer,
+            Some(r) => out[i].references.push((r, answer)),
+        }
+    }
+    for n in &mut out {
+        n.references.sort_by_key(|(r, _)| *r);
+    }
+    out
+}

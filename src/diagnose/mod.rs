@@ -1,0 +1,495 @@
+//! `diagnose`: "I can't reach support" — is it this machine's network, its DNS,
+//! a block, or OKX? The verdict and the advice are pure functions of the
+//! [`Evidence`] gathered now ([`gather`] does the I/O).
+//!
+//! Precedence (first that holds): `local_network` (every control check fails) →
+//! `dns_failure` (the resolver answers for no OKX name while the network works)
+//! → `dns_tampering` (for some OKX name, the resolver's addresses share nothing
+//! with any reference resolver's) → `throttled` (an OKX check is refused: rate
+//! limit or bot challenge) → `okx_down` (every OKX check down) →
+//! `channels_down` (some channel has no working check) → `ok`.
+
+pub mod gather;
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+
+use serde::Serialize;
+
+use crate::config::Channel;
+use crate::outcome::{Failure, Outcome};
+use crate::status::{self, channel_words};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Ok,
+    LocalNetwork,
+    DnsFailure,
+    DnsTampering,
+    Throttled,
+    OkxDown,
+    ChannelsDown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::LocalNetwork => "local_network",
+            Verdict::DnsFailure => "dns_failure",
+            Verdict::DnsTampering => "dns_tampering",
+            Verdict::Throttled => "throttled",
+            Verdict::OkxDown => "okx_down",
+            Verdict::ChannelsDown => "channels_down",
+        }
+    }
+}
+
+/// One check's result in this run.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub check: String,
+    pub channel: Channel,
+    pub outcome: Outcome,
+    pub failure: Option<Failure>,
+    pub latency_ms: Option<f64>,
+    pub reason: String,
+    /// `Retry-After` of a throttled answer, in seconds.
+    pub retry_after_s: Option<f64>,
+}
+
+/// A name's answers: through the configured (or system) resolver and through
+/// each reference resolver. `Err` is why a look-up failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct NameAnswers {
+    pub name: String,
+    /// `None`: the system resolver.
+    pub resolver: Option<SocketAddr>,
+    pub answer: Result<Vec<IpAddr>, String>,
+    pub references: Vec<(SocketAddr, Result<Vec<IpAddr>, String>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    pub checks: Vec<CheckResult>,
+    /// OKX host names (never the control targets').
+    pub names: Vec<NameAnswers>,
+    /// Maintenance OKX announces as ongoing now (titles).
+    pub maintenance: Vec<String>,
+}
+
+impl Evidence {
+    fn controls(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.channel == Channel::Control)
+    }
+
+    fn okx(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.channel != Channel::Control)
+    }
+
+    /// Every control check failed (false with no control checks).
+    pub fn network_down(&self) -> bool {
+        let mut controls = self.controls().peekable();
+        controls.peek().is_some() && controls.all(|c| !answered(c.outcome))
+    }
+
+    /// The resolver answered for none of the OKX names looked up.
+    pub fn dns_fails(&self) -> bool {
+        !self.names.is_empty() && self.names.iter().all(|n| n.answer.is_err())
+    }
+
+    /// The names whose resolver answer shares no address with any reference
+    /// resolver's answer (where one answered).
+    pub fn tampered(&self) -> Vec<&NameAnswers> {
+        self.names
+            .iter()
+            .filter(|n| {
+                let Ok(mine) = &n.answer else { return false };
+                let theirs: BTreeSet<&IpAddr> = n
+                    .references
+                    .iter()
+                    .filter_map(|(_, r)| r.as_ref().ok())
+                    .flatten()
+                    .collect();
+                !mine.is_empty() && !theirs.is_empty() && !mine.iter().any(|ip| theirs.contains(ip))
+            })
+            .collect()
+    }
+
+    /// Each support channel's state now (control excluded), in a fixed order.
+    pub fn channels(&self) -> Vec<(Channel, Outcome)> {
+        Channel::ALL
+            .into_iter()
+            .filter(|c| *c != Channel::Control)
+            .filter_map(|c| {
+                let outcomes: Vec<Outcome> = self
+                    .checks
+                    .iter()
+                    .filter(|r| r.channel == c)
+                    .map(|r| r.outcome)
+                    .collect();
+                status::channel_now(&outcomes).map(|o| (c, o))
+            })
+            .collect()
+    }
+}
+
+/// A service that answered at all: up, degraded, or refusing us (throttled),
+/// or announcing maintenance. Only `down` and `unknown` are silence.
+fn answered(o: Outcome) -> bool {
+    !matches!(o, Outcome::Down | Outcome::Unknown)
+}
+
+pub fn verdict(e: &Evidence) -> Verdict {
+    if e.network_down() {
+        return Verdict::LocalNetwork;
+    }
+    if e.dns_fails() {
+        return Verdict::DnsFailure;
+    }
+    if !e.tampered().is_empty() {
+        return Verdict::DnsTampering;
+    }
+    if e.okx().any(|c| c.outcome == Outcome::Throttled) {
+        return Verdict::Throttled;
+    }
+    let mut okx = e.okx().peekable();
+    if okx.peek().is_some() && okx.all(|c| c.outcome == Outcome::Down) {
+        return Verdict::OkxDown;
+    }
+    if e.channels().iter().any(|(_, o)| *o == Outcome::Down) {
+        return Verdict::ChannelsDown;
+    }
+    Verdict::Ok
+}
+
+/// Channels in the order a user in trouble should try them.
+const PREFERENCE: [Channel; 6] = [
+    Channel::Chat,
+    Channel::Ticket,
+    Channel::Email,
+    Channel::HelpCenter,
+    Channel::Social,
+    Channel::Community,
+];
+
+/// Concrete, ordered advice: what to try on this machine, which channel to use,
+/// and (from the recorded pattern, when there is one) the next good window.
+pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let ips = |v: &[IpAddr]| {
+        v.iter()
+            .map(IpAddr::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match verdict {
+        Verdict::LocalNetwork => {
+            out.push("Every control target fails too: the problem is this machine's connection, not OKX.".to_string());
+            out.push(
+                "Check the cable or Wi-Fi, restart the router, and switch off any VPN or proxy."
+                    .to_string(),
+            );
+            out.push(
+                "Try another network, such as a phone's hotspot, then run diagnose again."
+                    .to_string(),
+            );
+        }
+        Verdict::DnsFailure => {
+            let via = e
+                .names
+                .first()
+                .and_then(|n| n.resolver)
+                .map_or("The system's DNS resolver".to_string(), |r| {
+                    format!("The DNS server {r}")
+                });
+            out.push(format!(
+                "{via} answers for no OKX name, while the network works."
+            ));
+            out.push("Switch this machine or the router to another DNS resolver (for example 1.1.1.1 or 9.9.9.9), or restart the router.".to_string());
+        }
+        Verdict::DnsTampering => {
+            for n in e.tampered().into_iter().take(3) {
+                let theirs: Vec<IpAddr> = n
+                    .references
+                    .iter()
+                    .filter_map(|(_, r)| r.as_ref().ok())
+                    .flatten()
+                    .copied()
+                    .collect();
+                out.push(format!(
+                    "Your DNS gives {} for {}, which no reference resolver gives ({}): your answers may be tampered with, a phishing and censorship risk.",
+                    ips(n.answer.as_deref().unwrap_or(&[])),
+                    n.name,
+                    ips(&theirs)
+                ));
+            }
+            out.push(
+                "Use a trusted resolver (1.1.1.1, 9.9.9.9) or DNS over HTTPS before logging in."
+                    .to_string(),
+            );
+            out.push("Check that the address bar shows https://www.okx.com with a valid certificate; never log in on a look-alike page.".to_string());
+        }
+        Verdict::Throttled => {
+            let refused: Vec<&CheckResult> = e
+                .okx()
+                .filter(|c| c.outcome == Outcome::Throttled)
+                .collect();
+            let names: Vec<&str> = refused.iter().map(|c| c.check.as_str()).collect();
+            out.push(format!(
+                "OKX refuses this machine ({}): a rate limit or a bot challenge, not an outage.",
+                names.join(", ")
+            ));
+            match refused
+                .iter()
+                .filter_map(|c| c.retry_after_s)
+                .reduce(f64::max)
+            {
+                Some(wait) => out.push(format!(
+                    "Wait {} before trying again, and do not keep reloading the page.",
+                    wait_words(wait)
+                )),
+                None => out.push(
+                    "Wait a few minutes before trying again, and do not keep reloading the page."
+                        .to_string(),
+                ),
+            }
+            out.push("Open okx.com in a normal browser to pass the challenge; switch off a VPN or proxy that many people share.".to_string());
+        }
+        Verdict::OkxDown => {
+            out.push(
+                "Every OKX channel fails while the network works: the problem is on OKX's side."
+                    .to_string(),
+            );
+            out.push("Nothing on this machine will fix it: wait, and check OKX's announcements on X from another device.".to_string());
+        }
+        Verdict::ChannelsDown | Verdict::Ok => {}
+    }
+    for title in &e.maintenance {
+        out.push(format!("OKX announces ongoing maintenance: {title}."));
+    }
+    // Which channel to use now, for every verdict where something answers.
+    let channels = e.channels();
+    let works = |c: Channel| channels.iter().any(|(x, o)| *x == c && o.is_success());
+    let down: Vec<Channel> = channels
+        .iter()
+        .filter(|(_, o)| !o.is_success())
+        .map(|(c, _)| *c)
+        .collect();
+    if let Some(best) = PREFERENCE.into_iter().find(|c| works(*c)) {
+        if verdict == Verdict::ChannelsDown || (!down.is_empty() && down.contains(&Channel::Chat)) {
+            let names: Vec<&str> = down.iter().map(|c| channel_words(*c)).collect();
+            out.push(format!("Not working now: {}.", names.join(", ")));
+        }
+        let tip = match best {
+            Channel::Email => " (write to the support address; the mail servers greet)",
+            Channel::Ticket => " (the help center's request form)",
+            Channel::Social => " (a direct message to OKX's official account; beware of impostors)",
+            _ => "",
+        };
+        out.push(format!("Use {} now{tip}.", channel_words(best)));
+    }
+    if let Some(w) = next_window {
+        out.push(format!(
+            "From the recorded pattern, the next good time for live chat is {w}."
+        ));
+    }
+    out
+}
+
+fn wait_words(secs: f64) -> String {
+    if secs < 90.0 {
+        format!("{secs:.0} s")
+    } else {
+        format!("{:.0} min", (secs / 60.0).ceil())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, channel: Channel, outcome: Outcome) -> CheckResult {
+        CheckResult {
+            check: name.into(),
+            channel,
+            outcome,
+            failure: None,
+            latency_ms: None,
+            reason: String::new(),
+            retry_after_s: None,
+        }
+    }
+
+    fn name(
+        answer: Result<Vec<IpAddr>, String>,
+        reference: Option<Result<Vec<IpAddr>, String>>,
+    ) -> NameAnswers {
+        NameAnswers {
+            name: "www.okx.com".into(),
+            resolver: None,
+            answer,
+            references: reference
+                .into_iter()
+                .map(|r| ("1.1.1.1:53".parse().unwrap(), r))
+                .collect(),
+        }
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    /// The rule of each verdict, stated apart from `verdict` and combined only
+    /// by precedence, to check it against every combination.
+    fn expected(
+        controls: &[Outcome],
+        dns: Option<bool>,
+        tampered: bool,
+        okx: &[(Channel, Outcome)],
+    ) -> Verdict {
+        let network_down = !controls.is_empty()
+            && controls
+                .iter()
+                .all(|o| matches!(o, Outcome::Down | Outcome::Unknown));
+        let dns_fails = dns == Some(false);
+        let throttled = okx.iter().any(|(_, o)| *o == Outcome::Throttled);
+        let all_down = !okx.is_empty() && okx.iter().all(|(_, o)| *o == Outcome::Down);
+        // A channel is down when none of its checks works and one is down.
+        let some_channel_down = Channel::ALL.iter().any(|c| {
+            let mine: Vec<Outcome> = okx
+                .iter()
+                .filter(|(x, _)| x == c)
+                .map(|(_, o)| *o)
+                .collect();
+            !mine.iter().any(|o| o.is_success()) && mine.contains(&Outcome::Down)
+        });
+        if network_down {
+            Verdict::LocalNetwork
+        } else if dns_fails {
+            Verdict::DnsFailure
+        } else if tampered && dns == Some(true) {
+            Verdict::DnsTampering
+        } else if throttled {
+            Verdict::Throttled
+        } else if all_down {
+            Verdict::OkxDown
+        } else if some_channel_down {
+            Verdict::ChannelsDown
+        } else {
+            Verdict::Ok
+        }
+    }
+
+    #[test]
+    fn every_combination_of_check_states_decides_by_precedence() {
+        use Outcome::*;
+        let states = [Up, Degraded, Throttled, Down, Maintenance];
+        let control_sets: [&[Outcome]; 4] = [&[], &[Down, Down], &[Up, Down], &[Up, Up]];
+        let mut seen = BTreeSet::new();
+        let mut cases = 0;
+        for controls in control_sets {
+            for dns in [None, Some(true), Some(false)] {
+                for tampered in [false, true] {
+                    // Two checks of chat and one of e-mail, in every state.
+                    for a in states {
+                        for b in states {
+                            for c in states {
+                                let okx =
+                                    [(Channel::Chat, a), (Channel::Chat, b), (Channel::Email, c)];
+                                let mut e = Evidence::default();
+                                for (i, o) in controls.iter().enumerate() {
+                                    e.checks.push(check(
+                                        &format!("control-{i}"),
+                                        Channel::Control,
+                                        *o,
+                                    ));
+                                }
+                                for (i, (ch, o)) in okx.iter().enumerate() {
+                                    e.checks.push(check(&format!("okx-{i}"), *ch, *o));
+                                }
+                                match dns {
+                                    None => {}
+                                    Some(false) => e.names.push(name(
+                                        Err("no answer".into()),
+                                        Some(Ok(vec![ip("192.0.2.1")])),
+                                    )),
+                                    Some(true) => {
+                                        let reference = if tampered {
+                                            ip("192.0.2.9")
+                                        } else {
+                                            ip("192.0.2.1")
+                                        };
+                                        e.names.push(name(
+                                            Ok(vec![ip("192.0.2.1")]),
+                                            Some(Ok(vec![reference])),
+                                        ));
+                                    }
+                                }
+                                let got = verdict(&e);
+                                assert_eq!(
+                                    got,
+                                    expected(controls, dns, tampered, &okx),
+                                    "{controls:?} dns {dns:?} tampered {tampered} {okx:?}"
+                                );
+                                seen.insert(got.as_str());
+                                cases += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 4 * 3 * 2 * 125);
+        assert_eq!(seen.len(), 7, "every verdict is reached: {seen:?}");
+    }
+
+    #[test]
+    fn tampering_needs_a_reference_answer_and_disjoint_addresses() {
+        let mut e = Evidence::default();
+        e.names
+            .push(name(Ok(vec![ip("10.0.0.1")]), Some(Err("timeout".into()))));
+        assert!(
+            e.tampered().is_empty(),
+            "no reference answer: nothing to compare"
+        );
+        e.names[0].references.push((
+            "9.9.9.9:53".parse().unwrap(),
+            Ok(vec![ip("10.0.0.1"), ip("10.0.0.2")]),
+        ));
+        assert!(e.tampered().is_empty(), "one shared address is enough");
+        e.names[0].answer = Ok(vec![ip("198.51.100.7")]);
+        assert_eq!(e.tampered().len(), 1);
+    }
+
+    #[test]
+    fn advice_names_the_channel_to_use() {
+        let mut e = Evidence::default();
+        e.checks
+            .push(check("control", Channel::Control, Outcome::Up));
+        e.checks
+            .push(check("website-chat", Channel::Chat, Outcome::Down));
+        e.checks
+            .push(check("support-mail", Channel::Email, Outcome::Up));
+        let v = verdict(&e);
+        assert_eq!(v, Verdict::ChannelsDown);
+        let a = advice(v, &e, Some("today 06:00–08:00, in 5 h"));
+        assert_eq!(a[0], "Not working now: live chat.");
+        assert_eq!(
+            a[1],
+            "Use e-mail to support now (write to the support address; the mail servers greet)."
+        );
+        assert!(a[2].contains("today 06:00–08:00"));
+    }
+
+    #[test]
+    fn advice_for_a_throttled_machine_says_how_long_to_wait() {
+        let mut e = Evidence::default();
+        let mut c = check("website-chat", Channel::Chat, Outcome::Throttled);
+        c.retry_after_s = Some(120.0);
+        e.checks.push(c);
+        let a = advice(Verdict::Throttled, &e, None);
+        assert!(a[1].starts_with("Wait 2 min before trying again"), "{a:?}");
+    }
+}
