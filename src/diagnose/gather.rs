@@ -105,12 +105,10 @@ async fn resolve_all(
     for (i, (name, server)) in names.iter().enumerate() {
         set.spawn({
             let (r, n) = (find(*server), name.clone());
-            let lookup = lookup.clone();
             async move { (i, None, lookup(r, n).await) }
         });
         for reference in references {
             let (r, n) = (find(Some(*reference)), name.clone());
-            let lookup = lookup.clone();
             let reference = *reference;
             set.spawn(async move { (i, Some(reference), lookup(r, n).await) });
         }
