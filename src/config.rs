@@ -619,6 +619,21 @@ fn check_from_raw(
     })
 }
 
+/// A vantage name: 1 to 64 letters, digits, `_`, `-` or `.` (it becomes a label value).
+pub fn vantage(t: &str) -> Result<String, String> {
+    let ok = !t.is_empty()
+        && t.len() <= 64
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "invalid vantage `{t}`: use 1 to 64 letters, digits, `_`, `-` or `.`"
+        ))
+    }
+}
+
 fn check_pointer(pointer: &str) -> Result<(), String> {
     if pointer.is_empty() || pointer.starts_with('/') {
         Ok(())
@@ -840,19 +855,7 @@ checked_string!(CheckName, String, |t| {
         ))
     }
 });
-checked_string!(VantageValue, String, |t| {
-    let ok = !t.is_empty()
-        && t.len() <= 64
-        && t.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-    if ok {
-        Ok(t.to_string())
-    } else {
-        Err(format!(
-            "invalid vantage `{t}`: use 1 to 64 letters, digits, `_`, `-` or `.`"
-        ))
-    }
-});
+checked_string!(VantageValue, String, vantage);
 checked_string!(HttpUrl, reqwest::Url, |t| {
     let url = reqwest::Url::parse(t).map_err(|e| format!("invalid URL `{t}`: {e}"))?;
     match url.scheme() {

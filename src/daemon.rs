@@ -42,6 +42,8 @@ pub struct Options {
     /// `None`: the settings' time zone, else the system's.
     pub tz: Option<Tz>,
     pub max_per_host: usize,
+    /// `None`: the settings' vantage, else "default".
+    pub vantage: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +134,12 @@ pub async fn run(
             source,
         })?;
     let writer = Writer::start(store, config.settings.retention).map_err(DaemonError::Writer)?;
-    let metrics = Arc::new(Metrics::new());
+    let vantage = opts
+        .vantage
+        .clone()
+        .or_else(|| config.settings.vantage.clone())
+        .unwrap_or_else(|| crate::metrics::DEFAULT_VANTAGE.to_string());
+    let metrics = Arc::new(Metrics::new(&vantage));
     let recorder = Arc::new(Recorder {
         metrics: metrics.clone(),
         samples: writer.sender(),
@@ -153,6 +160,7 @@ pub async fn run(
         db = %opts.db.display(),
         checks = current.checks.len(),
         timezone = %tz,
+        vantage = %vantage,
         "okx-monitor is running"
     );
 

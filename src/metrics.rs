@@ -61,8 +61,13 @@ fn opts(name: &str, help: &str) -> Opts {
 }
 
 impl Metrics {
-    pub fn new() -> Metrics {
-        let r = Registry::new();
+    /// `vantage` names where this instance probes from; it labels every series,
+    /// so that one Prometheus over many instances can tell them apart (and sum
+    /// them) whatever its scrape configuration says.
+    pub fn new(vantage: &str) -> Metrics {
+        let labels =
+            std::collections::HashMap::from([("vantage".to_string(), vantage.to_string())]);
+        let r = Registry::new_custom(None, Some(labels)).expect("a valid constant label");
         macro_rules! reg {
             ($m:expr) => {{
                 let m = $m.expect("metric definitions are static and valid");
@@ -393,9 +398,12 @@ impl Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics::new()
+        Metrics::new(DEFAULT_VANTAGE)
     }
 }
+
+/// The vantage of an instance that names none.
+pub const DEFAULT_VANTAGE: &str = "default";
 
 /// Moves a counter up to `total` (counters only go up; the writer owns the truth).
 fn catch_up(counter: &IntCounter, total: u64) {

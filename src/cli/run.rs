@@ -23,6 +23,9 @@ pub struct RunArgs {
     /// Log lines as text, or as JSON objects for log collectors. `RUST_LOG` filters.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
+    /// Where this instance probes from; labels every metric (default: [settings] vantage, else "default").
+    #[arg(long, value_name = "NAME", value_parser = crate::config::vantage)]
+    vantage: Option<String>,
     /// Probes of one host at once.
     #[arg(long, default_value_t = DEFAULT_MAX_PER_HOST, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     max_per_host: usize,
@@ -43,6 +46,7 @@ pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
         listen: args.listen.unwrap_or(config.settings.listen),
         tz: None,
         max_per_host: args.max_per_host,
+        vantage: args.vantage,
     };
     let rt = super::runtime()?;
     rt.block_on(async {
