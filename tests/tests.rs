@@ -7,6 +7,7 @@ mod support;
 mod cli_check;
 mod config_errors;
 mod daemon;
+mod dashboards;
 mod diagnose;
 mod probe_http;
 mod probe_mx;

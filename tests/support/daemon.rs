@@ -132,10 +132,24 @@ impl Drop for Prometheus {
 
 impl Prometheus {
     pub async fn start(targets: &[SocketAddr]) -> Prometheus {
+        Prometheus::start_with(targets, &[]).await
+    }
+
+    /// Like [`start`](Self::start), with rule files loaded (evaluated every second).
+    pub async fn start_with(targets: &[SocketAddr], rule_files: &[&Path]) -> Prometheus {
         let dir = tempfile::tempdir().unwrap();
         let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
+        let rules: Vec<String> = rule_files
+            .iter()
+            .map(|r| format!("  - '{}'\n", r.display()))
+            .collect();
         let config = format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: okx-monitor\n    static_configs:\n      - targets: [{}]\n",
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n{}scrape_configs:\n  - job_name: okx-monitor\n    static_configs:\n      - targets: [{}]\n",
+            if rules.is_empty() {
+                "  []\n".to_string()
+            } else {
+                rules.concat()
+            },
             targets.join(", ")
         );
         std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
@@ -180,11 +194,24 @@ impl Prometheus {
 
     /// An instant query's result vector.
     pub async fn query(&self, q: &str) -> Vec<serde_json::Value> {
+        match self.try_query(q).await {
+            Ok(r) => r,
+            Err(e) => panic!("{q}: {e}"),
+        }
+    }
+
+    /// An instant query's result vector, or Prometheus's error.
+    pub async fn try_query(&self, q: &str) -> Result<Vec<serde_json::Value>, String> {
         let path = format!("/api/v1/query?query={}", urlencode(q));
-        let (_, body) = http_get(self.addr, &path).await.unwrap();
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(v["status"], "success", "{q}: {v}");
-        v["data"]["result"].as_array().cloned().unwrap_or_default()
+        let (_, body) = http_get(self.addr, &path)
+            .await
+            .map_err(|e| e.to_string())?;
+        let v: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
+        if v["status"] != "success" {
+            return Err(v.to_string());
+        }
+        Ok(v["data"]["result"].as_array().cloned().unwrap_or_default())
     }
 
     /// The value of a query that returns one number, if it returns any.
