@@ -40,6 +40,13 @@ impl Histogram {
         self.add(Self::bucket_of(ms), 1);
     }
 
+    /// `n` observations of `ms`.
+    pub fn observe_n(&mut self, ms: f64, n: u64) {
+        if n > 0 {
+            self.add(Self::bucket_of(ms), n);
+        }
+    }
+
     fn add(&mut self, bucket: usize, n: u64) {
         if self.counts.is_empty() {
             self.counts = vec![0; BUCKETS];

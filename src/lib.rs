@@ -21,6 +21,7 @@
 //! - [`histogram`] — the mergeable latency histogram of the rollups.
 //! - [`pattern`] — hour-of-week buckets, windows and their ranking: pure.
 //! - [`status`] — `status`'s answer and advice from rollups and latest samples: pure.
+//! - [`promsource`] — the same weeks from Prometheus (`status --prometheus`).
 //! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
 //!   `/metrics` and `/healthz`.
 //! - [`diagnose`] — the verdict ("is it me, my DNS, a block, or OKX?") and its
@@ -53,6 +54,7 @@ pub mod metrics;
 pub mod outcome;
 pub mod pattern;
 pub mod probe;
+pub mod promsource;
 pub mod runner;
 pub mod schedule;
 pub mod server;

@@ -13,5 +13,6 @@ mod probe_http;
 mod probe_mx;
 mod probe_okx_status;
 mod probe_tcp;
+mod prometheus;
 mod status;
 mod unknown;

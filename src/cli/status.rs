@@ -36,6 +36,12 @@ pub struct StatusArgs {
     /// A 7×24 hour-of-week grid of availability per channel.
     #[arg(long)]
     heatmap: bool,
+    /// Read the history from this Prometheus (http(s)://host:port) instead of the local database.
+    #[arg(long, value_name = "URL")]
+    prometheus: Option<String>,
+    /// With --prometheus: only this vantage (default: every vantage, summed).
+    #[arg(long, value_name = "NAME", requires = "prometheus", value_parser = crate::config::vantage)]
+    vantage: Option<String>,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -68,22 +74,36 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         .as_ref()
         .map(|c| c.settings.clone())
         .unwrap_or_default();
-    let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
-    let store = Store::open_existing(&db)?;
     let now = chrono::Utc::now();
     let tz = args
         .tz
         .or(settings.timezone)
         .unwrap_or_else(crate::schedule::system_tz);
-    let from =
-        now.timestamp_millis() - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
-    let input = status::Input {
-        weeks: store.check_weeks(from, now.timestamp_millis() + SLOT_MS, tz)?,
-        latest: store.latest()?,
-        configured: config
-            .as_ref()
-            .map(|c| c.checks.iter().map(|c| c.channel).collect())
-            .unwrap_or_default(),
+    let configured = config
+        .as_ref()
+        .map(|c| c.checks.iter().map(|c| c.channel).collect())
+        .unwrap_or_default();
+    let input = match &args.prometheus {
+        Some(url) => {
+            let source = crate::promsource::Source::new(url, args.vantage.clone())?;
+            let (weeks, latest) = super::runtime()?.block_on(source.weeks(now, args.window, tz))?;
+            status::Input {
+                weeks,
+                latest,
+                configured,
+            }
+        }
+        None => {
+            let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
+            let store = Store::open_existing(&db)?;
+            let from = now.timestamp_millis()
+                - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
+            status::Input {
+                weeks: store.check_weeks(from, now.timestamp_millis() + SLOT_MS, tz)?,
+                latest: store.latest()?,
+                configured,
+            }
+        }
     };
     let opts = Options {
         tz,

@@ -137,6 +137,16 @@ impl Prometheus {
 
     /// Like [`start`](Self::start), with rule files loaded (evaluated every second).
     pub async fn start_with(targets: &[SocketAddr], rule_files: &[&Path]) -> Prometheus {
+        Prometheus::start_full(targets, rule_files, None).await
+    }
+
+    /// Like [`start_with`](Self::start_with), on an existing TSDB directory
+    /// (e.g. blocks made by `promtool tsdb create-blocks-from`).
+    pub async fn start_full(
+        targets: &[SocketAddr],
+        rule_files: &[&Path],
+        data: Option<&Path>,
+    ) -> Prometheus {
         let dir = tempfile::tempdir().unwrap();
         let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
         let rules: Vec<String> = rule_files
@@ -167,8 +177,10 @@ impl Prometheus {
             ))
             .arg(format!(
                 "--storage.tsdb.path={}",
-                dir.path().join("data").display()
+                data.map_or_else(|| dir.path().join("data"), Path::to_path_buf)
+                    .display()
             ))
+            .arg("--storage.tsdb.retention.time=1000d")
             .arg(format!("--web.listen-address={addr}"))
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("log")).unwrap())
