@@ -117,7 +117,9 @@ pub struct HttpSpec {
     pub json: BTreeMap<String, serde_json::Value>,
     /// Value name → JSON pointer of a number kept with the sample.
     pub extract: BTreeMap<String, String>,
-    pub headers: BTreeMap<String, String>,
+    /// Request headers; their values may be secrets (`env:NAME`), so they are
+    /// [`Secret`]s, never printed.
+    pub headers: BTreeMap<String, Secret>,
     /// Extra PEM certificates trusted besides the bundled web roots.
     pub tls_ca_file: Option<PathBuf>,
 }
@@ -570,7 +572,13 @@ fn check_from_raw(
                 body_regex: raw.body_regex.map(|r| r.into_inner().0),
                 json,
                 extract,
-                headers: raw.headers.map(Spanned::into_inner).unwrap_or_default(),
+                headers: match raw.headers {
+                    None => BTreeMap::new(),
+                    Some(h) => {
+                        let h_span = h.span();
+                        headers(h.into_inner()).map_err(|m| fail(h_span, m))?
+                    }
+                },
                 tls_ca_file: raw.tls_ca_file.map(Spanned::into_inner),
             })
         }
@@ -617,6 +625,52 @@ fn check_from_raw(
         spec,
         origin: at(name_span),
     })
+}
+
+/// A value that must never be shown: in `Debug` it is `***`. Header values
+/// are secrets, whether written in the file or taken from the environment.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Checks header names and values and resolves `env:NAME` values from the
+/// environment. Messages name headers and variables, never values.
+fn headers(raw: BTreeMap<String, String>) -> Result<BTreeMap<String, Secret>, String> {
+    let mut out = BTreeMap::new();
+    for (name, value) in raw {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(format!("`{name}` is not a valid HTTP header name"));
+        }
+        let value = match value.strip_prefix("env:") {
+            Some(var) => match std::env::var(var) {
+                Ok(v) if !v.is_empty() => v,
+                _ => {
+                    return Err(format!(
+                        "header `{name}` takes its value from the environment variable `{var}`, which is not set"
+                    ));
+                }
+            },
+            None => value,
+        };
+        if reqwest::header::HeaderValue::from_str(&value).is_err() {
+            return Err(format!(
+                "the value of header `{name}` is not a valid HTTP header value"
+            ));
+        }
+        out.insert(name, Secret(value));
+    }
+    Ok(out)
 }
 
 /// A vantage name: 1 to 64 letters, digits, `_`, `-` or `.` (it becomes a label value).

@@ -335,6 +335,13 @@ fn probe_task(
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(host, Instant::now() + wait);
         }
+        tracing::debug!(
+            check = %check.name,
+            outcome = %report.outcome,
+            latency_ms = report.latency.map(crate::outcome::millis),
+            reason = %report.reason,
+            "probe"
+        );
         recorder.record(check, &report, started);
         (gen_id, idx)
     }

@@ -14,5 +14,6 @@ mod probe_mx;
 mod probe_okx_status;
 mod probe_tcp;
 mod prometheus;
+mod secrets;
 mod status;
 mod unknown;

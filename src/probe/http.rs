@@ -117,7 +117,7 @@ pub async fn fetch(
     client: &reqwest::Client,
     method: Method,
     url: &reqwest::Url,
-    headers: &std::collections::BTreeMap<String, String>,
+    headers: &std::collections::BTreeMap<String, crate::config::Secret>,
     clock: &PhaseClock,
 ) -> Result<Fetched, Report> {
     let started = Instant::now();
@@ -127,7 +127,11 @@ pub async fn fetch(
     };
     let mut request = client.request(method, url.clone());
     for (k, v) in headers {
-        request = request.header(k, v);
+        // Marked sensitive, so that no debug output of the request shows it.
+        let mut value = reqwest::header::HeaderValue::from_str(v.expose())
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+        value.set_sensitive(true);
+        request = request.header(k, value);
     }
     let mut response = request.send().await.map_err(|e| failure_report(&e))?;
     clock.first_byte(started.elapsed());

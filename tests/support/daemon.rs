@@ -37,6 +37,16 @@ impl Daemon {
     }
 
     pub async fn start_with(config: &Path, db: &Path, extra: &[&str]) -> Daemon {
+        Daemon::start_env(config, db, extra, &[]).await
+    }
+
+    /// Like [`start_with`](Self::start_with), with extra environment variables.
+    pub async fn start_env(
+        config: &Path,
+        db: &Path,
+        extra: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Daemon {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let log = db.with_extension(format!("{}.log", addr.port()));
         let child = Command::new(bin())
@@ -49,6 +59,7 @@ impl Daemon {
             .arg(db)
             .args(extra)
             .env("RUST_LOG", "info")
+            .envs(envs.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()

@@ -63,9 +63,15 @@ pub async fn probe(check: &Check) -> Report {
 
 /// Runs the binary with `args`, with no colour, and waits for it.
 pub async fn run(args: &[&str]) -> Output {
+    run_env(args, &[]).await
+}
+
+/// Like [`run`], with extra environment variables.
+pub async fn run_env(args: &[&str], envs: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(bin())
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(envs.iter().copied())
         .kill_on_drop(true)
         .output()
         .await
