@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::support::peers::{self, Answer, response};
-use crate::support::{ConfigDir, bin, run, stderr, stdout};
+use crate::support::{ConfigDir, run, run_measuring_rss, stderr, stdout};
 
 fn http_check(name: &str, channel: &str, url: &str, extra: &str) -> String {
     format!(
@@ -123,25 +123,6 @@ async fn two_hundred_tarpits_end_in_about_one_timeout() {
     );
     // One timeout (1 s) plus process start; two would be 2 s.
     assert!(took < Duration::from_millis(1900), "took {took:?}");
-}
-
-/// Peak RSS of the child (wait4's rusage), in bytes.
-fn run_measuring_rss(args: &[&str]) -> (i32, u64) {
-    let child = std::process::Command::new(bin())
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data that wait4 fills in; pid is our own child,
-    // which has not been waited for (so `child` is never waited or dropped with a wait).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid);
-    std::mem::forget(child);
-    (libc::WEXITSTATUS(status), usage.ru_maxrss as u64 * 1024)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,6 +9,7 @@ mod config_errors;
 mod daemon;
 mod dashboards;
 mod diagnose;
+mod faults;
 mod probe_http;
 mod probe_mx;
 mod probe_okx_status;

@@ -148,3 +148,22 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Peak RSS of the child (wait4's rusage), in bytes.
+pub fn run_measuring_rss(args: &[&str]) -> (i32, u64) {
+    let child = std::process::Command::new(bin())
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; pid is our own child,
+    // which has not been waited for (so `child` is never waited or dropped with a wait).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid);
+    std::mem::forget(child);
+    (libc::WEXITSTATUS(status), usage.ru_maxrss as u64 * 1024)
+}

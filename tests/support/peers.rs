@@ -237,3 +237,132 @@ pub fn pki(not_after: (i32, u8, u8)) -> TestPki {
         server: Arc::new(server),
     }
 }
+
+/// A scripted DNS server on 127.0.0.1 (UDP and TCP on one port). Over UDP it
+/// answers every query by `udp` (SERVFAIL, truncated, or the records); over
+/// TCP always with the records. The records: MX 10 `mx1.<name>` for MX
+/// queries, 127.0.0.1 for A queries, nothing for others.
+pub struct Dns {
+    pub addr: SocketAddr,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Dns {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum UdpDns {
+    ServFail,
+    Truncated,
+    Answer,
+}
+
+pub async fn dns(udp: UdpDns) -> Dns {
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = tcp.local_addr().unwrap();
+    let sock = tokio::net::UdpSocket::bind(addr).await.unwrap();
+    let udp_task = tokio::spawn(async move {
+        let mut buf = [0u8; 512];
+        loop {
+            let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                continue;
+            };
+            let reply = dns_reply(&buf[..n], udp);
+            let _ = sock.send_to(&reply, from).await;
+        }
+    });
+    let tcp_task = tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = tcp.accept().await else {
+                continue;
+            };
+            tokio::spawn(async move {
+                let mut len = [0u8; 2];
+                while s.read_exact(&mut len).await.is_ok() {
+                    let mut q = vec![0u8; u16::from_be_bytes(len) as usize];
+                    if s.read_exact(&mut q).await.is_err() {
+                        return;
+                    }
+                    let reply = dns_reply(&q, UdpDns::Answer);
+                    let mut out = (reply.len() as u16).to_be_bytes().to_vec();
+                    out.extend(reply);
+                    if s.write_all(&out).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Dns {
+        addr,
+        tasks: vec![udp_task, tcp_task],
+    }
+}
+
+/// A reply to DNS query `q` (RFC 1035 wire format).
+fn dns_reply(q: &[u8], how: UdpDns) -> Vec<u8> {
+    if q.len() < 12 {
+        return Vec::new();
+    }
+    // The question: labels, then type and class.
+    let mut i = 12;
+    while i < q.len() && q[i] != 0 {
+        i += 1 + q[i] as usize;
+    }
+    let qend = (i + 5).min(q.len());
+    let qtype = u16::from_be_bytes([q[(i + 1).min(q.len() - 1)], q[(i + 2).min(q.len() - 1)]]);
+    let mut r = q[..2].to_vec();
+    let (flags, answers): (u16, Vec<Vec<u8>>) = match how {
+        UdpDns::ServFail => (0x8182, vec![]),
+        UdpDns::Truncated => (0x8380, vec![]),
+        UdpDns::Answer => {
+            let mut rr = vec![0xc0, 0x0c];
+            match qtype {
+                15 => {
+                    let mut rdata = 10u16.to_be_bytes().to_vec();
+                    rdata.extend([3, b'm', b'x', b'1']);
+                    rdata.extend([0xc0, 0x0c]);
+                    rr.extend([0, 15, 0, 1, 0, 0, 0, 60]);
+                    rr.extend((rdata.len() as u16).to_be_bytes());
+                    rr.extend(rdata);
+                    (0x8180, vec![rr])
+                }
+                1 => {
+                    rr.extend([0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]);
+                    (0x8180, vec![rr])
+                }
+                _ => (0x8180, vec![]),
+            }
+        }
+    };
+    r.extend(flags.to_be_bytes());
+    r.extend([0, 1]);
+    r.extend((answers.len() as u16).to_be_bytes());
+    r.extend([0, 0, 0, 0]);
+    r.extend(&q[12..qend]);
+    for a in answers {
+        r.extend(a);
+    }
+    r
+}
+
+/// An HTTP peer that sends a status line and then headers a byte at a time, every `gap`.
+pub async fn trickle(gap: Duration) -> Peer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    accept_each(listener, move |mut s| async move {
+        let mut buf = [0u8; 1024];
+        let _ = s.read(&mut buf).await;
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\n").await;
+        for b in b"x-slow: ".iter().chain(std::iter::repeat(&b'a')) {
+            if s.write_all(&[*b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(gap).await;
+        }
+    })
+}
