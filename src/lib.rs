@@ -49,6 +49,7 @@ pub mod controls;
 pub mod daemon;
 pub mod diagnose;
 pub mod duration;
+mod fuzz;
 pub mod histogram;
 pub mod metrics;
 pub mod outcome;
