@@ -359,3 +359,48 @@ async fn retry_after_is_honoured_and_overruns_are_not_stacked() {
         serde_json::from_str(first).unwrap_or_else(|e| panic!("{e}: {first}"));
     assert_eq!(v["fields"]["message"], "okx-monitor is running");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_kills_at_random_moments_never_damage_the_database() {
+    let peer = peers::http(|_| response(200, &[], "ok")).await;
+    let dir = ConfigDir::new(&[("checks.toml", &http_checks(150, &peer.url("/"), ""))]);
+    let db = dir.path().join("m.db");
+    // A seeded generator, so a failure can be replayed.
+    let mut state: u64 = 0x5eed_1234_abcd_0001;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut stored = 0;
+    for round in 0..20 {
+        let mut daemon = Daemon::start(dir.path(), &db).await;
+        tokio::time::sleep(Duration::from_millis(200 + next() % 1300)).await;
+        daemon.signal(libc::SIGKILL);
+        daemon
+            .wait_exit(Duration::from_secs(5))
+            .await
+            .expect("killed");
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok", "round {round}");
+        let now = store.sample_count().unwrap();
+        assert!(
+            now >= stored,
+            "round {round}: samples went from {stored} to {now}"
+        );
+        stored = now;
+    }
+    assert!(stored > 1000, "the daemon wrote between kills: {stored}");
+    // And it resumes on the same file.
+    let mut last = Daemon::start(dir.path(), &db).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    last.signal(libc::SIGTERM);
+    assert_eq!(
+        last.wait_exit(Duration::from_secs(5))
+            .await
+            .and_then(|s| s.code()),
+        Some(0)
+    );
+    assert!(Store::open(&db).unwrap().sample_count().unwrap() > stored);
+}
