@@ -126,14 +126,30 @@ pub async fn run(
         .tz
         .or(config.settings.timezone)
         .unwrap_or_else(schedule::system_tz);
-    let store = Store::open(&opts.db)?;
+    // The database itself is opened by the writer, which keeps going (and
+    // keeps samples in memory) while it cannot be written; a directory that
+    // does not exist is a configuration mistake, reported now.
+    let dir = opts
+        .db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        return Err(DaemonError::Store(crate::store::StoreError::Missing {
+            path: dir.to_path_buf(),
+        }));
+    }
+    if let Err(e) = Store::open(&opts.db) {
+        tracing::error!(error = %e, "cannot open the database now; probing goes on and samples wait in memory");
+    }
     let listener = TcpListener::bind(opts.listen)
         .await
         .map_err(|source| DaemonError::Listen {
             addr: opts.listen,
             source,
         })?;
-    let writer = Writer::start(store, config.settings.retention).map_err(DaemonError::Writer)?;
+    let writer =
+        Writer::start(opts.db.clone(), config.settings.retention).map_err(DaemonError::Writer)?;
     let vantage = opts
         .vantage
         .clone()

@@ -9,6 +9,7 @@ mod config_errors;
 mod daemon;
 mod dashboards;
 mod diagnose;
+mod disk;
 mod faults;
 mod probe_http;
 mod probe_mx;

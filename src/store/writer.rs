@@ -41,15 +41,17 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread over `store`; raw samples older than `retention`
-    /// are deleted at start and hourly.
-    pub fn start(store: Store, retention: Duration) -> std::io::Result<Writer> {
+    /// Starts the writer thread over the database at `path`, which it opens
+    /// itself (and opens again after a failed write, so that a file system that
+    /// was read-only or full is used again once it is not); raw samples older
+    /// than `retention` are deleted at start and hourly.
+    pub fn start(path: std::path::PathBuf, retention: Duration) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel();
         let stats = Arc::new(WriterStats::default());
         let thread_stats = stats.clone();
         let thread = std::thread::Builder::new()
             .name("okx-monitor-writer".to_string())
-            .spawn(move || run(store, rx, retention, &thread_stats))?;
+            .spawn(move || run(&path, rx, retention, &thread_stats))?;
         Ok(Writer {
             tx: Some(tx),
             thread: Some(thread),
@@ -108,7 +110,13 @@ impl Drop for Writer {
     }
 }
 
-fn run(mut store: Store, rx: mpsc::Receiver<Sample>, retention: Duration, stats: &WriterStats) {
+fn run(
+    path: &std::path::Path,
+    rx: mpsc::Receiver<Sample>,
+    retention: Duration,
+    stats: &WriterStats,
+) {
+    let mut store: Option<Store> = None;
     let mut pending: Vec<Sample> = Vec::new();
     let mut first_at: Option<Instant> = None;
     let mut last_retention: Option<Instant> = None;
@@ -136,7 +144,20 @@ fn run(mut store: Store, rx: mpsc::Receiver<Sample>, retention: Duration, stats:
         }
         let due = first_at.is_some_and(|t| t.elapsed() >= FLUSH_EVERY);
         if !pending.is_empty() && (due || pending.len() >= MAX_BATCH || !open) {
-            match store.insert(&pending) {
+            // Open (again) when needed: failing to open is a failed write like
+            // any other. After a failed write the connection is dropped, so that
+            // one opened read-only (or on a full disk) is not kept.
+            let written = match store.take().map_or_else(|| Store::open(path), Ok) {
+                Ok(mut s) => {
+                    let r = s.insert(&pending);
+                    if r.is_ok() {
+                        store = Some(s);
+                    }
+                    r
+                }
+                Err(e) => Err(e),
+            };
+            match written {
                 Ok(()) => {
                     stats
                         .written
@@ -177,14 +198,16 @@ fn run(mut store: Store, rx: mpsc::Receiver<Sample>, retention: Duration, stats:
                 }
             }
         }
-        if last_retention.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
+        if store.is_some() && last_retention.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
             last_retention = Some(Instant::now());
             let cutoff = chrono::Utc::now().timestamp_millis()
                 - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
-            match store.delete_before(cutoff) {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(samples = n, "deleted raw samples past the retention"),
-                Err(e) => tracing::warn!(error = %e, "cannot apply the retention"),
+            if let Some(s) = store.as_mut() {
+                match s.delete_before(cutoff) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(samples = n, "deleted raw samples past the retention"),
+                    Err(e) => tracing::warn!(error = %e, "cannot apply the retention"),
+                }
             }
         }
     }

@@ -48,7 +48,13 @@ impl Daemon {
         envs: &[(&str, &str)],
     ) -> Daemon {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-        let log = db.with_extension(format!("{}.log", addr.port()));
+        // Beside the configuration: the database's directory may be read-only.
+        let base = if config.is_dir() {
+            config
+        } else {
+            config.parent().unwrap()
+        };
+        let log = base.join(format!("daemon-{}.log", addr.port()));
         let child = Command::new(bin())
             .arg("--config")
             .arg(config)
