@@ -44,6 +44,8 @@ pub struct Options {
     pub max_per_host: usize,
     /// `None`: the settings' vantage, else "default".
     pub vantage: Option<String>,
+    /// `--web-config`: TLS and basic authentication for the HTTP endpoints.
+    pub web: Option<Arc<crate::webconfig::WebConfig>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +170,7 @@ pub async fn run(
     let server_state = Arc::new(ServerState {
         metrics: metrics.clone(),
         writer: Some(writer.stats.clone()),
+        web: opts.web.clone(),
     });
     let mut services = JoinSet::new();
     services.spawn(server::serve(listener, server_state, shutdown.clone()));

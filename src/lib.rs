@@ -23,7 +23,7 @@
 //! - [`status`] — `status`'s answer and advice from rollups and latest samples: pure.
 //! - [`promsource`] — the same weeks from Prometheus (`status --prometheus`).
 //! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
-//!   `/metrics` and `/healthz`.
+//!   `/metrics` and `/healthz`, behind [`webconfig`] (TLS, basic auth) when asked.
 //! - [`diagnose`] — the verdict ("is it me, my DNS, a block, or OKX?") and its
 //!   advice: pure over [`diagnose::Evidence`]; [`diagnose::gather`] does the I/O.
 //! - [`duration`], [`tls_cert`] — small pure parsers.
@@ -62,3 +62,4 @@ pub mod server;
 pub mod status;
 pub mod store;
 pub mod tls_cert;
+pub mod webconfig;

@@ -20,6 +20,8 @@ use crate::store::writer::WriterStats;
 pub struct ServerState {
     pub metrics: Arc<Metrics>,
     pub writer: Option<Arc<WriterStats>>,
+    /// TLS and basic authentication (`--web-config`); `None`: plain HTTP, open.
+    pub web: Option<Arc<crate::webconfig::WebConfig>>,
 }
 
 /// Serves until `shutdown` turns true.
@@ -36,22 +38,62 @@ pub async fn serve(
                 let Ok((stream, _)) = accepted else { continue };
                 let state = state.clone();
                 conns.spawn(async move {
-                    let service = hyper::service::service_fn(move |req| {
-                        let state = state.clone();
-                        async move { Ok::<_, Infallible>(handle(&req, &state)) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        // A scraper that trickles its request cannot hold a connection.
-                        .header_read_timeout(Duration::from_secs(10))
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let tls = state.web.as_ref().and_then(|w| w.tls.clone());
+                    match tls {
+                        None => serve_connection(stream, state).await,
+                        Some(config) => {
+                            let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                            // A client that stalls the handshake cannot hold a connection.
+                            if let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+                                serve_connection(tls, state).await;
+                            }
+                        }
+                    }
                 });
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
     conns.abort_all();
+}
+
+async fn serve_connection<S>(stream: S, state: Arc<ServerState>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let state = state.clone();
+        async move { Ok::<_, Infallible>(authorized(req, state).await) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        // A scraper that trickles its request cannot hold a connection.
+        .header_read_timeout(Duration::from_secs(10))
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Checks basic authentication (bcrypt, off the async threads) before `handle`.
+async fn authorized(req: Request<Incoming>, state: Arc<ServerState>) -> Response<Full<Bytes>> {
+    if let Some(web) = state.web.clone().filter(|w| w.needs_auth()) {
+        let header = req
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let admitted = tokio::task::spawn_blocking(move || web.admits(header.as_deref()))
+            .await
+            .unwrap_or(false);
+        if !admitted {
+            return Response::builder()
+                .status(StatusCode::UNAUTHORIZED)
+                .header("www-authenticate", "Basic realm=\"okx-monitor\"")
+                .header("content-type", "text/plain")
+                .body(Full::new(Bytes::from_static(b"Unauthorized\n")))
+                .unwrap_or_default();
+        }
+    }
+    handle(&req, &state)
 }
 
 fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<Bytes>> {

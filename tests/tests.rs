@@ -19,3 +19,4 @@ mod prometheus;
 mod secrets;
 mod status;
 mod unknown;
+mod web_config;

@@ -26,6 +26,10 @@ pub struct RunArgs {
     /// Where this instance probes from; labels every metric (default: [settings] vantage, else "default").
     #[arg(long, value_name = "NAME", value_parser = crate::config::vantage)]
     vantage: Option<String>,
+    /// TLS and basic authentication for /metrics and /healthz, in the format of
+    /// Prometheus's exporter-toolkit web configuration file.
+    #[arg(long, value_name = "FILE")]
+    web_config: Option<PathBuf>,
     /// Probes of one host at once.
     #[arg(long, default_value_t = DEFAULT_MAX_PER_HOST, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     max_per_host: usize,
@@ -40,6 +44,12 @@ enum LogFormat {
 pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
     init_logging(args.log_format);
     let config = super::load_config(config_path)?;
+    let web = match &args.web_config {
+        Some(path) => Some(std::sync::Arc::new(crate::webconfig::WebConfig::load(
+            path,
+        )?)),
+        None => None,
+    };
     let opts = Options {
         config_path: config_path.to_path_buf(),
         db: args.db.unwrap_or_else(|| config.settings.db.clone()),
@@ -47,6 +57,7 @@ pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
         tz: None,
         max_per_host: args.max_per_host,
         vantage: args.vantage,
+        web,
     };
     let rt = super::runtime()?;
     rt.block_on(async {

@@ -47,6 +47,23 @@ impl Daemon {
         extra: &[&str],
         envs: &[(&str, &str)],
     ) -> Daemon {
+        let mut d = Daemon::spawn(config, db, extra, envs);
+        let started = Instant::now();
+        loop {
+            if let Ok((200, _)) = http_get(d.addr, "/healthz").await {
+                return d;
+            }
+            d.assert_running();
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the daemon did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Starts the daemon without waiting for it (for one served over TLS).
+    pub fn spawn(config: &Path, db: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Daemon {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         // Beside the configuration: the database's directory may be read-only.
         let base = if config.is_dir() {
@@ -70,25 +87,18 @@ impl Daemon {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let mut d = Daemon {
+        Daemon {
             child,
             addr,
             db: db.to_path_buf(),
             log,
-        };
-        let started = Instant::now();
-        loop {
-            if let Ok((200, _)) = http_get(addr, "/healthz").await {
-                return d;
-            }
-            if let Some(status) = d.child.try_wait().unwrap() {
-                panic!("the daemon exited ({status}): {}", d.log_text());
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "the daemon did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Panics with the log if the daemon has exited.
+    pub fn assert_running(&mut self) {
+        if let Some(status) = self.child.try_wait().unwrap() {
+            panic!("the daemon exited ({status}): {}", self.log_text());
         }
     }
 
@@ -179,6 +189,15 @@ impl Prometheus {
             },
             targets.join(", ")
         );
+        Prometheus::start_raw(&config, data, dir).await
+    }
+
+    /// Prometheus on `config` (a whole prometheus.yml), on `data` or a fresh TSDB.
+    pub async fn start_raw(
+        config: &str,
+        data: Option<&Path>,
+        dir: tempfile::TempDir,
+    ) -> Prometheus {
         std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let bin = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]

@@ -209,6 +209,8 @@ async fn smtp_session(mut s: TcpStream, greeting: &'static [u8]) {
 pub struct TestPki {
     pub ca_pem: String,
     pub server: Arc<rustls::ServerConfig>,
+    pub server_cert_pem: String,
+    pub server_key_pem: String,
 }
 
 pub fn pki(not_after: (i32, u8, u8)) -> TestPki {
@@ -235,6 +237,8 @@ pub fn pki(not_after: (i32, u8, u8)) -> TestPki {
     TestPki {
         ca_pem: ca.pem(),
         server: Arc::new(server),
+        server_cert_pem: cert.pem(),
+        server_key_pem: key.serialize_pem(),
     }
 }
 
