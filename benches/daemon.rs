@@ -21,8 +21,52 @@ use support::peers::{self, response};
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     store_throughput();
+    metrics_render(10_000);
     rt.block_on(lateness(1000, Duration::from_secs(20)));
-    rt.block_on(rss_with_checks(10_000));
+    for n in [100, 1_000, 10_000] {
+        rt.block_on(rss_with_checks(n));
+    }
+}
+
+/// `/metrics` as the server renders it, with `n` checks that have all been probed.
+fn metrics_render(n: usize) {
+    use okx_monitor::outcome::{Outcome, Phases, Report};
+    let toml: String = (0..n)
+        .map(|i| format!("[[check]]\nname = \"check-{i}\"\nchannel = \"help_center\"\nkind = \"http\"\nurl = \"https://www.okx.com/{i}\"\n"))
+        .collect();
+    let config = support::load(&toml);
+    let metrics = okx_monitor::metrics::Metrics::new("bench");
+    for (i, check) in config.checks.iter().enumerate() {
+        let mut r = Report::new(
+            if i % 10 == 0 {
+                Outcome::Degraded
+            } else {
+                Outcome::Up
+            },
+            "ok",
+        );
+        r.latency = Some(Duration::from_millis(100 + i as u64 % 400));
+        r.phases = Phases {
+            dns: Some(Duration::from_millis(5)),
+            connect: Some(Duration::from_millis(20)),
+            first_byte: Some(Duration::from_millis(90)),
+            total: r.latency,
+        };
+        r.detail.http_status = Some(200);
+        r.detail.tls_not_after = Some(1_900_000_000);
+        metrics.record(check, &r, 1_793_000_000.0);
+    }
+    let rounds = 20;
+    let started = Instant::now();
+    let mut bytes = 0;
+    for _ in 0..rounds {
+        bytes = metrics.render(None).len();
+    }
+    println!(
+        "metrics: /metrics with {n} probed checks renders in {:.1} ms ({:.1} MB of text)",
+        started.elapsed().as_secs_f64() * 1000.0 / rounds as f64,
+        bytes as f64 / 1e6
+    );
 }
 
 fn store_throughput() {
