@@ -96,6 +96,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         None => {
             let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
             let store = Store::open_existing(&db)?;
+            store.map_for_reading()?;
             let from = now.timestamp_millis()
                 - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
             status::Input {

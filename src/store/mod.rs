@@ -234,14 +234,21 @@ impl Store {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Reads (status over a year of rollups) map the file instead of copying pages.
-        self.conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(())
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Reads through a memory map rather than copying pages: faster for a pass
+    /// over a year of rollups (`status`). Not for the daemon's writer, whose
+    /// resident size would then grow with the file.
+    pub fn map_for_reading(&self) -> Result<(), StoreError> {
+        self.conn
+            .pragma_update(None, "mmap_size", 1i64 << 30)
+            .map_err(|e| self.err(e))
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
