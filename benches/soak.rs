@@ -65,7 +65,9 @@ fn main() {
         let text = daemon.metrics().await;
         let probes = metric_sum(&text, "okx_monitor_probes_total", "");
         let stored = okx_monitor::store::Store::open(&db).unwrap().sample_count().unwrap();
-        let warm = readings.len().min(2);
+        // Warm-up: the first two minutes (SQLite's page cache and the
+        // allocator's arenas fill to their bounds).
+        let warm = readings.len().min(4);
         let (base_rss, base_fd) = readings[warm.saturating_sub(1)];
         let (max_rss, max_fd) = readings[warm..]
             .iter()
