@@ -425,13 +425,15 @@ impl Store {
     }
 
     /// The latest sample of every check, with since when its outcome holds.
+    /// Samples of one instant are ordered by outcome, the failure first, so
+    /// that the answer does not depend on the order they were written in.
     pub fn latest(&self) -> Result<Vec<crate::status::Latest>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT c.id, c.name, c.channel, s.outcome, s.ts_ms, s.detail
                  FROM checks c JOIN samples s ON s.rowid =
-                   (SELECT rowid FROM samples WHERE check_id = c.id ORDER BY ts_ms DESC LIMIT 1)",
+                   (SELECT rowid FROM samples WHERE check_id = c.id ORDER BY ts_ms DESC, outcome DESC LIMIT 1)",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
