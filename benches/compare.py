@@ -71,8 +71,16 @@ http {{
   server {{ listen 127.0.0.1:{port}; root {root}; }}
 }}
 """)
-    proc = subprocess.Popen(["nginx", "-c", conf, "-p", work], stderr=subprocess.DEVNULL)
-    wait_http(f"http://127.0.0.1:{port}/")
+    # nginx's workers run as nobody: the page must be readable by all.
+    for d in (work, root):
+        os.chmod(d, 0o755)
+    os.chmod(os.path.join(root, "index.html"), 0o644)
+    proc = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/")
+    except SystemExit:
+        proc.terminate()
+        raise
     return proc, port
 
 

@@ -19,19 +19,26 @@ pub fn next_run(check: &Check, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// Jitter comes in steps of this much: checks in one step start together, so
+/// one wake-up of the scheduler starts several probes (each wake-up costs more
+/// CPU than a probe's own work), while the steps still spread a second's checks.
+pub const JITTER_STEP: Duration = Duration::from_millis(10);
+
 /// A fixed offset for `check`, so that checks sharing a second do not hit one
-/// host in a burst: a hash of its name, below a quarter of its period and 1 s.
+/// host in a burst: a hash of its name, below a quarter of its period and 1 s,
+/// in whole [`JITTER_STEP`]s.
 pub fn jitter(check: &Check, tz: Tz, now: DateTime<Utc>) -> Duration {
     let mut times = check.schedule.cron.after(&now.with_timezone(&tz));
     let period = match (times.next(), times.next()) {
         (Some(a), Some(b)) => (b - a).to_std().unwrap_or(Duration::ZERO),
         _ => Duration::ZERO,
     };
-    let span = (period / 4).min(Duration::from_secs(1)).as_millis() as u64;
-    if span == 0 {
+    let steps =
+        ((period / 4).min(Duration::from_secs(1)).as_millis() / JITTER_STEP.as_millis()) as u64;
+    if steps == 0 {
         return Duration::ZERO;
     }
-    Duration::from_millis(fnv1a(check.name.as_bytes()) % span)
+    JITTER_STEP * (fnv1a(check.name.as_bytes()) % steps) as u32
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {

@@ -59,7 +59,14 @@ pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
         vantage: args.vantage,
         web,
     };
-    let rt = super::runtime()?;
+    // One thread runs the daemon's tasks: a probe is mostly waiting, and tasks
+    // handed between worker threads cost more in wake-ups (context switches)
+    // than the work itself. SQLite writes have a thread of their own, and
+    // blocking calls (name look-ups, bcrypt) go to tokio's blocking pool.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     rt.block_on(async {
         let (stop_tx, stop_rx) = watch::channel(false);
         let (reload_tx, reload_rx) = mpsc::unbounded_channel();

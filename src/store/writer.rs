@@ -122,24 +122,37 @@ fn run(
     let mut last_retention: Option<Instant> = None;
     let mut open = true;
     while open || !pending.is_empty() {
-        let wait = match first_at {
-            Some(t) => FLUSH_EVERY.saturating_sub(t.elapsed()),
-            None => FLUSH_EVERY,
-        };
         if open {
-            match rx.recv_timeout(wait) {
-                Ok(s) => {
-                    first_at.get_or_insert_with(Instant::now);
-                    pending.push(s);
-                    // Take what is already queued without waiting.
-                    while pending.len() < MAX_BATCH
-                        && let Ok(s) = rx.try_recv()
-                    {
+            if pending.is_empty() {
+                // Idle: block until the first sample of the next batch.
+                match rx.recv_timeout(FLUSH_EVERY) {
+                    Ok(s) => {
+                        first_at = Some(Instant::now());
                         pending.push(s);
                     }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => open = false,
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => open = false,
+            } else {
+                // A batch is open: sleep to its deadline, then take everything
+                // queued. Waiting in recv() instead would wake this thread for
+                // every sample sent.
+                let deadline =
+                    first_at.map_or(FLUSH_EVERY, |t| FLUSH_EVERY.saturating_sub(t.elapsed()));
+                std::thread::sleep(deadline);
+            }
+            loop {
+                match rx.try_recv() {
+                    Ok(s) => {
+                        first_at.get_or_insert_with(Instant::now);
+                        pending.push(s);
+                    }
+                    Err(mpsc::TryRecvError::Empty) => break,
+                    Err(mpsc::TryRecvError::Disconnected) => {
+                        open = false;
+                        break;
+                    }
+                }
             }
         }
         let due = first_at.is_some_and(|t| t.elapsed() >= FLUSH_EVERY);
