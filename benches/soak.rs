@@ -63,19 +63,29 @@ fn main() {
         let probes = metric_sum(&text, "okx_monitor_probes_total", "");
         let stored = okx_monitor::store::Store::open(&db).unwrap().sample_count().unwrap();
         // Warm-up: the first two minutes (SQLite's page cache and the
-        // allocator's arenas fill to their bounds).
-        let warm = readings.len().min(4);
-        let (base_rss, base_fd) = readings[warm.saturating_sub(1)];
-        let (max_rss, max_fd) = readings[warm..]
-            .iter()
-            .fold((base_rss, base_fd), |(r, f), (r2, f2)| (r.max(*r2), f.max(*f2)));
+        // allocator's arenas fill to their bounds). Growth compares the medians
+        // of the two halves after it: a single reading can land on a burst of
+        // connections in flight, which is load, not growth.
+        let after: Vec<(u64, usize)> = readings.iter().skip(4).copied().collect();
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        };
+        let half = after.len() / 2;
+        let (first, second) = after.split_at(half);
+        let rss = |h: &[(u64, usize)]| median(&mut h.iter().map(|r| r.0 as f64 / 1024.0).collect());
+        let fd = |h: &[(u64, usize)]| median(&mut h.iter().map(|r| r.1 as f64).collect());
+        let max_rss = after.iter().map(|r| r.0).max().unwrap_or(0) as f64 / 1024.0;
+        let max_fd = after.iter().map(|r| r.1).max().unwrap_or(0);
         println!(
-            "soak: {seconds} s at {:.0} probes/s; RSS {:.1} MB after warm-up, max {:.1} MB ({:+.1}%); fds {base_fd} after warm-up, max {max_fd} ({:+.1}%); {probes} probes counted, {stored} samples stored{}",
+            "soak: {seconds} s at {:.0} probes/s; RSS median {:.1} → {:.1} MB ({:+.1}%), peak {max_rss:.1} MB; open fds median {} → {} ({:+.1}%), peak {max_fd}; {probes} probes counted, {stored} samples stored{}",
             probes / seconds as f64,
-            base_rss as f64 / 1024.0,
-            max_rss as f64 / 1024.0,
-            100.0 * (max_rss as f64 / base_rss as f64 - 1.0),
-            100.0 * (max_fd as f64 / base_fd as f64 - 1.0),
+            rss(first),
+            rss(second),
+            100.0 * (rss(second) / rss(first) - 1.0),
+            fd(first),
+            fd(second),
+            100.0 * (fd(second) / fd(first) - 1.0),
             if probes as u64 == stored { " (equal)" } else { " (DIFFERENT)" },
         );
     });
