@@ -10,7 +10,6 @@
 //! conversion of answers into weeks ([`add_counts`], [`add_buckets`]) is pure.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Offset, Utc};
@@ -61,15 +60,9 @@ impl Source {
         if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
             return Err(PromError::BadUrl(url.to_string()));
         }
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| PromError::BadUrl(format!("{url} ({e})")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        let tls = crate::probe::http::roots(None)
+            .and_then(crate::probe::http::tls_config)
+            .map_err(|e| PromError::BadUrl(format!("{url} ({e})")))?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .timeout(Duration::from_secs(60))

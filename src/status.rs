@@ -318,7 +318,7 @@ fn maintenance_ahead(latest: &[Latest], now: DateTime<Utc>, tz: Tz) -> Vec<Maint
 }
 
 /// Channels in the order a user in trouble should try them.
-const PREFERENCE: [Channel; 6] = [
+pub const PREFERENCE: [Channel; 6] = [
     Channel::Chat,
     Channel::Ticket,
     Channel::Email,

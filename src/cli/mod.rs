@@ -95,6 +95,16 @@ fn load_config(path: &Path) -> anyhow::Result<Config> {
     Ok(config::load(path)?)
 }
 
+/// For commands that need no configuration (status, import, export): a missing
+/// one gives the defaults, an invalid one is still an error.
+fn optional_config(path: &Path) -> anyhow::Result<Option<Config>> {
+    if path.exists() {
+        Ok(Some(load_config(path)?))
+    } else {
+        Ok(None)
+    }
+}
+
 /// The runtime of the commands that do I/O.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

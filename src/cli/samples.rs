@@ -74,8 +74,8 @@ fn db_path(config_path: &Path, db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(db) = db {
         return Ok(db);
     }
-    if !config_path.exists() {
-        return Ok(PathBuf::from(crate::config::DEFAULT_DB));
-    }
-    Ok(super::load_config(config_path)?.settings.db)
+    Ok(super::optional_config(config_path)?.map_or_else(
+        || PathBuf::from(crate::config::DEFAULT_DB),
+        |c| c.settings.db,
+    ))
 }

@@ -64,12 +64,7 @@ fn parse_channel(s: &str) -> Result<Channel, String> {
 }
 
 pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
-    // The configuration is optional here: it only supplies defaults.
-    let config = if config_path.exists() {
-        Some(super::load_config(config_path)?)
-    } else {
-        None
-    };
+    let config = super::optional_config(config_path)?;
     let settings = config
         .as_ref()
         .map(|c| c.settings.clone())
@@ -254,14 +249,7 @@ fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> Strin
                         .copied()
                         .unwrap_or(LEVELS[3]);
                     if colour {
-                        format!(
-                            "\x1b[{}m{ch}\x1b[0m",
-                            match col {
-                                Colour::Green => "32",
-                                Colour::Yellow => "33",
-                                _ => "31",
-                            }
-                        )
+                        col.paint(&ch.to_string())
                     } else {
                         ch.to_string()
                     }

@@ -11,6 +11,11 @@ pub enum Colour {
 }
 
 impl Colour {
+    /// `text` in this colour (ANSI).
+    pub fn paint(self, text: &str) -> String {
+        format!("\x1b[{}m{text}\x1b[0m", self.code())
+    }
+
     fn code(self) -> &'static str {
         match self {
             Colour::Green => "32",
@@ -63,7 +68,7 @@ pub fn render(header: &[&str], rows: &[Vec<Cell>], colour: bool) -> String {
                 Some(c) => {
                     let body = padded.trim_end();
                     let pad = &padded[body.len()..];
-                    text.push_str(&format!("\x1b[{}m{body}\x1b[0m{pad}", c.code()));
+                    text.push_str(&format!("{}{pad}", c.paint(body)));
                 }
                 None => text.push_str(&padded),
             }

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::config::Channel;
 use crate::outcome::{Failure, Outcome};
-use crate::status::{self, channel_words};
+use crate::status::{self, PREFERENCE, channel_words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -163,16 +163,6 @@ pub fn verdict(e: &Evidence) -> Verdict {
     }
     Verdict::Ok
 }
-
-/// Channels in the order a user in trouble should try them.
-const PREFERENCE: [Channel; 6] = [
-    Channel::Chat,
-    Channel::Ticket,
-    Channel::Email,
-    Channel::HelpCenter,
-    Channel::Social,
-    Channel::Community,
-];
 
 /// Concrete, ordered advice: what to try on this machine, which channel to use,
 /// and (from the recorded pattern, when there is one) the next good window.

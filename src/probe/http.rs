@@ -28,17 +28,23 @@ pub const USER_AGENT: &str = concat!(
     " (support reachability monitor)"
 );
 
+/// The rustls client configuration of every HTTP client here: the ring
+/// provider, safe protocol versions, and `roots`.
+pub fn tls_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS set-up: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 /// Builds the HTTP client shared by the checks that use `resolver` and trust `roots`.
 pub fn client(
     resolver: Arc<NameResolver>,
     roots: rustls::RootCertStore,
 ) -> Result<reqwest::Client, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS set-up: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let tls = tls_config(roots)?;
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let scheme = attempt.url().scheme();
         if scheme != "http" && scheme != "https" {

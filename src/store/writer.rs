@@ -67,11 +67,6 @@ impl Writer {
         }
     }
 
-    /// Queues a sample; never blocks.
-    pub fn send(&self, sample: Sample) {
-        self.sender().send(sample);
-    }
-
     /// Writes everything queued and stops the thread.
     pub fn close(mut self) {
         self.shutdown();
