@@ -84,6 +84,9 @@ struct Generation {
     prober: Arc<Prober>,
     controls: Arc<Controls>,
     jitter: Vec<Duration>,
+    /// The host each check's probe lands on (for the per-host bound and
+    /// Retry-After), worked out once rather than at every probe.
+    hosts: Vec<Arc<str>>,
 }
 
 fn generation(
@@ -105,12 +108,17 @@ fn generation(
         .iter()
         .map(|c| schedule::jitter(c, tz, now))
         .collect();
+    let hosts = checks
+        .iter()
+        .map(|c| Arc::from(schedule::host_of(c)))
+        .collect();
     Ok(Generation {
         id,
         checks,
         prober,
         controls,
         jitter,
+        hosts,
     })
 }
 
@@ -226,18 +234,22 @@ pub async fn run(
                     }
                     heap.pop();
                     let check = &current.checks[idx];
-                    let host = schedule::host_of(check);
-                    let held = holds.lock().unwrap_or_else(|p| p.into_inner()).get(&host).is_some_and(|until| *until > now);
+                    let host = current.hosts[idx].clone();
+                    let held = holds.lock().unwrap_or_else(|p| p.into_inner()).get(&*host).is_some_and(|until| *until > now);
                     if running.contains(&idx) {
                         metrics.skipped(check, "overrun");
                     } else if held {
                         metrics.skipped(check, "retry_after");
                     } else {
                         running.insert(idx);
-                        let limit = per_host
-                            .entry(host.clone())
-                            .or_insert_with(|| Arc::new(Semaphore::new(opts.max_per_host.max(1))))
-                            .clone();
+                        let limit = match per_host.get(&*host) {
+                            Some(l) => l.clone(),
+                            None => {
+                                let l = Arc::new(Semaphore::new(opts.max_per_host.max(1)));
+                                per_host.insert(host.to_string(), l.clone());
+                                l
+                            }
+                        };
                         probes.spawn(probe_task(&current, idx, due, limit, host, holds.clone(), recorder.clone()));
                     }
                     push_next(&current, idx, tz, &mut heap);
@@ -326,7 +338,7 @@ fn probe_task(
     idx: usize,
     due: Instant,
     limit: Arc<Semaphore>,
-    host: String,
+    host: Arc<str>,
     holds: Holds,
     recorder: Arc<Recorder>,
 ) -> impl Future<Output = (u64, usize)> + Send + 'static {
@@ -352,7 +364,7 @@ fn probe_task(
             holds
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(host, Instant::now() + wait);
+                .insert(host.to_string(), Instant::now() + wait);
         }
         tracing::debug!(
             check = %check.name,
