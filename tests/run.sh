@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of okx-monitor on a fresh Debian machine: installs the real
 # servers the tests start (only when missing), then formatting, lints and tests.
-# Needs root for the installs (as on CI); non-interactive.
+# Needs root for the installs and for the full-disk test's tmpfs (as on CI);
+# non-interactive. Besides Rust (with rustfmt and clippy) the tests use
+# dnsmasq, aiosmtpd, prometheus and promtool, and mount/umount/dd (always there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,10 @@ command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "the tests need these Debian packages, and installing them needs root: ${need[*]}" >&2
+    exit 1
+  fi
   echo "installing test servers: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
