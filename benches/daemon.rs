@@ -11,9 +11,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use okx_monitor::config::Channel;
+use okx_monitor::channel::Channel;
 use okx_monitor::outcome::Outcome;
-use okx_monitor::store::{Sample, Store};
+use okx_monitor::sample::Sample;
+use okx_monitor::store::Store;
 
 use support::daemon::{Daemon, metric_sum};
 use support::peers::{self, response};

@@ -16,6 +16,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::channel::Channel;
 use crate::duration;
 
 /// The default URL of OKX's system-status API, used when an `okx_status` check names none.
@@ -142,61 +143,6 @@ pub struct TcpSpec {
 pub struct OkxStatusSpec {
     pub url: reqwest::Url,
     pub tls_ca_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Chat,
-    HelpCenter,
-    Ticket,
-    Email,
-    Social,
-    Community,
-    Status,
-    Control,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 8] = [
-        Channel::Chat,
-        Channel::HelpCenter,
-        Channel::Ticket,
-        Channel::Email,
-        Channel::Social,
-        Channel::Community,
-        Channel::Status,
-        Channel::Control,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Chat => "chat",
-            Channel::HelpCenter => "help_center",
-            Channel::Ticket => "ticket",
-            Channel::Email => "email",
-            Channel::Social => "social",
-            Channel::Community => "community",
-            Channel::Status => "status",
-            Channel::Control => "control",
-        }
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Channel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown channel `{s}`"))
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

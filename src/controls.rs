@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::config::{Channel, Check};
-use crate::outcome::{Outcome, Report};
+use crate::channel::Channel;
+use crate::config::Check;
+use crate::outcome::{self, Outcome, Report};
 use crate::probe::Prober;
 use crate::runner;
 
@@ -59,16 +60,11 @@ impl Controls {
     /// `Some(false)` when all failed, `None` before any ran or with no controls.
     pub fn network_up(&self) -> Option<bool> {
         let latest = self.latest();
-        let outcomes: Vec<Outcome> = self
-            .checks
-            .iter()
-            .filter_map(|c| latest.get(&c.name).map(|(_, o)| *o))
-            .collect();
-        if outcomes.is_empty() {
-            None
-        } else {
-            Some(outcomes.iter().any(|o| *o != Outcome::Down))
-        }
+        outcome::local_network_up(
+            self.checks
+                .iter()
+                .filter_map(|c| latest.get(&c.name).map(|(_, o)| *o)),
+        )
     }
 
     /// Whether every control check fails now (false when none is configured).
@@ -90,20 +86,18 @@ impl Controls {
             self.note(&check.name, report.outcome);
             (self.on_probe)(check, report, started);
         }
-        reports.iter().all(|r| r.outcome == Outcome::Down)
+        outcome::local_network_up(reports.iter().map(|r| r.outcome)) == Some(false)
     }
 
     fn fresh_verdict(&self) -> Option<bool> {
         let latest = self.latest();
-        let mut all_down = true;
+        let mut fresh = Vec::with_capacity(self.checks.len());
         for c in &self.checks {
             match latest.get(&c.name) {
-                Some((at, outcome)) if at.elapsed() < FRESH => {
-                    all_down &= *outcome == Outcome::Down
-                }
+                Some((at, outcome)) if at.elapsed() < FRESH => fresh.push(*outcome),
                 _ => return None,
             }
         }
-        Some(all_down)
+        Some(outcome::local_network_up(fresh) == Some(false))
     }
 }

@@ -20,15 +20,17 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
-use crate::config::{self, Channel, Check, Config};
+use crate::channel::Channel;
+use crate::config::{self, Check, Config};
 use crate::controls::Controls;
 use crate::metrics::Metrics;
 use crate::outcome::{self, Outcome, Report};
 use crate::probe::Prober;
+use crate::sample::Sample;
 use crate::schedule;
 use crate::server::{self, ServerState};
+use crate::store::Store;
 use crate::store::writer::{SampleSender, Writer};
-use crate::store::{Sample, Store};
 
 /// Probes of one host at once, unless the settings say otherwise: polite to one
 /// site, and enough for checks that share a host.
@@ -73,7 +75,8 @@ impl Recorder {
     fn record(&self, check: &Check, report: &Report, started: DateTime<Utc>) {
         let ms = started.timestamp_millis();
         self.metrics.record(check, report, ms as f64 / 1000.0);
-        self.samples.send(Sample::from_report(check, ms, report));
+        self.samples
+            .send(Sample::new(&check.name, check.channel, ms, report));
     }
 }
 

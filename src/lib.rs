@@ -43,6 +43,7 @@
 //! - Only `metrics` touches the Prometheus registry; label values come from
 //!   bounded sets (configuration names, outcomes, phases), never from peers.
 
+pub mod channel;
 pub mod cli;
 pub mod config;
 pub mod controls;
@@ -57,6 +58,7 @@ pub mod pattern;
 pub mod probe;
 pub mod promsource;
 pub mod runner;
+pub mod sample;
 pub mod schedule;
 pub mod server;
 pub mod status;

@@ -13,7 +13,7 @@ use prometheus::{
 };
 
 use crate::config::{Check, Spec};
-use crate::outcome::{Outcome, Report};
+use crate::outcome::{MaintenanceState, Outcome, Report};
 use crate::store::writer::WriterStats;
 
 /// Buckets of `okx_monitor_probe_duration_seconds`: from a fast loopback answer
@@ -290,7 +290,7 @@ impl Metrics {
                 let scheduled: Vec<_> = d
                     .maintenance
                     .iter()
-                    .filter(|m| m.state == "scheduled")
+                    .filter(|m| m.state == MaintenanceState::Scheduled)
                     .collect();
                 self.maintenance_scheduled
                     .with_label_values(&cc)

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
-use crate::config::Channel;
+use crate::channel::Channel;
 
 /// Every probe ends in exactly one of these (PRODUCT.md, "Outcomes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -43,10 +43,51 @@ impl Outcome {
         }
     }
 
+    /// How many outcomes there are: the length of arrays indexed by [`Outcome::code`].
+    pub const COUNT: usize = 6;
+
     /// Reachable and answering as expected: counts as available.
     pub fn is_success(self) -> bool {
         matches!(self, Outcome::Up | Outcome::Degraded)
     }
+
+    /// The stored code of an outcome, and its index in arrays of counts by
+    /// outcome. Fixed forever: it is in every database.
+    pub const fn code(self) -> usize {
+        match self {
+            Outcome::Up => 0,
+            Outcome::Degraded => 1,
+            Outcome::Throttled => 2,
+            Outcome::Down => 3,
+            Outcome::Unknown => 4,
+            Outcome::Maintenance => 5,
+        }
+    }
+
+    /// The outcome of a stored code; `None` for a code no version ever wrote.
+    pub fn from_code(code: i64) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.code() as i64 == code)
+    }
+
+    /// Whether a control check that ended so says this machine's network failed.
+    /// `unknown` counts as failed: it never means the network answered.
+    pub fn control_failed(self) -> bool {
+        matches!(self, Outcome::Down | Outcome::Unknown)
+    }
+}
+
+/// The control rule, the one definition of it: this machine's network is down
+/// when at least one control check's outcome is known and every one failed
+/// ([`Outcome::control_failed`]). `None` with no control outcome to judge by.
+pub fn local_network_up(controls: impl IntoIterator<Item = Outcome>) -> Option<bool> {
+    let mut any = false;
+    for o in controls {
+        if !o.control_failed() {
+            return Some(true);
+        }
+        any = true;
+    }
+    any.then_some(false)
 }
 
 impl fmt::Display for Outcome {
@@ -129,12 +170,70 @@ pub struct MxHost {
     pub reason: String,
 }
 
+/// The state of an announced maintenance, as OKX's status API names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum MaintenanceState {
+    Scheduled,
+    Ongoing,
+    /// Over, but trading not yet reopened: still unavailable.
+    PreOpen,
+    Completed,
+    Canceled,
+    /// A state this version does not know, kept as OKX wrote it.
+    Other(String),
+}
+
+impl MaintenanceState {
+    const NAMED: [(MaintenanceState, &'static str); 5] = [
+        (MaintenanceState::Scheduled, "scheduled"),
+        (MaintenanceState::Ongoing, "ongoing"),
+        (MaintenanceState::PreOpen, "pre_open"),
+        (MaintenanceState::Completed, "completed"),
+        (MaintenanceState::Canceled, "canceled"),
+    ];
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            MaintenanceState::Other(s) => s,
+            named => MaintenanceState::NAMED
+                .iter()
+                .find(|(m, _)| m == named)
+                .map_or("", |(_, s)| s),
+        }
+    }
+
+    /// Under way now: OKX's services are affected.
+    pub fn is_underway(&self) -> bool {
+        matches!(self, MaintenanceState::Ongoing | MaintenanceState::PreOpen)
+    }
+
+    /// Announced and not over: under way, or planned.
+    pub fn is_pending(&self) -> bool {
+        self.is_underway() || *self == MaintenanceState::Scheduled
+    }
+}
+
+impl From<String> for MaintenanceState {
+    fn from(s: String) -> Self {
+        MaintenanceState::NAMED
+            .iter()
+            .find(|(_, name)| *name == s)
+            .map_or(MaintenanceState::Other(s), |(m, _)| m.clone())
+    }
+}
+
+impl From<MaintenanceState> for String {
+    fn from(m: MaintenanceState) -> String {
+        m.as_str().to_string()
+    }
+}
+
 /// An entry of OKX's system-status announcement.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Maintenance {
     pub title: String,
-    /// `scheduled`, `ongoing`, `pre_open`, `completed` or `canceled`, as OKX says.
-    pub state: String,
+    pub state: MaintenanceState,
     /// Unix milliseconds.
     pub begin_ms: Option<i64>,
     pub end_ms: Option<i64>,
@@ -229,9 +328,11 @@ pub fn grade(latency: Duration, slow: Duration) -> (Outcome, String) {
 /// so the other checks' `down` becomes `unknown`. With no control check, nothing
 /// changes.
 pub fn judge_run(results: &mut [(Channel, &mut Report)]) {
-    let mut controls = results.iter().filter(|(c, _)| *c == Channel::Control);
-    let any_control = controls.clone().next().is_some();
-    if !any_control || controls.any(|(_, r)| !matches!(r.outcome, Outcome::Down)) {
+    let controls = results
+        .iter()
+        .filter(|(c, _)| *c == Channel::Control)
+        .map(|(_, r)| r.outcome);
+    if local_network_up(controls) != Some(false) {
         return;
     }
     for (channel, report) in results.iter_mut() {

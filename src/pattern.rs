@@ -16,13 +16,53 @@
 use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
+use crate::channel::Channel;
 use crate::histogram::Histogram;
 use crate::outcome::Outcome;
-use crate::store::Rollup;
 
 pub const HOURS: usize = 168;
 /// Half a percentage point.
 pub const TIE: f64 = 0.005;
+
+/// Counts by outcome and a latency histogram: one rollup slot of one check,
+/// the unit the history keeps and every pattern is folded from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rollup {
+    /// Indexed by [`Outcome::code`].
+    pub counts: [u64; Outcome::COUNT],
+    pub latency: Histogram,
+}
+
+impl Rollup {
+    pub fn add(&mut self, outcome: Outcome, latency_us: Option<i64>) {
+        self.counts[outcome.code()] += 1;
+        // Only answers as expected have a latency that describes the channel.
+        if outcome.is_success()
+            && let Some(us) = latency_us
+        {
+            self.latency.observe(us as f64 / 1000.0);
+        }
+    }
+
+    pub fn merge(&mut self, other: &Rollup) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        self.latency.merge(&other.latency);
+    }
+
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.counts[outcome.code()]
+    }
+}
+
+/// The hour-of-week pattern of one check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckWeek {
+    pub check: String,
+    pub channel: Channel,
+    pub week: Week,
+}
 
 /// One hour of the week: what was seen in it over the whole window.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,11 +153,11 @@ impl Week {
 
     /// Adds a stored rollup as it comes from the database: its counts by outcome
     /// code and its encoded histogram, in hour of the week `how`.
-    pub fn add_stored(&mut self, how: usize, counts: &[u64; 6], latency: &[u8]) {
+    pub fn add_stored(&mut self, how: usize, counts: &[u64; Outcome::COUNT], latency: &[u8]) {
         let h = &mut self.hours[how % HOURS];
-        h.up += counts[0];
-        h.degraded += counts[1];
-        h.down += counts[3];
+        h.up += counts[Outcome::Up.code()];
+        h.degraded += counts[Outcome::Degraded.code()];
+        h.down += counts[Outcome::Down.code()];
         h.latency.merge_encoded(latency);
     }
 

@@ -15,11 +15,10 @@ use std::time::Duration;
 use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 
-use crate::config::Channel;
+use crate::channel::Channel;
 use crate::outcome::Outcome;
-use crate::pattern::{Clock, Week};
-use crate::status::Latest;
-use crate::store::CheckWeek;
+use crate::pattern::{CheckWeek, Clock, Week};
+use crate::sample::Latest;
 
 /// Prometheus refuses range queries of more points than this per series.
 pub const MAX_POINTS: i64 = 11_000;
@@ -345,17 +344,11 @@ pub fn add_counts(
         let Ok(outcome) = outcome.parse::<Outcome>() else {
             continue;
         };
-        let column = match outcome {
-            Outcome::Up => 0,
-            Outcome::Degraded => 1,
-            Outcome::Down => 3,
-            // Throttled, unknown and maintenance count in no pattern.
-            _ => continue,
-        };
         let week = weeks.entry(k).or_default();
         for (t, n) in &s.points {
-            let mut counts = [0u64; 6];
-            counts[column] = n.round().max(0.0) as u64;
+            // The week counts what a pattern counts, and passes over the rest.
+            let mut counts = [0u64; Outcome::COUNT];
+            counts[outcome.code()] = n.round().max(0.0) as u64;
             let how = clock.hour_of_week((*t as i64 - step) * 1000);
             week.add_stored(how, &counts, &[]);
         }

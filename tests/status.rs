@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use okx_monitor::config::Channel;
+use okx_monitor::channel::Channel;
 use okx_monitor::status::{self, Input, Options, Status};
 use okx_monitor::store::Store;
 use proptest::prelude::*;
@@ -48,14 +48,7 @@ fn status_at(
     let text = lines.join("\n");
     store.import(text.as_bytes(), "history").unwrap();
     let window = std::time::Duration::from_secs(window_days * 86_400);
-    let from = now.timestamp_millis() - window.as_millis() as i64;
-    let input = Input {
-        weeks: store
-            .check_weeks(from, now.timestamp_millis() + 900_000, tz)
-            .unwrap(),
-        latest: store.latest().unwrap(),
-        configured: vec![],
-    };
+    let input = status::from_store(&store, vec![], window, tz, now).unwrap();
     let opts = Options {
         tz,
         window,
@@ -252,7 +245,7 @@ fn maintenance_ahead_is_announced() {
     let now = monday();
     let begin = now + chrono::Duration::hours(26);
     let input = Input {
-        latest: vec![status::Latest {
+        latest: vec![okx_monitor::sample::Latest {
             check: "okx-maintenance".into(),
             channel: Channel::Status,
             outcome: okx_monitor::outcome::Outcome::Up,
@@ -260,7 +253,7 @@ fn maintenance_ahead_is_announced() {
             since_ms: now.timestamp_millis(),
             maintenance: vec![Maintenance {
                 title: "Spot trading upgrade".into(),
-                state: "scheduled".into(),
+                state: okx_monitor::outcome::MaintenanceState::Scheduled,
                 begin_ms: Some(begin.timestamp_millis()),
                 end_ms: Some((begin + chrono::Duration::hours(2)).timestamp_millis()),
                 service_type: None,

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::table::{self, Cell, Colour};
 use super::{EXIT_FOUND_DOWN, EXIT_OK, Format};
-use crate::config::{Channel, Check, Kind};
+use crate::channel::Channel;
+use crate::config::{Check, Kind};
 use crate::outcome::{Outcome, Report};
 use crate::probe::Prober;
 use crate::runner;

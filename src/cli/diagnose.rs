@@ -7,12 +7,12 @@ use serde::Serialize;
 
 use super::table::{self, Cell};
 use super::{EXIT_FOUND_DOWN, EXIT_OK, Format};
-use crate::config::Channel;
+use crate::channel::Channel;
 use crate::diagnose::{self, Evidence, NameAnswers, Verdict};
 use crate::outcome::Outcome;
 use crate::probe::Prober;
 use crate::status;
-use crate::store::{SLOT_MS, Store};
+use crate::store::Store;
 
 #[derive(clap::Args, Debug)]
 pub struct DiagnoseArgs {
@@ -98,19 +98,12 @@ pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
 fn next_window(db: &Path, tz: chrono_tz::Tz, min_samples: u64) -> Option<String> {
     let store = Store::open_existing(db).ok()?;
     let now = chrono::Utc::now();
-    let window = std::time::Duration::from_secs(28 * 86_400);
-    let from = now.timestamp_millis() - window.as_millis() as i64;
-    let input = status::Input {
-        weeks: store
-            .check_weeks(from, now.timestamp_millis() + SLOT_MS, tz)
-            .ok()?,
-        latest: Vec::new(),
-        configured: Vec::new(),
-    };
+    let window = status::DEFAULT_WINDOW;
+    let input = status::from_store(&store, Vec::new(), window, tz, now).ok()?;
     let opts = status::Options {
         tz,
         window,
-        span: 2,
+        span: status::DEFAULT_SPAN,
         min_samples,
         channels: vec![Channel::Chat],
     };

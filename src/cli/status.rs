@@ -8,11 +8,11 @@ use chrono_tz::Tz;
 
 use super::table::{self, Cell, Colour};
 use super::{EXIT_OK, Format};
-use crate::config::Channel;
+use crate::channel::Channel;
 use crate::duration;
 use crate::pattern::{HOURS, Week};
 use crate::status::{self, ChannelStatus, Options, Status};
-use crate::store::{SLOT_MS, Store};
+use crate::store::Store;
 
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {
@@ -26,7 +26,7 @@ pub struct StatusArgs {
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     tz: Option<Tz>,
     /// Length of a contact window, in hours.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=168))]
+    #[arg(long, default_value_t = status::DEFAULT_SPAN as u16, value_parser = clap::value_parser!(u16).range(1..=168))]
     span: u16,
     /// Only this channel (repeatable).
     #[arg(long = "channel", value_name = "CHANNEL", value_parser = parse_channel)]
@@ -92,13 +92,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
             let store = Store::open_existing(&db)?;
             store.map_for_reading()?;
-            let from = now.timestamp_millis()
-                - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
-            status::Input {
-                weeks: store.check_weeks(from, now.timestamp_millis() + SLOT_MS, tz)?,
-                latest: store.latest()?,
-                configured,
-            }
+            status::from_store(&store, configured, args.window, tz, now)?
         }
     };
     let opts = Options {

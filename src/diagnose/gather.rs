@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{CheckResult, Evidence, NameAnswers};
-use crate::config::{Channel, Check, Config, Spec};
+use crate::channel::Channel;
+use crate::config::{Check, Config, Spec};
 use crate::outcome::{self, Outcome};
 use crate::probe::Prober;
 use crate::probe::resolve::NameResolver;
@@ -49,7 +50,7 @@ pub async fn gather(config: &Config, prober: Arc<Prober>) -> Evidence {
         .iter()
         .filter(|r| r.outcome == Outcome::Maintenance)
         .flat_map(|r| r.detail.maintenance.iter())
-        .filter(|m| m.state == "ongoing" || m.state == "pre_open")
+        .filter(|m| m.state.is_underway())
         .map(|m| m.title.clone())
         .collect();
     Evidence {

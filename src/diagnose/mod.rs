@@ -16,9 +16,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::Serialize;
 
-use crate::config::Channel;
-use crate::outcome::{Failure, Outcome};
-use crate::status::{self, PREFERENCE, channel_words};
+use crate::channel::Channel;
+use crate::outcome::{self, Failure, Outcome};
+use crate::status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,8 +90,7 @@ impl Evidence {
 
     /// Every control check failed (false with no control checks).
     pub fn network_down(&self) -> bool {
-        let mut controls = self.controls().peekable();
-        controls.peek().is_some() && controls.all(|c| !answered(c.outcome))
+        outcome::local_network_up(self.controls().map(|c| c.outcome)) == Some(false)
     }
 
     /// The resolver answered for none of the OKX names looked up.
@@ -133,12 +132,6 @@ impl Evidence {
             })
             .collect()
     }
-}
-
-/// A service that answered at all: up, degraded, or refusing us (throttled),
-/// or announcing maintenance. Only `down` and `unknown` are silence.
-fn answered(o: Outcome) -> bool {
-    !matches!(o, Outcome::Down | Outcome::Unknown)
 }
 
 pub fn verdict(e: &Evidence) -> Verdict {
@@ -267,9 +260,9 @@ pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<
         .filter(|(_, o)| !o.is_success())
         .map(|(c, _)| *c)
         .collect();
-    if let Some(best) = PREFERENCE.into_iter().find(|c| works(*c)) {
+    if let Some(best) = Channel::PREFERENCE.into_iter().find(|c| works(*c)) {
         if verdict == Verdict::ChannelsDown || (!down.is_empty() && down.contains(&Channel::Chat)) {
-            let names: Vec<&str> = down.iter().map(|c| channel_words(*c)).collect();
+            let names: Vec<&str> = down.iter().map(|c| c.words()).collect();
             out.push(format!("Not working now: {}.", names.join(", ")));
         }
         let tip = match best {
@@ -278,7 +271,7 @@ pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<
             Channel::Social => " (a direct message to OKX's official account; beware of impostors)",
             _ => "",
         };
-        out.push(format!("Use {} now{tip}.", channel_words(best)));
+        out.push(format!("Use {} now{tip}.", best.words()));
     }
     if let Some(w) = next_window {
         out.push(format!(

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use super::clock::PhaseClock;
 use super::http;
 use crate::config::{Method, OkxStatusSpec};
-use crate::outcome::{Failure, Maintenance, Outcome, Report, grade};
+use crate::outcome::{Failure, Maintenance, MaintenanceState, Outcome, Report, grade};
 
 pub async fn probe(
     client: &reqwest::Client,
@@ -35,10 +35,8 @@ pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
         match parse(&f.body) {
             Err(why) => Report::failed(Failure::Protocol, why),
             Ok(events) => {
-                let ongoing: Vec<&Maintenance> = events
-                    .iter()
-                    .filter(|e| e.state == "ongoing" || e.state == "pre_open")
-                    .collect();
+                let ongoing: Vec<&Maintenance> =
+                    events.iter().filter(|e| e.state.is_underway()).collect();
                 let mut r = match ongoing.first() {
                     Some(e) => Report::failed(
                         Failure::Maintenance,
@@ -46,7 +44,10 @@ pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
                     ),
                     None => {
                         let (outcome, reason) = grade(f.latency, slow);
-                        let scheduled = events.iter().filter(|e| e.state == "scheduled").count();
+                        let scheduled = events
+                            .iter()
+                            .filter(|e| e.state == MaintenanceState::Scheduled)
+                            .count();
                         let reason = if scheduled > 0 && outcome == Outcome::Up {
                             format!("no maintenance now; {scheduled} scheduled")
                         } else {
@@ -100,7 +101,9 @@ pub fn parse(body: &[u8]) -> Result<Vec<Maintenance>, String> {
             }
             Ok(Maintenance {
                 title: text(e, "title").unwrap_or_else(|| "(untitled)".to_string()),
-                state: text(e, "state").ok_or("a maintenance entry has no `state`")?,
+                state: text(e, "state")
+                    .ok_or("a maintenance entry has no `state`")?
+                    .into(),
                 begin_ms: millis(e, "begin"),
                 end_ms: millis(e, "end"),
                 service_type: text(e, "serviceType"),
@@ -122,7 +125,7 @@ mod tests {
              "state":"scheduled","system":"unified","title":"Spot upgrade"}]}"#;
         let events = parse(body).unwrap();
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0].state, "scheduled");
+        assert_eq!(events[0].state, MaintenanceState::Scheduled);
         assert_eq!(events[0].begin_ms, Some(1_672_823_400_000));
         assert_eq!(events[0].href, None);
     }

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use super::Sample;
-use crate::config::Channel;
+use crate::channel::Channel;
 use crate::outcome::Outcome;
+use crate::sample::Sample;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

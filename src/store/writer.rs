@@ -10,7 +10,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{Sample, Store};
+use super::Store;
+use crate::sample::Sample;
 
 /// A batch is written at most this long after its first sample arrived: the
 /// most a `kill -9` can lose.

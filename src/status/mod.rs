@@ -8,26 +8,17 @@ use chrono::{DateTime, Datelike, Duration as TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::config::Channel;
-use crate::outcome::{Maintenance, Outcome};
-use crate::pattern::{self, End, Hour, Week, Window};
-use crate::store::CheckWeek;
+mod history;
+
+pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, from_store};
+
+use crate::channel::Channel;
+use crate::outcome::{self, Maintenance, MaintenanceState, Outcome};
+use crate::pattern::{self, CheckWeek, End, Hour, Week, Window};
+use crate::sample::Latest;
 
 /// How many best and worst windows a channel lists.
 pub const LISTED: usize = 3;
-
-/// The latest sample of one check.
-#[derive(Debug, Clone)]
-pub struct Latest {
-    pub check: String,
-    pub channel: Channel,
-    pub outcome: Outcome,
-    pub ts_ms: i64,
-    /// When the check's current run of this outcome began.
-    pub since_ms: i64,
-    /// Announced maintenance, from an `okx_status` check's last answer.
-    pub maintenance: Vec<Maintenance>,
-}
 
 /// What `status` is computed from.
 #[derive(Debug, Clone, Default)]
@@ -190,19 +181,13 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         })
         .collect();
 
-    let controls: Vec<Outcome> = input
+    let controls = input
         .latest
         .iter()
         .filter(|l| l.channel == Channel::Control)
-        .map(|l| l.outcome)
-        .collect();
-    let local_network = (!controls.is_empty()).then(|| {
-        if controls.iter().any(|o| *o != Outcome::Down) {
-            "up"
-        } else {
-            "down"
-        }
-    });
+        .map(|l| l.outcome);
+    let local_network =
+        outcome::local_network_up(controls).map(|up| if up { "up" } else { "down" });
     let maintenance = maintenance_ahead(&input.latest, now, tz);
     let advice = advice(
         &statuses,
@@ -297,7 +282,7 @@ fn maintenance_events(latest: &[Latest], now: DateTime<Utc>) -> Vec<Maintenance>
     let mut events: Vec<Maintenance> = latest
         .iter()
         .flat_map(|l| l.maintenance.iter().cloned())
-        .filter(|m| m.state == "scheduled" || m.state == "ongoing" || m.state == "pre_open")
+        .filter(|m| m.state.is_pending())
         .filter(|m| m.end_ms.is_none_or(|end| end > now_ms))
         .collect();
     events.sort_by_key(|m| m.begin_ms.unwrap_or(0));
@@ -310,34 +295,11 @@ fn maintenance_ahead(latest: &[Latest], now: DateTime<Utc>, tz: Tz) -> Vec<Maint
         .into_iter()
         .map(|m| MaintenanceAhead {
             title: m.title,
-            state: m.state,
+            state: m.state.as_str().to_string(),
             begin: m.begin_ms.and_then(|ms| rfc3339(ms, tz)),
             end: m.end_ms.and_then(|ms| rfc3339(ms, tz)),
         })
         .collect()
-}
-
-/// Channels in the order a user in trouble should try them.
-pub const PREFERENCE: [Channel; 6] = [
-    Channel::Chat,
-    Channel::Ticket,
-    Channel::Email,
-    Channel::HelpCenter,
-    Channel::Social,
-    Channel::Community,
-];
-
-pub fn channel_words(c: Channel) -> &'static str {
-    match c {
-        Channel::Chat => "live chat",
-        Channel::HelpCenter => "the help center",
-        Channel::Ticket => "the support request form",
-        Channel::Email => "e-mail to support",
-        Channel::Social => "OKX's social accounts",
-        Channel::Community => "the community forums",
-        Channel::Status => "OKX's status API",
-        Channel::Control => "the control targets",
-    }
 }
 
 fn advice(
@@ -355,7 +317,7 @@ fn advice(
         );
     }
     let by = |c: Channel| channels.iter().find(|s| s.channel == c);
-    let working: Vec<&ChannelStatus> = PREFERENCE
+    let working: Vec<&ChannelStatus> = Channel::PREFERENCE
         .iter()
         .filter_map(|c| by(*c))
         .filter(|s| s.now.is_some_and(Outcome::is_success))
@@ -370,12 +332,12 @@ fn advice(
         }
         (Some(first), Some(chat_now)) => out.push(format!(
             "Live chat is {chat_now}; use {} now: it is {}.",
-            channel_words(first.channel),
+            first.channel.words(),
             first.now.map_or("up", Outcome::as_str)
         )),
         (Some(first), None) => out.push(format!(
             "Use {} now: it is {}.",
-            channel_words(first.channel),
+            first.channel.words(),
             first.now.map_or("up", Outcome::as_str)
         )),
         (None, _) if channels.iter().any(|c| c.now.is_some()) => out.push(
@@ -385,14 +347,14 @@ fn advice(
         (None, _) => {}
     }
     // The next best window of the first channel, in preference order, that has one.
-    if let Some((c, w)) = PREFERENCE
+    if let Some((c, w)) = Channel::PREFERENCE
         .iter()
         .filter_map(|c| by(*c))
         .find_map(|s| s.best.first().map(|w| (s, w)))
     {
         out.push(format!(
             "Best time for {}: {} ({:.1}% available, median {}).",
-            channel_words(c.channel),
+            c.channel.words(),
             when(w.weekday, w.hour, w.hours, now, tz),
             w.availability * 100.0,
             w.p50_ms
@@ -412,7 +374,7 @@ fn advice(
             (Some(b), None) => format!(" from {}", local(b, tz)),
             _ => String::new(),
         };
-        let verb = if m.state == "scheduled" {
+        let verb = if m.state == MaintenanceState::Scheduled {
             "plans"
         } else {
             "announces ongoing"

@@ -1,0 +1,111 @@
+//! A sample: one probe of one check at one instant, as the history keeps it,
+//! and the latest sample of a check as `status` reads it. Plain data over the
+//! outcome; no I/O.
+
+use crate::channel::Channel;
+use crate::outcome::{Maintenance, Outcome, Report};
+
+/// One probe's result as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// Unix milliseconds, when the probe started.
+    pub ts_ms: i64,
+    pub check: String,
+    pub channel: Channel,
+    pub outcome: Outcome,
+    /// Microseconds to a complete answer; `None` when none came.
+    pub latency_us: Option<i64>,
+    pub dns_us: Option<i64>,
+    pub connect_us: Option<i64>,
+    pub first_byte_us: Option<i64>,
+    pub http_status: Option<u16>,
+    /// JSON of the rest worth keeping (reason of a failure, MX hosts, extracted
+    /// values, maintenance, certificate expiry); `None` when there is nothing.
+    pub detail: Option<String>,
+}
+
+impl Sample {
+    /// The sample of `report`, a probe of check `check` of `channel` that
+    /// started at `ts_ms`.
+    pub fn new(check: &str, channel: Channel, ts_ms: i64, report: &Report) -> Sample {
+        let us = |d: Option<std::time::Duration>| d.map(|d| d.as_micros() as i64);
+        Sample {
+            ts_ms,
+            check: check.to_string(),
+            channel,
+            outcome: report.outcome,
+            latency_us: us(report.latency),
+            dns_us: us(report.phases.dns),
+            connect_us: us(report.phases.connect),
+            first_byte_us: us(report.phases.first_byte),
+            http_status: report.detail.http_status,
+            detail: kept_detail(report),
+        }
+    }
+}
+
+/// What of a report's detail a sample keeps, as JSON: the reason of a failure
+/// and every detail a kind reports (the whole [`crate::outcome::Detail`] but
+/// what has a column of its own or only matters now: the HTTP status, the
+/// addresses, `Retry-After`). A new detail field is kept without a change here.
+fn kept_detail(report: &Report) -> Option<String> {
+    let mut detail = match serde_json::to_value(&report.detail) {
+        Ok(serde_json::Value::Object(map)) => map,
+        // Detail is a struct of plain fields; it always serializes to an object.
+        _ => serde_json::Map::new(),
+    };
+    for transient in ["http_status", "addresses", "retry_after"] {
+        detail.remove(transient);
+    }
+    if !report.outcome.is_success() {
+        detail.insert("reason".into(), report.reason.clone().into());
+        if let Some(f) = report.failure {
+            detail.insert("failure".into(), serde_json::json!(f));
+        }
+    }
+    (!detail.is_empty()).then(|| serde_json::Value::Object(detail).to_string())
+}
+
+/// The latest sample of one check.
+#[derive(Debug, Clone)]
+pub struct Latest {
+    pub check: String,
+    pub channel: Channel,
+    pub outcome: Outcome,
+    pub ts_ms: i64,
+    /// When the check's current run of this outcome began.
+    pub since_ms: i64,
+    /// Announced maintenance, from an `okx_status` check's last answer.
+    pub maintenance: Vec<Maintenance>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{Failure, MaintenanceState};
+
+    #[test]
+    fn a_sample_keeps_the_reason_of_a_failure_and_the_detail_worth_keeping() {
+        let mut r = Report::failed(Failure::Connect, "connection refused");
+        r.detail.http_status = Some(503);
+        r.detail.addresses = vec!["127.0.0.1".parse().unwrap()];
+        r.detail.maintenance.push(Maintenance {
+            title: "Upgrade".into(),
+            state: MaintenanceState::Scheduled,
+            begin_ms: Some(1),
+            end_ms: None,
+            service_type: None,
+            system: None,
+            href: None,
+        });
+        let s = Sample::new("chat", Channel::Chat, 7, &r);
+        assert_eq!(s.http_status, Some(503));
+        let d: serde_json::Value = serde_json::from_str(s.detail.as_deref().unwrap()).unwrap();
+        assert_eq!(d["reason"], "connection refused");
+        assert_eq!(d["failure"], "connect");
+        assert_eq!(d["maintenance"][0]["state"], "scheduled");
+        assert!(d.get("addresses").is_none() && d.get("http_status").is_none());
+        let up = Report::new(Outcome::Up, "ok");
+        assert_eq!(Sample::new("chat", Channel::Chat, 7, &up).detail, None);
+    }
+}

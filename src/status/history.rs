@@ -1,0 +1,37 @@
+//! The one way from the history to `status`'s [`Input`]: the hour-of-week
+//! pattern of every check over the window, and the latest sample of each.
+//! `status`, `diagnose` and the status page all read through here.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::Input;
+use crate::channel::Channel;
+use crate::store::{SLOT_MS, Store, StoreError};
+
+/// How much history `status` reads unless told otherwise.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(28 * 86_400);
+/// The length of a contact window, in hours, unless told otherwise.
+pub const DEFAULT_SPAN: usize = 2;
+
+/// `status`'s input from `store`: the `window` before `now`, hours in `tz`;
+/// `configured` are the channels of the configuration, shown even before they
+/// have data.
+pub fn from_store(
+    store: &Store,
+    configured: Vec<Channel>,
+    window: Duration,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Input, StoreError> {
+    let now_ms = now.timestamp_millis();
+    let from = now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2);
+    Ok(Input {
+        // Up to the end of the current quarter-hour, so that its samples count.
+        weeks: store.check_weeks(from, now_ms + SLOT_MS, tz)?,
+        latest: store.latest()?,
+        configured,
+    })
+}

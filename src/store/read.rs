@@ -1,0 +1,341 @@
+//! Reading the history: every sample as JSON Lines, rollup slots, the latest
+//! sample of every check, and hour-of-week patterns folded as they are read.
+
+use std::io::Write;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{SLOT_MS, Store, StoreError, jsonl};
+use crate::channel::Channel;
+use crate::histogram::Histogram;
+use crate::outcome::Outcome;
+use crate::pattern::{CheckWeek, Clock, Rollup, Week};
+use crate::sample::Latest;
+
+impl Store {
+    /// Writes every sample as JSON Lines, oldest first; returns how many.
+    pub fn export(&self, mut out: impl Write) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.ts_ms, c.name, c.channel, s.outcome, s.latency_us
+                 FROM samples s JOIN checks c ON c.id = s.check_id
+                 ORDER BY s.ts_ms, c.name, s.rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut n = 0;
+        let mut line = String::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let (ts, name, channel, outcome, latency): (i64, String, String, i64, Option<i64>) = (
+                row.get(0).map_err(|e| self.err(e))?,
+                row.get(1).map_err(|e| self.err(e))?,
+                row.get(2).map_err(|e| self.err(e))?,
+                row.get(3).map_err(|e| self.err(e))?,
+                row.get(4).map_err(|e| self.err(e))?,
+            );
+            let (Ok(channel), Some(outcome)) =
+                (channel.parse::<Channel>(), Outcome::from_code(outcome))
+            else {
+                // Written by this program, so this is a damaged database.
+                return Err(self.err(rusqlite::Error::InvalidQuery));
+            };
+            line.clear();
+            jsonl::format_line(&mut line, ts, &name, channel, outcome, latency);
+            line.push('\n');
+            out.write_all(line.as_bytes()).map_err(StoreError::Write)?;
+            n += 1;
+        }
+        out.flush().map_err(StoreError::Write)?;
+        Ok(n)
+    }
+
+    pub fn sample_count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM samples", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every rollup slot of `[from_ms, to_ms)`, as (check, channel, slot start ms, rollup).
+    pub fn rollups(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(String, Channel, i64, Rollup)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.name, c.channel, r.slot, r.up, r.degraded, r.throttled, r.down,
+                        r.unknown, r.maintenance, r.latency
+                 FROM rollups r JOIN checks c ON c.id = r.check_id
+                 WHERE r.slot >= ?1 AND r.slot < ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(
+                [from_ms.div_euclid(SLOT_MS), to_ms.div_euclid(SLOT_MS)],
+                |row| {
+                    let mut counts = [0u64; Outcome::COUNT];
+                    for (i, c) in counts.iter_mut().enumerate() {
+                        *c = row.get::<_, i64>(3 + i)? as u64;
+                    }
+                    let blob: Vec<u8> = row.get(9)?;
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)? * SLOT_MS,
+                        counts,
+                        blob,
+                    ))
+                },
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, channel, slot_ms, counts, blob) = row.map_err(|e| self.err(e))?;
+            let (Ok(channel), Some(latency)) = (channel.parse(), Histogram::decode(&blob)) else {
+                return Err(self.err(rusqlite::Error::InvalidQuery));
+            };
+            out.push((name, channel, slot_ms, Rollup { counts, latency }));
+        }
+        Ok(out)
+    }
+
+    /// The latest sample of every check, with since when its outcome holds.
+    /// Samples of one instant are ordered by outcome, the failure first, so
+    /// that the answer does not depend on the order they were written in.
+    pub fn latest(&self) -> Result<Vec<Latest>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.id, c.name, c.channel, s.outcome, s.ts_ms, s.detail
+                 FROM checks c JOIN samples s ON s.rowid =
+                   (SELECT rowid FROM samples WHERE check_id = c.id ORDER BY ts_ms DESC, outcome DESC LIMIT 1)",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, check, channel, code, ts_ms, detail) = row.map_err(|e| self.err(e))?;
+            let (Ok(channel), Some(outcome)) = (channel.parse(), Outcome::from_code(code)) else {
+                return Err(self.err(rusqlite::Error::InvalidQuery));
+            };
+            let maintenance = detail
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                .and_then(|d| serde_json::from_value(d.get("maintenance")?.clone()).ok())
+                .unwrap_or_default();
+            out.push(Latest {
+                since_ms: self.since(id, code, ts_ms)?,
+                check,
+                channel,
+                outcome,
+                ts_ms,
+                maintenance,
+            });
+        }
+        Ok(out)
+    }
+
+    /// When check `id`'s current run of outcome `code` began. The rollups find
+    /// the last quarter-hour with another outcome, so that a check up for a year
+    /// costs one slot's scan, not a year's.
+    fn since(&self, id: i64, code: i64, latest_ms: i64) -> Result<i64, StoreError> {
+        // The rollup columns are named after the outcomes they count.
+        let outcome = Outcome::from_code(code).unwrap_or(Outcome::Up);
+        let same = outcome.as_str();
+        let sql = if outcome == Outcome::Up {
+            // The partial index `rollups_not_up` answers this at once.
+            "SELECT max(slot) FROM rollups INDEXED BY rollups_not_up WHERE check_id = ?1
+             AND degraded + throttled + down + unknown + maintenance > 0"
+                .to_string()
+        } else {
+            // Newest first, stopping at the first slot with another outcome:
+            // the cost is the length of the current run, not of the history.
+            format!(
+                "SELECT slot FROM rollups WHERE check_id = ?1
+                 AND up + degraded + throttled + down + unknown + maintenance > {same}
+                 ORDER BY slot DESC LIMIT 1"
+            )
+        };
+        let last_other_slot: Option<i64> = self
+            .conn
+            .query_row(&sql, [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .flatten();
+        let Some(slot) = last_other_slot else {
+            // Never another outcome: since the first sample.
+            return self
+                .conn
+                .query_row(
+                    "SELECT min(ts_ms) FROM samples WHERE check_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e));
+        };
+        let since: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT min(ts_ms) FROM samples WHERE check_id = ?1 AND ts_ms > coalesce(
+                   (SELECT max(ts_ms) FROM samples
+                    WHERE check_id = ?1 AND ts_ms >= ?2 AND outcome != ?3), ?2 - 1)",
+                params![id, slot * SLOT_MS, code],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(since.unwrap_or(latest_ms))
+    }
+
+    /// The hour-of-week pattern of every check over `[from_ms, to_ms)`, in `tz`:
+    /// the rollups are folded as they are read, so the cost is one pass over the
+    /// window's rollup rows and no allocation per row.
+    pub fn check_weeks(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        tz: chrono_tz::Tz,
+    ) -> Result<Vec<CheckWeek>, StoreError> {
+        // Check ids are small and dense: vectors indexed by id beat a hash map per row.
+        let mut names: Vec<Option<(String, Channel)>> = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, name, channel FROM checks")
+                .map_err(|e| self.err(e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let (id, name, channel): (i64, String, String) = (
+                    r.get(0).map_err(|e| self.err(e))?,
+                    r.get(1).map_err(|e| self.err(e))?,
+                    r.get(2).map_err(|e| self.err(e))?,
+                );
+                let (Ok(id), Ok(channel)) = (usize::try_from(id), channel.parse()) else {
+                    continue;
+                };
+                if names.len() <= id {
+                    names.resize(id + 1, None);
+                }
+                names[id] = Some((name, channel));
+            }
+        }
+        let known: Vec<bool> = names.iter().map(Option::is_some).collect();
+        let (from_slot, to_slot) = (from_ms.div_euclid(SLOT_MS), to_ms.div_euclid(SLOT_MS));
+        let (lo, hi): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row(
+                "SELECT min(slot), max(slot) FROM rollups WHERE slot >= ?1 AND slot < ?2",
+                [from_slot, to_slot],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(Vec::new());
+        };
+        // A long history is folded in two halves at once, on a second read-only
+        // connection (WAL lets readers run side by side).
+        const SPLIT_FROM: i64 = 96 * 60;
+        let weeks = if hi - lo < SPLIT_FROM {
+            fold_weeks(&self.conn, lo, hi + 1, tz, &known).map_err(|e| self.err(e))?
+        } else {
+            let mid = lo + (hi - lo) / 2;
+            let second = Connection::open_with_flags(
+                &self.path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|c| c.pragma_update(None, "mmap_size", 1i64 << 30).map(|_| c))
+            .map_err(|e| self.err(e))?;
+            let (earlier, later) = std::thread::scope(|s| {
+                let known = &known;
+                let later = s.spawn(move || fold_weeks(&second, mid, hi + 1, tz, known));
+                (fold_weeks(&self.conn, lo, mid, tz, known), later.join())
+            });
+            let later = match later {
+                Ok(r) => r.map_err(|e| self.err(e))?,
+                // The fold does not panic; if it did, that is a bug to surface.
+                Err(p) => std::panic::resume_unwind(p),
+            };
+            let mut weeks = earlier.map_err(|e| self.err(e))?;
+            for (mine, theirs) in weeks.iter_mut().zip(later) {
+                match (mine.as_mut(), theirs) {
+                    (Some(m), Some(t)) => m.merge(&t),
+                    (None, Some(t)) => *mine = Some(t),
+                    (_, None) => {}
+                }
+            }
+            weeks
+        };
+        Ok(weeks
+            .into_iter()
+            .zip(names)
+            .filter_map(|(week, name)| {
+                let (check, channel) = name?;
+                Some(CheckWeek {
+                    check,
+                    channel,
+                    week: week?,
+                })
+            })
+            .collect())
+    }
+}
+
+/// Folds the rollups of slots `[from_slot, to_slot)` into one week per check
+/// id (indexed by id) in `tz`; ids not `known` are passed over.
+fn fold_weeks(
+    conn: &Connection,
+    from_slot: i64,
+    to_slot: i64,
+    tz: chrono_tz::Tz,
+    known: &[bool],
+) -> rusqlite::Result<Vec<Option<Week>>> {
+    let mut weeks: Vec<Option<Week>> = vec![None; known.len()];
+    let mut clock = Clock::new(tz);
+    // Only what a pattern counts: throttled, unknown and maintenance count in none.
+    let mut stmt = conn.prepare_cached(
+        "SELECT check_id, slot, up, degraded, down, latency
+         FROM rollups WHERE slot >= ?1 AND slot < ?2",
+    )?;
+    let mut rows = stmt.query([from_slot, to_slot])?;
+    while let Some(row) = rows.next()? {
+        let int = |i| {
+            row.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_i64().ok())
+                .unwrap_or(0)
+        };
+        let Some(id) = usize::try_from(int(0))
+            .ok()
+            .filter(|id| known.get(*id) == Some(&true))
+        else {
+            continue;
+        };
+        let mut counts = [0u64; Outcome::COUNT];
+        counts[Outcome::Up.code()] = int(2) as u64;
+        counts[Outcome::Degraded.code()] = int(3) as u64;
+        counts[Outcome::Down.code()] = int(4) as u64;
+        let latency = row
+            .get_ref(5)
+            .ok()
+            .and_then(|v| v.as_blob().ok())
+            .unwrap_or(&[]);
+        let how = clock.hour_of_week(int(1) * SLOT_MS);
+        weeks[id]
+            .get_or_insert_with(Default::default)
+            .add_stored(how, &counts, latency);
+    }
+    Ok(weeks)
+}

@@ -1,0 +1,203 @@
+//! Adding samples: the daemon's batches and imports, each in one transaction,
+//! with the quarter-hour rollups they add to; and retention.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Ids, SLOT_MS, Store, StoreError, jsonl};
+use crate::channel::Channel;
+use crate::histogram::Histogram;
+use crate::outcome::Outcome;
+use crate::pattern::Rollup;
+use crate::sample::Sample;
+
+impl Store {
+    /// Writes `samples` and their rollups in one transaction.
+    pub fn insert(&mut self, samples: &[Sample]) -> Result<(), StoreError> {
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            let mut batch = Batch::new();
+            for s in samples {
+                batch.add(&tx, &mut self.ids, s)?;
+            }
+            batch.flush_rollups(&tx)?;
+            tx.commit()
+        })();
+        result.map_err(|e| {
+            self.ids.clear();
+            self.err(e)
+        })
+    }
+
+    /// Imports JSON Lines from `input` in one transaction: all or nothing.
+    /// Returns the number of samples imported.
+    pub fn import(&mut self, input: impl BufRead, source_name: &str) -> Result<u64, StoreError> {
+        let result = self.import_inner(input, source_name);
+        if result.is_err() {
+            self.ids.clear();
+        }
+        result
+    }
+
+    fn import_inner(&mut self, input: impl BufRead, source_name: &str) -> Result<u64, StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let mut batch = Batch::new();
+        let mut n = 0;
+        for (i, line) in input.lines().enumerate() {
+            let line_no = i as u64 + 1;
+            let line = line.map_err(|source| StoreError::Read {
+                source_name: source_name.to_string(),
+                source,
+            })?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let sample = jsonl::parse_line(&line).map_err(|message| StoreError::BadLine {
+                source_name: source_name.to_string(),
+                line: line_no,
+                message,
+            })?;
+            batch.add(&tx, &mut self.ids, &sample).map_err(sql)?;
+            n += 1;
+        }
+        batch.flush_rollups(&tx).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(n)
+    }
+
+    /// Deletes raw samples older than `before_ms` (rollups stay); returns how many.
+    pub fn delete_before(&mut self, before_ms: i64) -> Result<u64, StoreError> {
+        let mut total = 0;
+        loop {
+            // In chunks, so the writer never holds the database for long.
+            let n = self
+                .conn
+                .execute(
+                    "DELETE FROM samples WHERE rowid IN
+                     (SELECT rowid FROM samples WHERE ts_ms < ?1 LIMIT 10000)",
+                    [before_ms],
+                )
+                .map_err(|e| self.err(e))?;
+            total += n as u64;
+            if n < 10000 {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+/// Samples of one transaction and the rollups they add to.
+struct Batch {
+    rollups: HashMap<(i64, i64), Rollup>,
+}
+
+impl Batch {
+    /// Rollup slots gathered before they are merged into the table, so that an
+    /// import of millions of samples runs in bounded memory.
+    const MAX_PENDING_SLOTS: usize = 20_000;
+
+    fn new() -> Batch {
+        Batch {
+            rollups: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, tx: &Transaction, ids: &mut Ids, s: &Sample) -> rusqlite::Result<()> {
+        let id = check_id(tx, ids, &s.check, s.channel)?;
+        tx.prepare_cached(
+            "INSERT INTO samples (ts_ms, check_id, outcome, latency_us, dns_us, connect_us,
+                                  first_byte_us, http_status, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            s.ts_ms,
+            id,
+            s.outcome.code() as i64,
+            s.latency_us,
+            s.dns_us,
+            s.connect_us,
+            s.first_byte_us,
+            s.http_status,
+            s.detail
+        ])?;
+        self.rollups
+            .entry((id, s.ts_ms.div_euclid(SLOT_MS)))
+            .or_default()
+            .add(s.outcome, s.latency_us);
+        if self.rollups.len() >= Self::MAX_PENDING_SLOTS {
+            self.flush_rollups(tx)?;
+        }
+        Ok(())
+    }
+
+    fn flush_rollups(&mut self, tx: &Transaction) -> rusqlite::Result<()> {
+        let mut read = tx.prepare_cached(
+            "SELECT up, degraded, throttled, down, unknown, maintenance, latency
+             FROM rollups WHERE check_id = ?1 AND slot = ?2",
+        )?;
+        let mut write = tx.prepare_cached(
+            "INSERT OR REPLACE INTO rollups
+             (check_id, slot, up, degraded, throttled, down, unknown, maintenance, latency)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for ((id, slot), mut rollup) in self.rollups.drain() {
+            let stored = read
+                .query_row([id, slot], |row| {
+                    let mut counts = [0u64; Outcome::COUNT];
+                    for (i, c) in counts.iter_mut().enumerate() {
+                        *c = row.get::<_, i64>(i)? as u64;
+                    }
+                    let blob: Vec<u8> = row.get(6)?;
+                    Ok(Rollup {
+                        counts,
+                        latency: Histogram::decode(&blob).unwrap_or_default(),
+                    })
+                })
+                .optional()?;
+            if let Some(stored) = stored {
+                rollup.merge(&stored);
+            }
+            let c = rollup.counts.map(|n| n as i64);
+            write.execute(params![
+                id,
+                slot,
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                c[5],
+                rollup.latency.encode()
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+fn check_id(
+    tx: &Transaction,
+    ids: &mut Ids,
+    name: &str,
+    channel: Channel,
+) -> rusqlite::Result<i64> {
+    if let Some(id) = ids
+        .get(name)
+        .and_then(|v| v.iter().find(|(c, _)| *c == channel))
+    {
+        return Ok(id.1);
+    }
+    tx.prepare_cached("INSERT OR IGNORE INTO checks (name, channel) VALUES (?1, ?2)")?
+        .execute(params![name, channel.as_str()])?;
+    let id: i64 = tx
+        .prepare_cached("SELECT id FROM checks WHERE name = ?1 AND channel = ?2")?
+        .query_row(params![name, channel.as_str()], |r| r.get(0))?;
+    ids.entry(name.to_string()).or_default().push((channel, id));
+    Ok(id)
+}
