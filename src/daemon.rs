@@ -111,10 +111,7 @@ fn generation(
         .iter()
         .map(|c| schedule::jitter(c, tz, now))
         .collect();
-    let hosts = checks
-        .iter()
-        .map(|c| Arc::from(schedule::host_of(c)))
-        .collect();
+    let hosts = checks.iter().map(|c| Arc::from(c.host())).collect();
     Ok(Generation {
         id,
         checks,

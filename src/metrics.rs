@@ -12,7 +12,7 @@ use prometheus::{
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-use crate::config::{Check, Spec};
+use crate::config::Check;
 use crate::outcome::{MaintenanceState, Outcome, Report};
 use crate::store::writer::WriterStats;
 
@@ -260,9 +260,8 @@ impl Metrics {
         if let Some(n) = d.mx_records {
             self.mx_records.with_label_values(&cc).set(i64::from(n));
         }
-        if let Spec::Mx(mx) = &check.spec
-            && mx.smtp
-        {
+        let extras = check.spec.extras();
+        if extras.smtp {
             let greeted = d.mx_hosts.iter().filter(|h| h.ok).count() as i64;
             let failed = d.mx_hosts.len() as i64 - greeted;
             for (state, n) in SMTP_STATES.into_iter().zip([greeted, failed]) {
@@ -280,7 +279,7 @@ impl Metrics {
                 .with_label_values(&[name, channel, key.as_str()])
                 .set(*value);
         }
-        if let Spec::OkxStatus(_) = &check.spec {
+        if extras.maintenance {
             let answered = report.outcome.is_success() || report.outcome == Outcome::Maintenance;
             if answered {
                 let ongoing = report.outcome == Outcome::Maintenance;
@@ -357,8 +356,8 @@ impl Metrics {
         for state in SMTP_STATES {
             let _ = self.smtp_hosts.remove_label_values(&[name, channel, state]);
         }
-        if let Spec::Http(h) = &check.spec {
-            for key in h.extract.keys() {
+        if let Some(extract) = check.spec.extras().extracted {
+            for key in extract.keys() {
                 let _ = self
                     .extracted
                     .remove_label_values(&[name, channel, key.as_str()]);

@@ -1,13 +1,12 @@
 //! When checks run: the next time of a cron schedule in a time zone, a small
-//! per-check jitter, and which host a check's probe lands on (for the per-host
-//! bound and `Retry-After`). Pure.
+//! per-check jitter. Pure but for [`system_tz`], which reads the environment.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::config::{Check, Spec};
+use crate::config::Check;
 
 /// The first time of `check`'s schedule strictly after `after`, in `tz`.
 pub fn next_run(check: &Check, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -45,16 +44,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// The host a check's probe connects to first, lower-cased.
-pub fn host_of(check: &Check) -> String {
-    match &check.spec {
-        Spec::Http(h) => h.url.host_str().unwrap_or("").to_ascii_lowercase(),
-        Spec::OkxStatus(o) => o.url.host_str().unwrap_or("").to_ascii_lowercase(),
-        Spec::Mx(m) => m.domain.clone(),
-        Spec::Tcp(t) => t.host.to_ascii_lowercase(),
-    }
 }
 
 /// The system's time zone: `TZ`, else `/etc/localtime`'s zone name, else UTC.
@@ -115,6 +104,6 @@ mod tests {
 
     #[test]
     fn host_is_lower_case() {
-        assert_eq!(host_of(&check("0 * * * * *")), "www.okx.com");
+        assert_eq!(check("0 * * * * *").host(), "www.okx.com");
     }
 }

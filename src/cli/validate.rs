@@ -4,7 +4,6 @@ use std::path::Path;
 
 use super::table::{self, Cell};
 use super::{EXIT_OK, Format};
-use crate::config::{Check, Spec};
 use crate::duration;
 use crate::probe::Prober;
 
@@ -32,7 +31,7 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                         "schedule": &*c.schedule.text,
                         "timeout": duration::format(c.timeout),
                         "slow": duration::format(c.slow),
-                        "target": target(c),
+                        "target": c.spec.target(),
                     })
                 })
                 .collect();
@@ -55,7 +54,7 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                         Cell::from(&*c.schedule.text),
                         Cell::from(duration::format(c.timeout)),
                         Cell::from(duration::format(c.slow)),
-                        Cell::from(target(c)),
+                        Cell::from(c.spec.target()),
                     ]
                 })
                 .collect();
@@ -77,15 +76,4 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(EXIT_OK)
-}
-
-/// What a check probes, in a few words.
-fn target(c: &Check) -> String {
-    match &c.spec {
-        Spec::Http(h) => h.url.to_string(),
-        Spec::OkxStatus(o) => o.url.to_string(),
-        Spec::Mx(m) if m.smtp => format!("MX {} + SMTP :{}", m.domain, m.smtp_port),
-        Spec::Mx(m) => format!("MX {}", m.domain),
-        Spec::Tcp(t) => format!("{}:{}", t.host, t.port),
-    }
 }

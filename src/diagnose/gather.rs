@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::{CheckResult, Evidence, NameAnswers};
 use crate::channel::Channel;
-use crate::config::{Check, Config, Spec};
+use crate::config::{Check, Config};
 use crate::outcome::{self, Outcome};
 use crate::probe::Prober;
 use crate::probe::resolve::NameResolver;
@@ -20,15 +20,9 @@ use crate::runner;
 pub fn okx_names(checks: &[Check]) -> Vec<(String, Option<SocketAddr>)> {
     let mut names = BTreeSet::new();
     for c in checks.iter().filter(|c| c.channel != Channel::Control) {
-        let host = match &c.spec {
-            Spec::Http(h) => h.url.host_str().map(str::to_string),
-            Spec::OkxStatus(o) => o.url.host_str().map(str::to_string),
-            Spec::Tcp(t) => Some(t.host.clone()),
-            // The mail domain need not have an address; its MX look-up is the check.
-            Spec::Mx(_) => None,
-        };
+        let host = c.spec.looked_up();
         if let Some(host) = host.filter(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().is_err()) {
-            names.insert((host.to_ascii_lowercase(), c.resolver));
+            names.insert((host, c.resolver));
         }
     }
     names.into_iter().collect()

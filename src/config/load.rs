@@ -1,0 +1,405 @@
+//! Files → [`Config`]: reads every `*.toml` of a directory (or one file),
+//! applies `[defaults]`, checks what depends on several keys, and hands each
+//! check's kind-specific keys to its kind's builder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::kind::Ctx;
+use super::raw::{DurationValue, RawCheck, RawDefaults, RawFile, RawSettings};
+use super::{
+    Check, Config, ConfigError, DEFAULT_SCHEDULE, DEFAULT_SLOW, DEFAULT_TIMEOUT, Location,
+    Schedule, Settings, Spec,
+};
+use crate::duration;
+
+/// Parsed schedules by their text, for sharing across the checks of a load.
+type Schedules = HashMap<String, Schedule>;
+
+/// The schedule of `text`, shared with every check of the load that uses the same text.
+fn intern(schedules: &mut Schedules, text: &str, cron: &cron::Schedule) -> Schedule {
+    schedules
+        .entry(text.to_string())
+        .or_insert_with(|| Schedule {
+            text: Arc::from(text),
+            cron: Arc::new(cron.clone()),
+        })
+        .clone()
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let files = config_files(path)?;
+    let mut settings: Option<(Settings, Location)> = None;
+    let mut checks = Vec::new();
+    let mut names: HashMap<String, Location> = HashMap::new();
+    let mut schedules = Schedules::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        let parsed = parse_file(file, &text, &mut schedules)?;
+        if let Some((s, at)) = parsed.settings {
+            if let Some((_, first)) = &settings {
+                return Err(ConfigError::At {
+                    at,
+                    message: format!(
+                        "a second [settings] table; the config may hold only one, and {first} has it"
+                    ),
+                });
+            }
+            settings = Some((s, at));
+        }
+        for check in parsed.checks {
+            if let Some(first) = names.get(&check.name) {
+                return Err(ConfigError::At {
+                    at: check.origin.clone(),
+                    message: format!(
+                        "check name `{}` is already used at {first}; names must be unique",
+                        check.name
+                    ),
+                });
+            }
+            names.insert(check.name.clone(), check.origin.clone());
+            checks.push(check);
+        }
+    }
+    let settings = settings.map(|(s, _)| s).unwrap_or_default();
+    for check in &mut checks {
+        check.resolver = check.resolver.or(settings.resolver);
+    }
+    if checks.is_empty() {
+        return Err(ConfigError::File {
+            path: path.to_path_buf(),
+            message: "no [[check]] is defined".to_string(),
+        });
+    }
+    Ok(Config {
+        settings,
+        checks,
+        files,
+    })
+}
+
+fn config_files(path: &Path) -> Result<Vec<PathBuf>, ConfigError> {
+    let read_err = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_err)?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let p = entry.path();
+        if p.extension().is_some_and(|e| e == "toml") && p.is_file() {
+            files.push(p);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(ConfigError::File {
+            path: path.to_path_buf(),
+            message: "the directory holds no *.toml file".to_string(),
+        });
+    }
+    Ok(files)
+}
+
+#[derive(Debug)]
+struct ParsedFile {
+    settings: Option<(Settings, Location)>,
+    checks: Vec<Check>,
+}
+
+/// Parses and validates one file's text; `file` is only used in messages.
+fn parse_file(
+    file: &Path,
+    text: &str,
+    schedules: &mut Schedules,
+) -> Result<ParsedFile, ConfigError> {
+    let lines = Lines::new(file, text);
+    let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::At {
+        at: lines.locate(e.span().unwrap_or(0..0).start),
+        message: clean_toml_message(e.message()),
+    })?;
+    let settings = raw.settings.map(|s| {
+        let at = lines.locate(s.span().start);
+        (settings_from_raw(s.into_inner()), at)
+    });
+    let defaults = raw.defaults.unwrap_or_default();
+    if let (Some(t), Some(s)) = (&defaults.timeout, &defaults.slow)
+        && s.get_ref().0 > t.get_ref().0
+    {
+        return Err(ConfigError::At {
+            at: lines.locate(s.span().start),
+            message: too_slow(s.get_ref().0, t.get_ref().0),
+        });
+    }
+    // A constant that tests parse; an error rather than a panic all the same.
+    let default_schedule: cron::Schedule =
+        DEFAULT_SCHEDULE.parse().map_err(|e| ConfigError::File {
+            path: file.to_path_buf(),
+            message: format!("the built-in default schedule does not parse: {e}"),
+        })?;
+    let mut checks = Vec::with_capacity(raw.check.len());
+    for c in raw.check {
+        let span = c.span();
+        let mut raw = c.into_inner();
+        let ctx = Ctx {
+            name: &raw.name.get_ref().0.clone(),
+            kind: raw.kind.get_ref().0,
+            span,
+            lines: &lines,
+        };
+        let schedule = match raw.schedule.as_ref().or(defaults.schedule.as_ref()) {
+            Some(s) => intern(schedules, &s.0.0, &s.0.1),
+            None => intern(schedules, DEFAULT_SCHEDULE, &default_schedule),
+        };
+        checks.push(check_from_raw(&mut raw, &ctx, &defaults, schedule)?);
+    }
+    Ok(ParsedFile { settings, checks })
+}
+
+fn too_slow(slow: Duration, timeout: Duration) -> String {
+    format!(
+        "slow ({}) must not be longer than timeout ({})",
+        duration::format(slow),
+        duration::format(timeout)
+    )
+}
+
+fn settings_from_raw(s: RawSettings) -> Settings {
+    let d = Settings::default();
+    Settings {
+        timezone: s.timezone.map(|t| t.0),
+        db: s.db.unwrap_or(d.db),
+        listen: s.listen.map_or(d.listen, |l| l.0),
+        retention: s.retention.map_or(d.retention, |r| r.0),
+        vantage: s.vantage.map(|v| v.0),
+        resolver: s.resolver.map(|r| r.0),
+        reference_resolvers: s
+            .reference_resolvers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.0)
+            .collect(),
+        min_samples: s.min_samples.map_or(d.min_samples, |m| m.0),
+    }
+}
+/// One `[[check]]`: the common keys, then its kind's own (a key of another
+/// kind is an error, not silently ignored).
+fn check_from_raw(
+    raw: &mut RawCheck,
+    at: &Ctx,
+    defaults: &RawDefaults,
+    schedule: Schedule,
+) -> Result<Check, ConfigError> {
+    for (key, key_span) in raw.kind_keys_present() {
+        if !at.kind.keys().contains(&key) {
+            let fit: Vec<&str> = super::Kind::ALL
+                .iter()
+                .filter(|k| k.keys().contains(&key))
+                .map(|k| k.as_str())
+                .collect();
+            return Err(at.fail(
+                key_span,
+                format!(
+                    "`{key}` does not apply to a check of kind `{}` (only to {})",
+                    at.kind.as_str(),
+                    fit.join(", ")
+                ),
+            ));
+        }
+    }
+    let pick =
+        |own: &Option<Spanned<DurationValue>>, def: &Option<Spanned<DurationValue>>, fallback| {
+            own.as_ref()
+                .or(def.as_ref())
+                .map_or(fallback, |d| d.get_ref().0)
+        };
+    let timeout = pick(&raw.timeout, &defaults.timeout, DEFAULT_TIMEOUT);
+    let slow = pick(&raw.slow, &defaults.slow, DEFAULT_SLOW.min(timeout));
+    if timeout.is_zero() {
+        let s = raw
+            .timeout
+            .as_ref()
+            .or(defaults.timeout.as_ref())
+            .map_or(at.span.clone(), |t| t.span());
+        return Err(at.fail(s, "timeout must be longer than 0ms"));
+    }
+    if slow > timeout {
+        let s = raw
+            .slow
+            .as_ref()
+            .or(raw.timeout.as_ref())
+            .map_or(at.span.clone(), |t| t.span());
+        return Err(at.fail(s, too_slow(slow, timeout)));
+    }
+    let spec = Spec::build(raw, at)?;
+    Ok(Check {
+        name: at.name.to_string(),
+        channel: raw.channel.0,
+        schedule,
+        timeout,
+        slow,
+        resolver: raw.resolver.as_ref().map(|r| r.0),
+        spec,
+        origin: at.at(raw.name.span()),
+    })
+}
+
+/// Built once per file, so that locating every check costs a binary search.
+pub(super) struct Lines<'a> {
+    file: &'a Path,
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(file: &'a Path, text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { file, text, starts }
+    }
+
+    pub fn locate(&self, offset: usize) -> Location {
+        let offset = self.text.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let start = self.starts[line - 1];
+        Location {
+            file: self.file.to_path_buf(),
+            line,
+            column: self.text[start..offset].chars().count() + 1,
+        }
+    }
+}
+
+/// toml's messages end with a newline and sometimes span lines; ours are one sentence.
+fn clean_toml_message(m: &str) -> String {
+    m.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::super::raw::parse_host_port;
+    use super::super::{OKX_STATUS_URL, Spec};
+
+    fn parse(text: &str) -> Result<ParsedFile, String> {
+        parse_file(Path::new("t.toml"), text, &mut Schedules::new()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_full_check_of_every_kind_loads() {
+        let p = parse(
+            r#"
+[settings]
+timezone = "Asia/Shanghai"
+resolver = "127.0.0.1:5353"
+min_samples = 4
+
+[defaults]
+schedule = "0 * * * * *"
+timeout = "5s"
+slow = "1s"
+
+[[check]]
+name = "help-center"
+channel = "help_center"
+kind = "http"
+url = "https://www.okx.com/help"
+expect_status = [200, 204]
+body_contains = "Help"
+body_regex = "He.p"
+json = { "/code" = "0" }
+extract = { agents_online = "/data/online" }
+
+[[check]]
+name = "mail"
+channel = "email"
+kind = "mx"
+domain = "okx.com"
+smtp = true
+timeout = "8s"
+
+[[check]]
+name = "control-web"
+channel = "control"
+kind = "tcp"
+address = "1.1.1.1:443"
+
+[[check]]
+name = "okx-maintenance"
+channel = "status"
+kind = "okx_status"
+"#,
+        )
+        .unwrap();
+        let (s, _) = p.settings.unwrap();
+        assert_eq!(s.timezone, Some(chrono_tz::Asia::Shanghai));
+        assert_eq!(s.min_samples, 4);
+        assert_eq!(p.checks.len(), 4);
+        assert_eq!(p.checks[0].timeout, Duration::from_secs(5));
+        assert_eq!(p.checks[1].timeout, Duration::from_secs(8));
+        assert_eq!(p.checks[1].slow, Duration::from_secs(1));
+        assert_eq!(p.checks[0].origin.line, 13, "the line of the name");
+        match &p.checks[0].spec {
+            Spec::Http(h) => {
+                assert_eq!(h.expect_status, vec![200, 204]);
+                assert_eq!(h.json["/code"], serde_json::json!("0"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match &p.checks[2].spec {
+            Spec::Tcp(t) => assert_eq!((t.host.as_str(), t.port), ("1.1.1.1", 443)),
+            other => panic!("{other:?}"),
+        }
+        match &p.checks[3].spec {
+            Spec::OkxStatus(o) => assert_eq!(o.url.as_str(), OKX_STATUS_URL),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = parse("[[check]]\nname = \"a\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"x:1\"\ntimeout = \"10 sec\"\n")
+            .unwrap_err();
+        assert!(e.starts_with("t.toml:6:11: "), "{e}");
+        assert!(e.contains("invalid duration"), "{e}");
+    }
+
+    #[test]
+    fn a_key_of_another_kind_is_an_error() {
+        let e = parse("[[check]]\nname = \"a\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"x:1\"\ndomain = \"okx.com\"\n")
+            .unwrap_err();
+        assert!(e.starts_with("t.toml:6:10: `domain` does not apply"), "{e}");
+    }
+
+    #[test]
+    fn host_port_forms() {
+        assert_eq!(parse_host_port("[::1]:443").unwrap().host, "::1");
+        assert_eq!(parse_host_port("www.okx.com:443").unwrap().port, 443);
+        for bad in ["okx.com", "okx.com:99999", ":443", "::1:443"] {
+            assert!(parse_host_port(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn location_counts_characters() {
+        let lines = Lines::new(Path::new("f"), "a\nßx = 1\n");
+        let l = lines.locate(4);
+        assert_eq!((l.line, l.column), (2, 2));
+        assert_eq!(lines.locate(0).line, 1);
+        assert_eq!(lines.locate(2).line, 2, "the first byte of line 2");
+        assert_eq!(lines.locate(99).line, 3, "past the end");
+    }
+}

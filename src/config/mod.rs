@@ -1,0 +1,177 @@
+//! `checks/*.toml` → validated check definitions.
+//!
+//! Everything a user can get wrong is caught here, when the files load, with the
+//! file, line and column of the fault, so the rest of the program may trust a
+//! [`Config`]. This module reads files and nothing else: no network, no clock.
+//!
+//! The model is here; `raw.rs` is the shape of the files as serde reads them,
+//! `load.rs` turns files into the model, `kind.rs` is the table of check kinds,
+//! and each kind's spec, its keys and its builder live in a file of its own
+//! (`http.rs`, `mx.rs`, `tcp.rs`, `okx_status.rs`).
+
+mod http;
+mod kind;
+mod load;
+mod mx;
+mod okx_status;
+mod raw;
+mod tcp;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use http::{HttpSpec, Method};
+pub use kind::{Extras, Kind, Spec};
+pub use load::load;
+pub use mx::MxSpec;
+pub use okx_status::{OKX_STATUS_URL, OkxStatusSpec};
+pub use tcp::TcpSpec;
+
+use crate::channel::Channel;
+
+/// Used when neither the check nor its file's `[defaults]` sets a schedule: every five minutes.
+pub const DEFAULT_SCHEDULE: &str = "0 */5 * * * *";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_SLOW: Duration = Duration::from_secs(3);
+/// Loopback: `/metrics` is not for the whole network unless the user says so.
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 9786);
+pub const DEFAULT_DB: &str = "okx-monitor.db";
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(400 * 86_400);
+pub const DEFAULT_MIN_SAMPLES: u32 = 3;
+
+/// A whole configuration: every check of every file, and the one `[settings]`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub settings: Settings,
+    pub checks: Vec<Check>,
+    /// The files read, in the order read; for messages such as `validate`'s.
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `None`: the system's time zone, decided by whoever needs one.
+    pub timezone: Option<chrono_tz::Tz>,
+    pub db: PathBuf,
+    pub listen: SocketAddr,
+    pub retention: Duration,
+    pub vantage: Option<String>,
+    /// `None`: the system resolver.
+    pub resolver: Option<SocketAddr>,
+    pub reference_resolvers: Vec<SocketAddr>,
+    pub min_samples: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timezone: None,
+            db: PathBuf::from(DEFAULT_DB),
+            listen: DEFAULT_LISTEN,
+            retention: DEFAULT_RETENTION,
+            vantage: None,
+            resolver: None,
+            reference_resolvers: Vec::new(),
+            min_samples: DEFAULT_MIN_SAMPLES,
+        }
+    }
+}
+
+/// One `[[check]]`, with defaults applied and every value checked.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub channel: Channel,
+    pub schedule: Schedule,
+    pub timeout: Duration,
+    pub slow: Duration,
+    /// The DNS server every name of this check is resolved through; `None`: the system's.
+    pub resolver: Option<SocketAddr>,
+    pub spec: Spec,
+    /// Where the check is written, for messages that point back at it.
+    pub origin: Location,
+}
+
+impl Check {
+    pub fn kind(&self) -> Kind {
+        self.spec.kind()
+    }
+
+    /// The host this check's probe connects to first, lower-cased: the unit of
+    /// the per-host bound and of `Retry-After`.
+    pub fn host(&self) -> String {
+        self.spec.host()
+    }
+}
+
+/// A parsed cron expression together with the text it came from. Shared
+/// between the checks that use the same text: a parsed schedule is several KB.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub text: Arc<str>,
+    pub cron: Arc<cron::Schedule>,
+}
+
+/// A place in a configuration file, 1-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    File { path: PathBuf, message: String },
+    #[error("{at}: {message}")]
+    At { at: Location, message: String },
+}
+
+/// Reads a directory of `*.toml` files (sorted by name), or one file.
+/// A value that must never be shown: in `Debug` it is `***`. Header values
+/// are secrets, whether written in the file or taken from the environment.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A vantage name: 1 to 64 letters, digits, `_`, `-` or `.` (it becomes a label value).
+pub fn vantage(t: &str) -> Result<String, String> {
+    let ok = !t.is_empty()
+        && t.len() <= 64
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "invalid vantage `{t}`: use 1 to 64 letters, digits, `_`, `-` or `.`"
+        ))
+    }
+}

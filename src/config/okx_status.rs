@@ -1,0 +1,65 @@
+//! The `okx_status` kind: OKX's system-status API, read for announced maintenance.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use toml::Spanned;
+
+use super::ConfigError;
+use super::http::web_host;
+use super::kind::{Build, Ctx, Extras, Target};
+use super::raw::RawCheck;
+
+/// The default URL of OKX's system-status API, used when an `okx_status` check names none.
+pub const OKX_STATUS_URL: &str = "https://www.okx.com/api/v5/system/status";
+
+/// [`OKX_STATUS_URL`] parsed; `None` only if the constant were broken, which a
+/// unit test rules out (a check then has to name its `url`).
+static DEFAULT_URL: LazyLock<Option<reqwest::Url>> =
+    LazyLock::new(|| reqwest::Url::parse(OKX_STATUS_URL).ok());
+
+#[derive(Debug, Clone)]
+pub struct OkxStatusSpec {
+    pub url: reqwest::Url,
+    pub tls_ca_file: Option<PathBuf>,
+}
+
+impl Build for OkxStatusSpec {
+    const KEYS: &'static [&'static str] = &["url", "tls_ca_file"];
+
+    fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
+        let url = match raw.url.take() {
+            Some(u) => u.into_inner().0,
+            None => DEFAULT_URL.clone().ok_or_else(|| at.missing("url"))?,
+        };
+        Ok(OkxStatusSpec {
+            url,
+            tls_ca_file: raw.tls_ca_file.take().map(Spanned::into_inner),
+        })
+    }
+}
+
+impl Target for OkxStatusSpec {
+    fn host(&self) -> String {
+        web_host(&self.url)
+    }
+
+    fn target(&self) -> String {
+        self.url.to_string()
+    }
+
+    fn extras(&self) -> Extras<'_> {
+        Extras {
+            maintenance: true,
+            ..Extras::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_default_url_parses() {
+        assert!(super::DEFAULT_URL.is_some());
+    }
+}
