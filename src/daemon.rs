@@ -63,6 +63,8 @@ pub enum DaemonError {
     Writer(std::io::Error),
     #[error(transparent)]
     Probe(#[from] crate::probe::SetupError),
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// Records a probe: the one place that turns a report into a sample and metrics.
@@ -136,22 +138,7 @@ pub async fn run(
         .tz
         .or(config.settings.timezone)
         .unwrap_or_else(schedule::system_tz);
-    // The database itself is opened by the writer, which keeps going (and
-    // keeps samples in memory) while it cannot be written; a directory that
-    // does not exist is a configuration mistake, reported now.
-    let dir = opts
-        .db
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    if !dir.is_dir() {
-        return Err(DaemonError::Store(crate::store::StoreError::Missing {
-            path: dir.to_path_buf(),
-        }));
-    }
-    if let Err(e) = Store::open(&opts.db) {
-        tracing::error!(error = %e, "cannot open the database now; probing goes on and samples wait in memory");
-    }
+    check_database(&opts.db).await?;
     let listener = TcpListener::bind(opts.listen)
         .await
         .map_err(|source| DaemonError::Listen {
@@ -170,10 +157,14 @@ pub async fn run(
         metrics: metrics.clone(),
         samples: writer.sender(),
     });
-    let mut current = generation(0, &config, &recorder, tz)?;
+    let rec = recorder.clone();
+    let current =
+        off_the_runtime(move || generation(0, &config, &rec, tz).map(|g| (g, config.settings)))
+            .await
+            .map_err(DaemonError::Internal)??;
+    let (current, settings) = current;
     metrics.config_loaded(Some(current.checks.len()));
     metrics.local_network(None);
-    let mut settings = config.settings;
 
     let server_state = Arc::new(ServerState {
         metrics: metrics.clone(),
@@ -191,96 +182,21 @@ pub async fn run(
         "okx-monitor is running"
     );
 
-    let holds: Holds = Arc::new(Mutex::new(HashMap::new()));
-    let mut per_host: HashMap<String, Arc<Semaphore>> = HashMap::new();
-    let mut heap = BinaryHeap::new();
-    let mut running: HashSet<usize> = HashSet::new();
-    let mut probes: JoinSet<(u64, usize)> = JoinSet::new();
-    schedule_all(&current, tz, &mut heap);
-
+    let mut scheduler = Scheduler::new(current, settings, recorder, tz, opts.max_per_host);
     loop {
-        let next_due = heap.peek().map(|Reverse((at, _))| *at);
+        let next_due = scheduler.next_due();
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => break,
-            Some(()) = reload.recv() => {
-                match reload_config(&opts.config_path, &settings, current.id + 1, &recorder, tz) {
-                    Ok((next, new_settings)) => {
-                        let kept: HashSet<(&str, Channel)> =
-                            next.checks.iter().map(|c| (c.name.as_str(), c.channel)).collect();
-                        for old in current.checks.iter() {
-                            if !kept.contains(&(old.name.as_str(), old.channel)) {
-                                metrics.forget(old);
-                            }
-                        }
-                        metrics.config_loaded(Some(next.checks.len()));
-                        tracing::info!(checks = next.checks.len(), "configuration reloaded");
-                        current = next;
-                        settings = new_settings;
-                        heap.clear();
-                        running.clear();
-                        schedule_all(&current, tz, &mut heap);
-                    }
-                    Err(e) => {
-                        metrics.config_loaded(None);
-                        tracing::error!(error = %e, "the new configuration is invalid; the running one stays");
-                    }
-                }
-            }
-            _ = sleep_until(next_due), if next_due.is_some() => {
-                let now = Instant::now();
-                while let Some(Reverse((due, idx))) = heap.peek().copied() {
-                    if due > now {
-                        break;
-                    }
-                    heap.pop();
-                    let check = &current.checks[idx];
-                    let host = current.hosts[idx].clone();
-                    let held = holds.lock().unwrap_or_else(|p| p.into_inner()).get(&*host).is_some_and(|until| *until > now);
-                    if running.contains(&idx) {
-                        metrics.skipped(check, "overrun");
-                    } else if held {
-                        metrics.skipped(check, "retry_after");
-                    } else {
-                        running.insert(idx);
-                        let limit = match per_host.get(&*host) {
-                            Some(l) => l.clone(),
-                            None => {
-                                let l = Arc::new(Semaphore::new(opts.max_per_host.max(1)));
-                                per_host.insert(host.to_string(), l.clone());
-                                l
-                            }
-                        };
-                        probes.spawn(probe_task(&current, idx, due, limit, host, holds.clone(), recorder.clone()));
-                    }
-                    push_next(&current, idx, tz, &mut heap);
-                }
-            }
-            Some(done) = probes.join_next(), if !probes.is_empty() => {
-                if let Ok((gen_id, idx)) = done && gen_id == current.id {
-                    running.remove(&idx);
-                }
-                recorder.metrics.local_network(current.controls.network_up());
+            Some(()) = reload.recv() => scheduler.reload(&opts.config_path).await,
+            _ = sleep_until(next_due), if next_due.is_some() => scheduler.start_due(),
+            Some(done) = scheduler.probes.join_next(), if !scheduler.probes.is_empty() => {
+                scheduler.done(done.ok());
             }
         }
     }
 
-    // Stop: in-flight probes end within their timeout; then flush and exit.
-    let longest = current
-        .checks
-        .iter()
-        .map(|c| c.timeout)
-        .max()
-        .unwrap_or_default();
-    let drain = async { while probes.join_next().await.is_some() {} };
-    if tokio::time::timeout(longest + Duration::from_secs(1), drain)
-        .await
-        .is_err()
-    {
-        probes.abort_all();
-    }
+    scheduler.drain().await;
     while services.join_next().await.is_some() {}
-    drop(current);
-    drop(recorder);
     let stats = writer.stats.clone();
     tokio::task::spawn_blocking(move || writer.close())
         .await
@@ -290,6 +206,204 @@ pub async fn run(
         "okx-monitor stopped"
     );
     Ok(())
+}
+
+/// Checks the database before the daemon starts, on a blocking thread (the
+/// runtime never waits on the disk). A missing directory is a configuration
+/// mistake; a database that cannot be opened now (a full or read-only disk)
+/// is a passing fault: probing goes on and the writer retries.
+async fn check_database(db: &std::path::Path) -> Result<(), DaemonError> {
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        return Err(DaemonError::Store(crate::store::StoreError::Missing {
+            path: dir.to_path_buf(),
+        }));
+    }
+    let path = db.to_path_buf();
+    let opened = tokio::task::spawn_blocking(move || Store::open(&path).map(drop)).await;
+    if let Ok(Err(e)) = opened {
+        tracing::error!(error = %e, "cannot open the database now; probing goes on and samples wait in memory");
+    }
+    Ok(())
+}
+
+/// Runs `f` (which reads files: the configuration, CA certificates) on a
+/// blocking thread, inside the runtime's context so that it may build clients.
+/// `Err` only if `f` panicked, which is a bug.
+async fn off_the_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("internal error: {e}"))
+}
+
+/// The scheduler's state: a timer heap of every check's next run, the probes
+/// in flight, and what bounds them.
+struct Scheduler {
+    /// The configuration in force, and what probes it.
+    current: Generation,
+    /// Kept to warn when a reload changes what only a restart applies.
+    settings: config::Settings,
+    recorder: Arc<Recorder>,
+    tz: Tz,
+    max_per_host: usize,
+    /// Hosts that asked us to wait (`Retry-After`), shared with probe tasks.
+    holds: Holds,
+    /// One semaphore per host, so that checks sharing a host are polite to it.
+    per_host: HashMap<String, Arc<Semaphore>>,
+    /// (due, check index), earliest first: an idle check costs an entry, not a task.
+    heap: BinaryHeap<Reverse<(Instant, usize)>>,
+    /// Checks whose probe is in flight: a due run of one of them is skipped.
+    running: HashSet<usize>,
+    /// Every probe task, waited for at shutdown.
+    probes: JoinSet<(u64, usize)>,
+}
+
+impl Scheduler {
+    fn new(
+        current: Generation,
+        settings: config::Settings,
+        recorder: Arc<Recorder>,
+        tz: Tz,
+        max_per_host: usize,
+    ) -> Scheduler {
+        let mut s = Scheduler {
+            current,
+            settings,
+            recorder,
+            tz,
+            max_per_host: max_per_host.max(1),
+            holds: Arc::new(Mutex::new(HashMap::new())),
+            per_host: HashMap::new(),
+            heap: BinaryHeap::new(),
+            running: HashSet::new(),
+            probes: JoinSet::new(),
+        };
+        schedule_all(&s.current, s.tz, &mut s.heap);
+        s
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        self.heap.peek().map(|Reverse((at, _))| *at)
+    }
+
+    async fn reload(&mut self, path: &std::path::Path) {
+        let (path, old, id, tz) = (
+            path.to_path_buf(),
+            self.settings.clone(),
+            self.current.id + 1,
+            self.tz,
+        );
+        let rec = self.recorder.clone();
+        let next = off_the_runtime(move || reload_config(&path, &old, id, &rec, tz))
+            .await
+            .and_then(|r| r);
+        let metrics = &self.recorder.metrics;
+        match next {
+            Ok((next, new_settings)) => {
+                let kept: HashSet<(&str, Channel)> = next
+                    .checks
+                    .iter()
+                    .map(|c| (c.name.as_str(), c.channel))
+                    .collect();
+                for old in self.current.checks.iter() {
+                    if !kept.contains(&(old.name.as_str(), old.channel)) {
+                        metrics.forget(old);
+                    }
+                }
+                metrics.config_loaded(Some(next.checks.len()));
+                tracing::info!(checks = next.checks.len(), "configuration reloaded");
+                self.current = next;
+                self.settings = new_settings;
+                self.heap.clear();
+                self.running.clear();
+                schedule_all(&self.current, self.tz, &mut self.heap);
+            }
+            Err(e) => {
+                metrics.config_loaded(None);
+                tracing::error!(error = %e, "the new configuration is invalid; the running one stays");
+            }
+        }
+    }
+
+    /// Starts every probe that is due, skipping a check still in flight or
+    /// whose host asked us to wait, and queues each one's next run.
+    fn start_due(&mut self) {
+        let now = Instant::now();
+        while let Some(Reverse((due, idx))) = self.heap.peek().copied() {
+            if due > now {
+                break;
+            }
+            self.heap.pop();
+            let check = &self.current.checks[idx];
+            let host = self.current.hosts[idx].clone();
+            let held = self
+                .holds
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&*host)
+                .is_some_and(|until| *until > now);
+            if self.running.contains(&idx) {
+                self.recorder.metrics.skipped(check, "overrun");
+            } else if held {
+                self.recorder.metrics.skipped(check, "retry_after");
+            } else {
+                self.running.insert(idx);
+                let max = self.max_per_host;
+                let limit = self
+                    .per_host
+                    .entry(host.to_string())
+                    .or_insert_with(|| Arc::new(Semaphore::new(max)))
+                    .clone();
+                self.probes.spawn(probe_task(
+                    &self.current,
+                    idx,
+                    due,
+                    limit,
+                    host,
+                    self.holds.clone(),
+                    self.recorder.clone(),
+                ));
+            }
+            push_next(&self.current, idx, self.tz, &mut self.heap);
+        }
+    }
+
+    /// A probe task ended (`None`: it panicked, which is a bug; its check may run again).
+    fn done(&mut self, ended: Option<(u64, usize)>) {
+        if let Some((gen_id, idx)) = ended
+            && gen_id == self.current.id
+        {
+            self.running.remove(&idx);
+        }
+        self.recorder
+            .metrics
+            .local_network(self.current.controls.network_up());
+    }
+
+    /// Stop: in-flight probes end within their timeout (aborted a second after).
+    async fn drain(mut self) {
+        let longest = self
+            .current
+            .checks
+            .iter()
+            .map(|c| c.timeout)
+            .max()
+            .unwrap_or_default();
+        let probes = &mut self.probes;
+        let drain = async { while probes.join_next().await.is_some() {} };
+        if tokio::time::timeout(longest + Duration::from_secs(1), drain)
+            .await
+            .is_err()
+        {
+            self.probes.abort_all();
+            while self.probes.join_next().await.is_some() {}
+        }
+    }
 }
 
 async fn sleep_until(at: Option<Instant>) {

@@ -30,30 +30,9 @@ const SMTP_STATES: [&str; 2] = ["greeted", "failed"];
 
 pub struct Metrics {
     registry: Registry,
-    probes: IntCounterVec,
-    duration: HistogramVec,
-    success: IntGaugeVec,
-    last_probe: GaugeVec,
-    phase: GaugeVec,
-    http_status: IntGaugeVec,
-    tls_expiry: GaugeVec,
-    mx_records: IntGaugeVec,
-    smtp_hosts: IntGaugeVec,
-    smtp_starttls: IntGaugeVec,
-    extracted: GaugeVec,
-    maintenance_ongoing: IntGaugeVec,
-    maintenance_scheduled: IntGaugeVec,
-    maintenance_next: GaugeVec,
-    skipped: IntCounterVec,
-    local_network: IntGauge,
-    lateness: prometheus::Histogram,
-    reload_success: IntGauge,
-    reload_time: Gauge,
-    checks: IntGauge,
-    written: IntCounter,
-    write_errors: IntCounter,
-    dropped: IntCounter,
-    pending: IntGauge,
+    probe: ProbeSeries,
+    kind: KindSeries,
+    daemon: DaemonSeries,
 }
 
 fn opts(name: &str, help: &str) -> Opts {
@@ -67,159 +46,12 @@ impl Metrics {
     pub fn new(vantage: &str) -> Metrics {
         let labels =
             std::collections::HashMap::from([("vantage".to_string(), vantage.to_string())]);
+        // Fails only for an invalid label name; `vantage` is a fixed, valid one.
         let r = Registry::new_custom(None, Some(labels)).expect("a valid constant label");
-        macro_rules! reg {
-            ($m:expr) => {{
-                let m = $m.expect("metric definitions are static and valid");
-                r.register(Box::new(m.clone()))
-                    .expect("metric names are unique");
-                m
-            }};
-        }
-        let cc = &["check", "channel"];
         let m = Metrics {
-            probes: reg!(IntCounterVec::new(
-                opts("okx_monitor_probes_total", "Probes run, by outcome."),
-                &["check", "channel", "outcome"]
-            )),
-            duration: reg!(HistogramVec::new(
-                HistogramOpts::new(
-                    "okx_monitor_probe_duration_seconds",
-                    "Duration of probes whose outcome was up or degraded."
-                )
-                .buckets(DURATION_BUCKETS.to_vec()),
-                cc
-            )),
-            success: reg!(IntGaugeVec::new(
-                opts(
-                    "okx_monitor_probe_success",
-                    "1 when the last outcome was up or degraded, else 0."
-                ),
-                cc
-            )),
-            last_probe: reg!(GaugeVec::new(
-                opts(
-                    "okx_monitor_probe_last_timestamp_seconds",
-                    "When the last probe of the check started."
-                ),
-                cc
-            )),
-            phase: reg!(GaugeVec::new(
-                opts(
-                    "okx_monitor_probe_phase_duration_seconds",
-                    "Phases of the last probe: dns, connect (TCP, and TLS on https), first_byte (from the start)."
-                ),
-                &["check", "channel", "phase"]
-            )),
-            http_status: reg!(IntGaugeVec::new(
-                opts(
-                    "okx_monitor_http_status_code",
-                    "HTTP status of the last answer."
-                ),
-                cc
-            )),
-            tls_expiry: reg!(GaugeVec::new(
-                opts(
-                    "okx_monitor_tls_cert_expiry_timestamp_seconds",
-                    "When the server's TLS certificate expires."
-                ),
-                cc
-            )),
-            mx_records: reg!(IntGaugeVec::new(
-                opts(
-                    "okx_monitor_mx_records",
-                    "MX records found at the last probe."
-                ),
-                cc
-            )),
-            smtp_hosts: reg!(IntGaugeVec::new(
-                opts(
-                    "okx_monitor_smtp_hosts",
-                    "Mail hosts that greeted (220) or failed at the last probe."
-                ),
-                &["check", "channel", "state"]
-            )),
-            smtp_starttls: reg!(IntGaugeVec::new(
-                opts(
-                    "okx_monitor_smtp_starttls",
-                    "1 when a greeting mail host offered STARTTLS."
-                ),
-                cc
-            )),
-            extracted: reg!(GaugeVec::new(
-                opts(
-                    "okx_monitor_extracted_value",
-                    "Numbers extracted from JSON answers (`extract`)."
-                ),
-                &["check", "channel", "name"]
-            )),
-            maintenance_ongoing: reg!(IntGaugeVec::new(
-                opts(
-                    "okx_monitor_maintenance_ongoing",
-                    "1 while OKX announces ongoing maintenance."
-                ),
-                cc
-            )),
-            maintenance_scheduled: reg!(IntGaugeVec::new(
-                opts(
-                    "okx_monitor_maintenance_scheduled",
-                    "Maintenance events OKX announces as scheduled."
-                ),
-                cc
-            )),
-            maintenance_next: reg!(GaugeVec::new(
-                opts(
-                    "okx_monitor_maintenance_next_start_timestamp_seconds",
-                    "Start of the next scheduled maintenance OKX announces."
-                ),
-                cc
-            )),
-            skipped: reg!(IntCounterVec::new(
-                opts(
-                    "okx_monitor_probes_skipped_total",
-                    "Scheduled probes not run: overrun (the previous one still ran) or retry_after (the host asked us to wait)."
-                ),
-                &["check", "channel", "reason"]
-            )),
-            local_network: reg!(IntGauge::with_opts(opts(
-                "okx_monitor_local_network_up",
-                "1 when at least one control check succeeded at its last probe, 0 when all failed."
-            ))),
-            lateness: reg!(prometheus::Histogram::with_opts(
-                HistogramOpts::new(
-                    "okx_monitor_schedule_lateness_seconds",
-                    "How late probes started after their scheduled time."
-                )
-                .buckets(LATENESS_BUCKETS.to_vec())
-            )),
-            reload_success: reg!(IntGauge::with_opts(opts(
-                "okx_monitor_config_last_reload_successful",
-                "1 when the last configuration (re)load succeeded."
-            ))),
-            reload_time: reg!(Gauge::with_opts(opts(
-                "okx_monitor_config_last_reload_success_timestamp_seconds",
-                "When the configuration was last loaded successfully."
-            ))),
-            checks: reg!(IntGauge::with_opts(opts(
-                "okx_monitor_checks",
-                "Checks in the running configuration."
-            ))),
-            written: reg!(IntCounter::with_opts(opts(
-                "okx_monitor_store_samples_written_total",
-                "Samples written to the database."
-            ))),
-            write_errors: reg!(IntCounter::with_opts(opts(
-                "okx_monitor_store_write_errors_total",
-                "Failed database writes (each retried)."
-            ))),
-            dropped: reg!(IntCounter::with_opts(opts(
-                "okx_monitor_store_samples_dropped_total",
-                "Samples dropped because the database refused writes for too long."
-            ))),
-            pending: reg!(IntGauge::with_opts(opts(
-                "okx_monitor_store_pending_samples",
-                "Samples waiting to be written."
-            ))),
+            probe: ProbeSeries::new(&r),
+            kind: KindSeries::new(&r),
+            daemon: DaemonSeries::new(&r),
             registry: r,
         };
         let build = reg_build_info(&m.registry);
@@ -231,51 +63,63 @@ impl Metrics {
     pub fn record(&self, check: &Check, report: &Report, started_s: f64) {
         let (name, channel) = (check.name.as_str(), check.channel.as_str());
         let cc = [name, channel];
-        self.probes
+        self.probe
+            .probes
             .with_label_values(&[name, channel, report.outcome.as_str()])
             .inc();
         let ok = report.outcome.is_success();
-        self.success.with_label_values(&cc).set(i64::from(ok));
-        self.last_probe.with_label_values(&cc).set(started_s);
+        self.probe.success.with_label_values(&cc).set(i64::from(ok));
+        self.probe.last_probe.with_label_values(&cc).set(started_s);
         if ok && let Some(l) = report.latency {
-            self.duration
+            self.probe
+                .duration
                 .with_label_values(&cc)
                 .observe(l.as_secs_f64());
         }
         let p = &report.phases;
         for (phase, value) in PHASES.into_iter().zip([p.dns, p.connect, p.first_byte]) {
             if let Some(v) = value {
-                self.phase
+                self.probe
+                    .phase
                     .with_label_values(&[name, channel, phase])
                     .set(v.as_secs_f64());
             }
         }
         let d = &report.detail;
         if let Some(s) = d.http_status {
-            self.http_status.with_label_values(&cc).set(i64::from(s));
+            self.kind
+                .http_status
+                .with_label_values(&cc)
+                .set(i64::from(s));
         }
         if let Some(t) = d.tls_not_after {
-            self.tls_expiry.with_label_values(&cc).set(t as f64);
+            self.kind.tls_expiry.with_label_values(&cc).set(t as f64);
         }
         if let Some(n) = d.mx_records {
-            self.mx_records.with_label_values(&cc).set(i64::from(n));
+            self.kind
+                .mx_records
+                .with_label_values(&cc)
+                .set(i64::from(n));
         }
         let extras = check.spec.extras();
         if extras.smtp {
             let greeted = d.mx_hosts.iter().filter(|h| h.ok).count() as i64;
             let failed = d.mx_hosts.len() as i64 - greeted;
             for (state, n) in SMTP_STATES.into_iter().zip([greeted, failed]) {
-                self.smtp_hosts
+                self.kind
+                    .smtp_hosts
                     .with_label_values(&[name, channel, state])
                     .set(n);
             }
             let starttls = d.mx_hosts.iter().any(|h| h.ok && h.starttls);
-            self.smtp_starttls
+            self.kind
+                .smtp_starttls
                 .with_label_values(&cc)
                 .set(i64::from(starttls));
         }
         for (key, value) in &d.extracted {
-            self.extracted
+            self.kind
+                .extracted
                 .with_label_values(&[name, channel, key.as_str()])
                 .set(*value);
         }
@@ -283,7 +127,8 @@ impl Metrics {
             let answered = report.outcome.is_success() || report.outcome == Outcome::Maintenance;
             if answered {
                 let ongoing = report.outcome == Outcome::Maintenance;
-                self.maintenance_ongoing
+                self.kind
+                    .maintenance_ongoing
                     .with_label_values(&cc)
                     .set(i64::from(ongoing));
                 let scheduled: Vec<_> = d
@@ -291,16 +136,18 @@ impl Metrics {
                     .iter()
                     .filter(|m| m.state == MaintenanceState::Scheduled)
                     .collect();
-                self.maintenance_scheduled
+                self.kind
+                    .maintenance_scheduled
                     .with_label_values(&cc)
                     .set(scheduled.len() as i64);
                 match scheduled.iter().filter_map(|m| m.begin_ms).min() {
                     Some(ms) => self
+                        .kind
                         .maintenance_next
                         .with_label_values(&cc)
                         .set(ms as f64 / 1000.0),
                     None => {
-                        let _ = self.maintenance_next.remove_label_values(&cc);
+                        let _ = self.kind.maintenance_next.remove_label_values(&cc);
                     }
                 }
             }
@@ -308,20 +155,21 @@ impl Metrics {
     }
 
     pub fn skipped(&self, check: &Check, reason: &'static str) {
-        self.skipped
+        self.probe
+            .skipped
             .with_label_values(&[check.name.as_str(), check.channel.as_str(), reason])
             .inc();
     }
 
     pub fn lateness(&self, seconds: f64) {
-        self.lateness.observe(seconds);
+        self.probe.lateness.observe(seconds);
     }
 
     /// `Some(up)` after control checks ran; `None` when none are configured.
     pub fn local_network(&self, up: Option<bool>) {
         match up {
-            Some(up) => self.local_network.set(i64::from(up)),
-            None => self.local_network.set(1),
+            Some(up) => self.daemon.local_network.set(i64::from(up)),
+            None => self.daemon.local_network.set(1),
         }
     }
 
@@ -329,12 +177,13 @@ impl Metrics {
     pub fn config_loaded(&self, checks: Option<usize>) {
         match checks {
             Some(n) => {
-                self.reload_success.set(1);
-                self.reload_time
+                self.daemon.reload_success.set(1);
+                self.daemon
+                    .reload_time
                     .set(chrono::Utc::now().timestamp_millis() as f64 / 1000.0);
-                self.checks.set(n as i64);
+                self.daemon.checks.set(n as i64);
             }
-            None => self.reload_success.set(0),
+            None => self.daemon.reload_success.set(0),
         }
     }
 
@@ -344,38 +193,55 @@ impl Metrics {
         let cc = [name, channel];
         for o in Outcome::ALL {
             let _ = self
+                .probe
                 .probes
                 .remove_label_values(&[name, channel, o.as_str()]);
         }
         for reason in ["overrun", "retry_after"] {
-            let _ = self.skipped.remove_label_values(&[name, channel, reason]);
+            let _ = self
+                .probe
+                .skipped
+                .remove_label_values(&[name, channel, reason]);
         }
         for phase in PHASES {
-            let _ = self.phase.remove_label_values(&[name, channel, phase]);
+            let _ = self
+                .probe
+                .phase
+                .remove_label_values(&[name, channel, phase]);
         }
         for state in SMTP_STATES {
-            let _ = self.smtp_hosts.remove_label_values(&[name, channel, state]);
+            let _ = self
+                .kind
+                .smtp_hosts
+                .remove_label_values(&[name, channel, state]);
         }
         if let Some(extract) = check.spec.extras().extracted {
             for key in extract.keys() {
                 let _ = self
+                    .kind
                     .extracted
                     .remove_label_values(&[name, channel, key.as_str()]);
             }
         }
-        let _ = self.duration.remove_label_values(&cc);
+        let _ = self.probe.duration.remove_label_values(&cc);
         for g in [
-            &self.success,
-            &self.http_status,
-            &self.mx_records,
-            &self.smtp_starttls,
+            &self.probe.success,
+            &self.kind.http_status,
+            &self.kind.mx_records,
+            &self.kind.smtp_starttls,
         ]
         .into_iter()
-        .chain([&self.maintenance_ongoing, &self.maintenance_scheduled])
-        {
+        .chain([
+            &self.kind.maintenance_ongoing,
+            &self.kind.maintenance_scheduled,
+        ]) {
             let _ = g.remove_label_values(&cc);
         }
-        for g in [&self.last_probe, &self.tls_expiry, &self.maintenance_next] {
+        for g in [
+            &self.probe.last_probe,
+            &self.kind.tls_expiry,
+            &self.kind.maintenance_next,
+        ] {
             let _ = g.remove_label_values(&cc);
         }
     }
@@ -383,10 +249,15 @@ impl Metrics {
     /// The text exposition of every metric, with the writer's counts brought up to date.
     pub fn render(&self, writer: Option<&WriterStats>) -> String {
         if let Some(w) = writer {
-            catch_up(&self.written, w.written.load(Ordering::Relaxed));
-            catch_up(&self.write_errors, w.write_errors.load(Ordering::Relaxed));
-            catch_up(&self.dropped, w.dropped.load(Ordering::Relaxed));
-            self.pending.set(w.pending.load(Ordering::Relaxed) as i64);
+            catch_up(&self.daemon.written, w.written.load(Ordering::Relaxed));
+            catch_up(
+                &self.daemon.write_errors,
+                w.write_errors.load(Ordering::Relaxed),
+            );
+            catch_up(&self.daemon.dropped, w.dropped.load(Ordering::Relaxed));
+            self.daemon
+                .pending
+                .set(w.pending.load(Ordering::Relaxed) as i64);
         }
         let mut out = Vec::new();
         // Encoding into memory cannot fail for metrics this module built.
@@ -399,6 +270,293 @@ impl Default for Metrics {
     fn default() -> Self {
         Metrics::new(DEFAULT_VANTAGE)
     }
+}
+
+/// Series every probe feeds, and the schedule's own.
+struct ProbeSeries {
+    probes: IntCounterVec,
+    duration: HistogramVec,
+    success: IntGaugeVec,
+    last_probe: GaugeVec,
+    phase: GaugeVec,
+    skipped: IntCounterVec,
+    lateness: prometheus::Histogram,
+}
+
+impl ProbeSeries {
+    fn new(r: &Registry) -> ProbeSeries {
+        let cc = &["check", "channel"];
+        ProbeSeries {
+            probes: reg(
+                r,
+                IntCounterVec::new(
+                    opts("okx_monitor_probes_total", "Probes run, by outcome."),
+                    &["check", "channel", "outcome"],
+                ),
+            ),
+            duration: reg(
+                r,
+                HistogramVec::new(
+                    HistogramOpts::new(
+                        "okx_monitor_probe_duration_seconds",
+                        "Duration of probes whose outcome was up or degraded.",
+                    )
+                    .buckets(DURATION_BUCKETS.to_vec()),
+                    cc,
+                ),
+            ),
+            success: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_probe_success",
+                        "1 when the last outcome was up or degraded, else 0.",
+                    ),
+                    cc,
+                ),
+            ),
+            last_probe: reg(
+                r,
+                GaugeVec::new(
+                    opts(
+                        "okx_monitor_probe_last_timestamp_seconds",
+                        "When the last probe of the check started.",
+                    ),
+                    cc,
+                ),
+            ),
+            phase: reg(
+                r,
+                GaugeVec::new(
+                    opts(
+                        "okx_monitor_probe_phase_duration_seconds",
+                        "Phases of the last probe: dns, connect (TCP, and TLS on https), first_byte (from the start).",
+                    ),
+                    &["check", "channel", "phase"],
+                ),
+            ),
+            skipped: reg(
+                r,
+                IntCounterVec::new(
+                    opts(
+                        "okx_monitor_probes_skipped_total",
+                        "Scheduled probes not run: overrun (the previous one still ran) or retry_after (the host asked us to wait).",
+                    ),
+                    &["check", "channel", "reason"],
+                ),
+            ),
+            lateness: reg(
+                r,
+                prometheus::Histogram::with_opts(
+                    HistogramOpts::new(
+                        "okx_monitor_schedule_lateness_seconds",
+                        "How late probes started after their scheduled time.",
+                    )
+                    .buckets(LATENESS_BUCKETS.to_vec()),
+                ),
+            ),
+        }
+    }
+}
+
+/// Series only some kinds feed (see `config::Extras`).
+struct KindSeries {
+    http_status: IntGaugeVec,
+    tls_expiry: GaugeVec,
+    mx_records: IntGaugeVec,
+    smtp_hosts: IntGaugeVec,
+    smtp_starttls: IntGaugeVec,
+    extracted: GaugeVec,
+    maintenance_ongoing: IntGaugeVec,
+    maintenance_scheduled: IntGaugeVec,
+    maintenance_next: GaugeVec,
+}
+
+impl KindSeries {
+    fn new(r: &Registry) -> KindSeries {
+        let cc = &["check", "channel"];
+        KindSeries {
+            http_status: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_http_status_code",
+                        "HTTP status of the last answer.",
+                    ),
+                    cc,
+                ),
+            ),
+            tls_expiry: reg(
+                r,
+                GaugeVec::new(
+                    opts(
+                        "okx_monitor_tls_cert_expiry_timestamp_seconds",
+                        "When the server's TLS certificate expires.",
+                    ),
+                    cc,
+                ),
+            ),
+            mx_records: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_mx_records",
+                        "MX records found at the last probe.",
+                    ),
+                    cc,
+                ),
+            ),
+            smtp_hosts: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_smtp_hosts",
+                        "Mail hosts that greeted (220) or failed at the last probe.",
+                    ),
+                    &["check", "channel", "state"],
+                ),
+            ),
+            smtp_starttls: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_smtp_starttls",
+                        "1 when a greeting mail host offered STARTTLS.",
+                    ),
+                    cc,
+                ),
+            ),
+            extracted: reg(
+                r,
+                GaugeVec::new(
+                    opts(
+                        "okx_monitor_extracted_value",
+                        "Numbers extracted from JSON answers (`extract`).",
+                    ),
+                    &["check", "channel", "name"],
+                ),
+            ),
+            maintenance_ongoing: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_maintenance_ongoing",
+                        "1 while OKX announces ongoing maintenance.",
+                    ),
+                    cc,
+                ),
+            ),
+            maintenance_scheduled: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_maintenance_scheduled",
+                        "Maintenance events OKX announces as scheduled.",
+                    ),
+                    cc,
+                ),
+            ),
+            maintenance_next: reg(
+                r,
+                GaugeVec::new(
+                    opts(
+                        "okx_monitor_maintenance_next_start_timestamp_seconds",
+                        "Start of the next scheduled maintenance OKX announces.",
+                    ),
+                    cc,
+                ),
+            ),
+        }
+    }
+}
+
+/// The daemon's own state: network, configuration, writer.
+struct DaemonSeries {
+    local_network: IntGauge,
+    reload_success: IntGauge,
+    reload_time: Gauge,
+    checks: IntGauge,
+    written: IntCounter,
+    write_errors: IntCounter,
+    dropped: IntCounter,
+    pending: IntGauge,
+}
+
+impl DaemonSeries {
+    fn new(r: &Registry) -> DaemonSeries {
+        DaemonSeries {
+            local_network: reg(
+                r,
+                IntGauge::with_opts(opts(
+                    "okx_monitor_local_network_up",
+                    "1 when at least one control check succeeded at its last probe, 0 when all failed.",
+                )),
+            ),
+            reload_success: reg(
+                r,
+                IntGauge::with_opts(opts(
+                    "okx_monitor_config_last_reload_successful",
+                    "1 when the last configuration (re)load succeeded.",
+                )),
+            ),
+            reload_time: reg(
+                r,
+                Gauge::with_opts(opts(
+                    "okx_monitor_config_last_reload_success_timestamp_seconds",
+                    "When the configuration was last loaded successfully.",
+                )),
+            ),
+            checks: reg(
+                r,
+                IntGauge::with_opts(opts(
+                    "okx_monitor_checks",
+                    "Checks in the running configuration.",
+                )),
+            ),
+            written: reg(
+                r,
+                IntCounter::with_opts(opts(
+                    "okx_monitor_store_samples_written_total",
+                    "Samples written to the database.",
+                )),
+            ),
+            write_errors: reg(
+                r,
+                IntCounter::with_opts(opts(
+                    "okx_monitor_store_write_errors_total",
+                    "Failed database writes (each retried).",
+                )),
+            ),
+            dropped: reg(
+                r,
+                IntCounter::with_opts(opts(
+                    "okx_monitor_store_samples_dropped_total",
+                    "Samples dropped because the database refused writes for too long.",
+                )),
+            ),
+            pending: reg(
+                r,
+                IntGauge::with_opts(opts(
+                    "okx_monitor_store_pending_samples",
+                    "Samples waiting to be written.",
+                )),
+            ),
+        }
+    }
+}
+
+/// Registers a metric built from a static definition. Building fails only for
+/// an invalid name or label and registering only for a name used twice: both
+/// are fixed in this file, and every test that builds [`Metrics`] would fail
+/// first, so neither can happen at run time.
+fn reg<M: prometheus::core::Collector + Clone + 'static>(
+    r: &Registry,
+    m: prometheus::Result<M>,
+) -> M {
+    let m = m.expect("metric definitions are static and valid");
+    r.register(Box::new(m.clone()))
+        .expect("metric names are unique");
+    m
 }
 
 /// The vantage of an instance that names none.

@@ -160,13 +160,29 @@ pub fn verdict(e: &Evidence) -> Verdict {
 /// Concrete, ordered advice: what to try on this machine, which channel to use,
 /// and (from the recorded pattern, when there is one) the next good window.
 pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<String> {
+    let mut out = about_the_verdict(verdict, e);
+    for title in &e.maintenance {
+        out.push(format!("OKX announces ongoing maintenance: {title}."));
+    }
+    out.extend(channel_to_use(verdict, e));
+    if let Some(w) = next_window {
+        out.push(format!(
+            "From the recorded pattern, the next good time for live chat is {w}."
+        ));
+    }
+    out
+}
+
+fn ips(v: &[IpAddr]) -> String {
+    v.iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the verdict means and what to do about it on this machine.
+fn about_the_verdict(verdict: Verdict, e: &Evidence) -> Vec<String> {
     let mut out = Vec::new();
-    let ips = |v: &[IpAddr]| {
-        v.iter()
-            .map(IpAddr::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     match verdict {
         Verdict::LocalNetwork => {
             out.push("Every control target fails too: the problem is this machine's connection, not OKX.".to_string());
@@ -192,54 +208,8 @@ pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<
             ));
             out.push("Switch this machine or the router to another DNS resolver (for example 1.1.1.1 or 9.9.9.9), or restart the router.".to_string());
         }
-        Verdict::DnsTampering => {
-            for n in e.tampered().into_iter().take(3) {
-                let theirs: Vec<IpAddr> = n
-                    .references
-                    .iter()
-                    .filter_map(|(_, r)| r.as_ref().ok())
-                    .flatten()
-                    .copied()
-                    .collect();
-                out.push(format!(
-                    "Your DNS gives {} for {}, which no reference resolver gives ({}): your answers may be tampered with, a phishing and censorship risk.",
-                    ips(n.answer.as_deref().unwrap_or(&[])),
-                    n.name,
-                    ips(&theirs)
-                ));
-            }
-            out.push(
-                "Use a trusted resolver (1.1.1.1, 9.9.9.9) or DNS over HTTPS before logging in."
-                    .to_string(),
-            );
-            out.push("Check that the address bar shows https://www.okx.com with a valid certificate; never log in on a look-alike page.".to_string());
-        }
-        Verdict::Throttled => {
-            let refused: Vec<&CheckResult> = e
-                .okx()
-                .filter(|c| c.outcome == Outcome::Throttled)
-                .collect();
-            let names: Vec<&str> = refused.iter().map(|c| c.check.as_str()).collect();
-            out.push(format!(
-                "OKX refuses this machine ({}): a rate limit or a bot challenge, not an outage.",
-                names.join(", ")
-            ));
-            match refused
-                .iter()
-                .filter_map(|c| c.retry_after_s)
-                .reduce(f64::max)
-            {
-                Some(wait) => out.push(format!(
-                    "Wait {} before trying again, and do not keep reloading the page.",
-                    wait_words(wait)
-                )),
-                None => out.push(
-                    "Wait a few minutes before trying again, and do not keep reloading the page."
-                        .to_string(),
-                ),
-            }
-            out.push("Open okx.com in a normal browser to pass the challenge; switch off a VPN or proxy that many people share.".to_string());
-        }
+        Verdict::DnsTampering => out.extend(about_tampering(e)),
+        Verdict::Throttled => out.extend(about_throttling(e)),
         Verdict::OkxDown => {
             out.push(
                 "Every OKX channel fails while the network works: the problem is on OKX's side."
@@ -249,10 +219,68 @@ pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<
         }
         Verdict::ChannelsDown | Verdict::Ok => {}
     }
-    for title in &e.maintenance {
-        out.push(format!("OKX announces ongoing maintenance: {title}."));
+    out
+}
+
+/// Which answers look tampered with, and how to stay safe.
+fn about_tampering(e: &Evidence) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in e.tampered().into_iter().take(3) {
+        let theirs: Vec<IpAddr> = n
+            .references
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .flatten()
+            .copied()
+            .collect();
+        out.push(format!(
+                "Your DNS gives {} for {}, which no reference resolver gives ({}): your answers may be tampered with, a phishing and censorship risk.",
+                ips(n.answer.as_deref().unwrap_or(&[])),
+                n.name,
+                ips(&theirs)
+            ));
     }
-    // Which channel to use now, for every verdict where something answers.
+    out.push(
+        "Use a trusted resolver (1.1.1.1, 9.9.9.9) or DNS over HTTPS before logging in."
+            .to_string(),
+    );
+    out.push("Check that the address bar shows https://www.okx.com with a valid certificate; never log in on a look-alike page.".to_string());
+    out
+}
+
+/// Who refuses us, and how long to wait.
+fn about_throttling(e: &Evidence) -> Vec<String> {
+    let mut out = Vec::new();
+    let refused: Vec<&CheckResult> = e
+        .okx()
+        .filter(|c| c.outcome == Outcome::Throttled)
+        .collect();
+    let names: Vec<&str> = refused.iter().map(|c| c.check.as_str()).collect();
+    out.push(format!(
+        "OKX refuses this machine ({}): a rate limit or a bot challenge, not an outage.",
+        names.join(", ")
+    ));
+    match refused
+        .iter()
+        .filter_map(|c| c.retry_after_s)
+        .reduce(f64::max)
+    {
+        Some(wait) => out.push(format!(
+            "Wait {} before trying again, and do not keep reloading the page.",
+            wait_words(wait)
+        )),
+        None => out.push(
+            "Wait a few minutes before trying again, and do not keep reloading the page."
+                .to_string(),
+        ),
+    }
+    out.push("Open okx.com in a normal browser to pass the challenge; switch off a VPN or proxy that many people share.".to_string());
+    out
+}
+
+/// Which channel to use now, for every verdict where something answers.
+fn channel_to_use(verdict: Verdict, e: &Evidence) -> Vec<String> {
+    let mut out = Vec::new();
     let channels = e.channels();
     let works = |c: Channel| channels.iter().any(|(x, o)| *x == c && o.is_success());
     let down: Vec<Channel> = channels
@@ -272,11 +300,6 @@ pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<
             _ => "",
         };
         out.push(format!("Use {} now{tip}.", best.words()));
-    }
-    if let Some(w) = next_window {
-        out.push(format!(
-            "From the recorded pattern, the next good time for live chat is {w}."
-        ));
     }
     out
 }

@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::Store;
+use super::{Store, StoreError};
 use crate::sample::Sample;
 
 /// A batch is written at most this long after its first sample arrived: the
@@ -113,111 +113,137 @@ fn run(
     stats: &WriterStats,
 ) {
     let mut store: Option<Store> = None;
-    let mut pending: Vec<Sample> = Vec::new();
-    let mut first_at: Option<Instant> = None;
+    let mut batch = Batch::default();
     let mut last_retention: Option<Instant> = None;
     let mut open = true;
-    while open || !pending.is_empty() {
+    while open || !batch.pending.is_empty() {
         if open {
-            if pending.is_empty() {
-                // Idle: block until the first sample of the next batch.
-                match rx.recv_timeout(FLUSH_EVERY) {
-                    Ok(s) => {
-                        first_at = Some(Instant::now());
-                        pending.push(s);
-                    }
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => open = false,
-                }
-            } else {
-                // A batch is open: sleep to its deadline, then take everything
-                // queued. Waiting in recv() instead would wake this thread for
-                // every sample sent.
-                let deadline =
-                    first_at.map_or(FLUSH_EVERY, |t| FLUSH_EVERY.saturating_sub(t.elapsed()));
-                std::thread::sleep(deadline);
-            }
-            loop {
-                match rx.try_recv() {
-                    Ok(s) => {
-                        first_at.get_or_insert_with(Instant::now);
-                        pending.push(s);
-                    }
-                    Err(mpsc::TryRecvError::Empty) => break,
-                    Err(mpsc::TryRecvError::Disconnected) => {
-                        open = false;
-                        break;
-                    }
-                }
-            }
+            open = batch.gather(&rx);
         }
-        let due = first_at.is_some_and(|t| t.elapsed() >= FLUSH_EVERY);
-        if !pending.is_empty() && (due || pending.len() >= MAX_BATCH || !open) {
-            // Open (again) when needed: failing to open is a failed write like
-            // any other. After a failed write the connection is dropped, so that
-            // one opened read-only (or on a full disk) is not kept.
-            let written = match store.take().map_or_else(|| Store::open(path), Ok) {
-                Ok(mut s) => {
-                    let r = s.insert(&pending);
-                    if r.is_ok() {
-                        store = Some(s);
-                    }
-                    r
-                }
-                Err(e) => Err(e),
-            };
-            match written {
-                Ok(()) => {
-                    stats
-                        .written
-                        .fetch_add(pending.len() as u64, Ordering::Relaxed);
-                    stats
-                        .pending
-                        .fetch_sub(pending.len() as u64, Ordering::Relaxed);
-                    if stats.failing.swap(false, Ordering::Relaxed) {
-                        tracing::info!(
-                            samples = pending.len(),
-                            "the database accepts writes again"
-                        );
-                    }
-                    pending.clear();
-                    first_at = None;
-                }
-                Err(e) => {
-                    stats.write_errors.fetch_add(1, Ordering::Relaxed);
-                    if !stats.failing.swap(true, Ordering::Relaxed) {
-                        tracing::error!(error = %e, "cannot write samples; keeping them in memory and retrying");
-                    }
-                    if pending.len() > MAX_PENDING {
-                        let drop = pending.len() - MAX_PENDING;
-                        pending.drain(..drop);
-                        stats.dropped.fetch_add(drop as u64, Ordering::Relaxed);
-                        stats.pending.fetch_sub(drop as u64, Ordering::Relaxed);
-                    }
-                    if !open {
-                        // Shutting down with a database that refuses writes:
-                        // nothing more can be done for these samples.
-                        tracing::error!(
-                            samples = pending.len(),
-                            "exiting with samples not written"
-                        );
-                        return;
-                    }
-                    first_at = Some(Instant::now());
-                }
+        let due = batch.first_at.is_some_and(|t| t.elapsed() >= FLUSH_EVERY);
+        if !batch.pending.is_empty() && (due || batch.pending.len() >= MAX_BATCH || !open) {
+            let written = write(path, &mut store, &batch.pending);
+            if !batch.settle(written, stats, open) {
+                return;
             }
         }
         if store.is_some() && last_retention.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
             last_retention = Some(Instant::now());
-            let cutoff = chrono::Utc::now().timestamp_millis()
-                - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
             if let Some(s) = store.as_mut() {
-                match s.delete_before(cutoff) {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(samples = n, "deleted raw samples past the retention"),
-                    Err(e) => tracing::warn!(error = %e, "cannot apply the retention"),
-                }
+                apply_retention(s, retention);
             }
         }
+    }
+}
+
+/// Samples waiting to be written, and when the first of them came.
+#[derive(Default)]
+struct Batch {
+    pending: Vec<Sample>,
+    first_at: Option<Instant>,
+}
+
+impl Batch {
+    /// Takes what the channel holds, waiting as a batch needs; false once
+    /// every sender is gone.
+    fn gather(&mut self, rx: &mpsc::Receiver<Sample>) -> bool {
+        let mut open = true;
+        if self.pending.is_empty() {
+            // Idle: block until the first sample of the next batch.
+            match rx.recv_timeout(FLUSH_EVERY) {
+                Ok(s) => {
+                    self.first_at = Some(Instant::now());
+                    self.pending.push(s);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => open = false,
+            }
+        } else {
+            // A batch is open: sleep to its deadline, then take everything
+            // queued. Waiting in recv() instead would wake this thread for
+            // every sample sent.
+            let deadline = self
+                .first_at
+                .map_or(FLUSH_EVERY, |t| FLUSH_EVERY.saturating_sub(t.elapsed()));
+            std::thread::sleep(deadline);
+        }
+        loop {
+            match rx.try_recv() {
+                Ok(s) => {
+                    self.first_at.get_or_insert_with(Instant::now);
+                    self.pending.push(s);
+                }
+                Err(mpsc::TryRecvError::Empty) => return open,
+                Err(mpsc::TryRecvError::Disconnected) => return false,
+            }
+        }
+    }
+
+    /// Counts a write's result; after a failure keeps the samples (up to
+    /// [`MAX_PENDING`]) for the next try. False when the writer must give up:
+    /// shutting down with a database that refuses writes.
+    fn settle(&mut self, written: Result<(), StoreError>, stats: &WriterStats, open: bool) -> bool {
+        let n = self.pending.len() as u64;
+        match written {
+            Ok(()) => {
+                stats.written.fetch_add(n, Ordering::Relaxed);
+                stats.pending.fetch_sub(n, Ordering::Relaxed);
+                if stats.failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!(samples = n, "the database accepts writes again");
+                }
+                self.pending.clear();
+                self.first_at = None;
+                true
+            }
+            Err(e) => {
+                stats.write_errors.fetch_add(1, Ordering::Relaxed);
+                if !stats.failing.swap(true, Ordering::Relaxed) {
+                    tracing::error!(error = %e, "cannot write samples; keeping them in memory and retrying");
+                }
+                if self.pending.len() > MAX_PENDING {
+                    let drop = self.pending.len() - MAX_PENDING;
+                    self.pending.drain(..drop);
+                    stats.dropped.fetch_add(drop as u64, Ordering::Relaxed);
+                    stats.pending.fetch_sub(drop as u64, Ordering::Relaxed);
+                }
+                if !open {
+                    // Nothing more can be done for these samples.
+                    tracing::error!(
+                        samples = self.pending.len(),
+                        "exiting with samples not written"
+                    );
+                    return false;
+                }
+                self.first_at = Some(Instant::now());
+                true
+            }
+        }
+    }
+}
+
+/// Writes `samples`, opening the database (again) when needed: failing to open
+/// is a failed write like any other. After a failed write the connection is
+/// dropped, so that one opened read-only (or on a full disk) is not kept.
+fn write(
+    path: &std::path::Path,
+    store: &mut Option<Store>,
+    samples: &[Sample],
+) -> Result<(), StoreError> {
+    let mut s = match store.take() {
+        Some(s) => s,
+        None => Store::open(path)?,
+    };
+    s.insert(samples)?;
+    *store = Some(s);
+    Ok(())
+}
+
+fn apply_retention(store: &mut Store, retention: Duration) {
+    let cutoff = chrono::Utc::now().timestamp_millis()
+        - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    match store.delete_before(cutoff) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(samples = n, "deleted raw samples past the retention"),
+        Err(e) => tracing::warn!(error = %e, "cannot apply the retention"),
     }
 }
