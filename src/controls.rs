@@ -101,3 +101,87 @@ impl Controls {
         Some(outcome::local_network_up(fresh) == Some(false))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Two control checks on loopback ports nothing listens on, and a chat check.
+    fn checks() -> Vec<Check> {
+        let closed = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+        };
+        let toml = format!(
+            "[[check]]\nname = \"control-a\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"{}\"\n\
+             [[check]]\nname = \"control-b\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"{}\"\n\
+             [[check]]\nname = \"chat\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"{}\"\n",
+            closed(),
+            closed(),
+            closed()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.toml"), toml).unwrap();
+        crate::config::load(dir.path()).unwrap().checks
+    }
+
+    fn controls(checks: &[Check], probed: Arc<AtomicUsize>) -> Controls {
+        let prober = Arc::new(Prober::new(checks).unwrap());
+        Controls::new(
+            checks,
+            prober,
+            Arc::new(move |_: &Check, _: &Report, _| {
+                probed.fetch_add(1, Ordering::Relaxed);
+            }),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_network_is_judged_by_the_controls_latest_outcomes() {
+        let checks = checks();
+        let c = controls(&checks, Arc::default());
+        assert_eq!(c.network_up(), None, "before any control ran");
+        c.note("control-a", Outcome::Down);
+        assert_eq!(c.network_up(), Some(false), "every known control failed");
+        c.note("chat", Outcome::Up);
+        assert_eq!(c.network_up(), Some(false), "only controls count");
+        c.note("control-b", Outcome::Throttled);
+        assert_eq!(c.network_up(), Some(true), "a control that answered");
+        c.note("control-b", Outcome::Unknown);
+        assert_eq!(c.network_up(), Some(false), "unknown is not an answer");
+    }
+
+    #[tokio::test]
+    async fn fresh_results_are_used_and_stale_ones_are_probed_again_once() {
+        let checks = checks();
+        let probed = Arc::new(AtomicUsize::new(0));
+        let c = controls(&checks, probed.clone());
+        c.note("control-a", Outcome::Up);
+        c.note("control-b", Outcome::Down);
+        assert!(!c.all_down().await, "fresh: one control works");
+        assert_eq!(probed.load(Ordering::Relaxed), 0, "nothing probed");
+
+        let c = Arc::new(controls(&checks, probed.clone()));
+        // Nothing fresh: concurrent askers share one run of both controls,
+        // which find nothing listening.
+        let (a, b) = tokio::join!(c.all_down(), c.all_down());
+        assert!(a && b);
+        assert_eq!(probed.load(Ordering::Relaxed), 2, "one run of two controls");
+        assert_eq!(c.network_up(), Some(false));
+    }
+
+    #[tokio::test]
+    async fn without_controls_the_network_is_never_blamed() {
+        let checks: Vec<Check> = checks()
+            .into_iter()
+            .filter(|c| c.channel != Channel::Control)
+            .collect();
+        let c = controls(&checks, Arc::default());
+        assert!(!c.all_down().await);
+        assert_eq!(c.network_up(), None);
+    }
+}

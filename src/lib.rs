@@ -3,30 +3,61 @@
 //!
 //! # Code map
 //!
-//! - `main.rs` — turns [`cli::run`]'s result into an exit code; nothing else.
-//! - [`cli`] — one file per subcommand; the only code that prints.
+//! From the ground floor up; a module imports only modules listed above it.
+//!
+//! Ground floor — the product's words, plain data, no I/O:
+//! - [`channel`] — [`channel::Channel`]: the support channels, their preference
+//!   order and the words a sentence names them with.
+//! - [`outcome`] — [`outcome::Outcome`] and its stored code
+//!   ([`outcome::Outcome::code`], the one mapping for every database column and
+//!   array index), [`outcome::Report`], phases, failure kinds, maintenance
+//!   states, and the pure rules: `grade`, the control rule
+//!   ([`outcome::local_network_up`]) and `judge_run`.
+//! - [`sample`] — [`sample::Sample`] (one probe as stored) and
+//!   [`sample::Latest`] (a check's latest sample, as `status` reads it).
+//! - [`duration`], [`histogram`] (the rollups' mergeable latency histogram),
+//!   [`tls_cert`] (a certificate's `notAfter`) — small pure parts.
+//! - [`pattern`] — [`pattern::Rollup`], hour-of-week [`pattern::Week`]s, windows
+//!   and their ranking: pure.
+//!
+//! Configuration:
 //! - [`config`] — `checks/*.toml` → validated [`config::Check`]s; every error
-//!   names file, line and column.
+//!   names file, line and column. `config/kind.rs` is the table of kinds; each
+//!   kind's spec, keys and builder is one file (`config/http.rs`, …) and
+//!   answers what the rest asks of a check ([`config::Spec::host`],
+//!   [`config::Spec::target`], [`config::Spec::looked_up`],
+//!   [`config::Spec::extras`]).
+//! - [`schedule`] — cron → next run, jitter; pure but for
+//!   [`schedule::system_tz`], which reads the environment.
+//! - [`webconfig`] — `--web-config` (TLS, basic auth for `/metrics`).
+//!
+//! Probing:
+//! - [`tls`] — what every HTTP client shares: rustls set-up, roots, User-Agent.
 //! - [`probe`] — one file per kind (`http`, `mx` with `smtp`, `tcp`,
-//!   `okx_status`); [`probe::Prober::probe`] dispatches and enforces the timeout.
-//! - [`outcome`] — [`outcome::Outcome`], [`outcome::Report`], phases, failure
-//!   kinds: plain data, and the pure rules over them (`grade`, `judge_run`).
+//!   `okx_status`), `resolve` (the DNS resolver every name goes through) and
+//!   `clock` (phase timings); [`probe::Prober::probe`] dispatches and enforces
+//!   the timeout.
 //! - [`runner`] — runs a set of checks once, concurrently, and judges the run.
-//! - [`daemon`] — `run`: the scheduler loop (a timer heap), probe tasks,
-//!   reload and shutdown; [`schedule`] holds its pure time arithmetic.
-//! - [`controls`] — are the control checks all failing now? (the `unknown` rule
-//!   in the daemon, where checks run on different schedules).
-//! - [`store`] — SQLite: samples, quarter-hour rollups, retention, migrations,
-//!   JSON Lines import/export; [`store::writer`] is the thread that writes.
-//! - [`histogram`] — the mergeable latency histogram of the rollups.
-//! - [`pattern`] — hour-of-week buckets, windows and their ranking: pure.
-//! - [`status`] — `status`'s answer and advice from rollups and latest samples: pure.
+//! - [`controls`] — the control rule where checks run on their own schedules:
+//!   fresh control results, or one shared re-probe.
+//!
+//! History and answers:
+//! - [`store`] — SQLite: `write.rs` (samples, rollups, retention), `read.rs`
+//!   (export, rollups, latest, weeks), `schema.rs` (migrations), `jsonl.rs`
+//!   (import/export lines), [`store::writer`] (the thread that writes).
+//! - [`status`] — `status`'s answer and advice: pure over [`status::Input`];
+//!   [`status::from_store`] is the one way from a store to that input.
 //! - [`promsource`] — the same weeks from Prometheus (`status --prometheus`).
-//! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
-//!   `/metrics` and `/healthz`, behind [`webconfig`] (TLS, basic auth) when asked.
 //! - [`diagnose`] — the verdict ("is it me, my DNS, a block, or OKX?") and its
 //!   advice: pure over [`diagnose::Evidence`]; [`diagnose::gather`] does the I/O.
-//! - [`duration`], [`tls_cert`] — small pure parsers.
+//!
+//! The daemon and the edge:
+//! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
+//!   `/metrics` and `/healthz`.
+//! - [`daemon`] — `run`: the scheduler (a timer heap), probe tasks, reload and
+//!   shutdown.
+//! - [`cli`] — one file per subcommand; the only code that prints. `main.rs`
+//!   turns [`cli::main`]'s exit code into the process's; nothing else.
 //!
 //! # Invariants
 //!
@@ -35,13 +66,29 @@
 //!   place, [`probe::Prober::probe`].
 //! - Probes touch no database, metric or terminal; only `cli` prints.
 //! - A loaded [`config::Config`] is valid: the rest of the code trusts it.
-//! - Pure logic (judging answers, grading, the `unknown` rule, parsers of peer
-//!   answers) does no I/O and is unit-tested.
+//! - Pure logic (judging answers, grading, the control rule, patterns, verdicts,
+//!   parsers of peer answers) does no I/O and is unit-tested.
 //! - Every spawned task is owned by a `JoinSet` (aborted on drop) or awaited.
-//! - Only `store` speaks SQL, and only its writer thread writes while the
-//!   daemon runs: the async runtime never waits on the disk.
+//! - Only `store` speaks SQL. While the daemon runs, only the writer thread
+//!   writes, and the runtime thread never waits on the disk: the database
+//!   check at start, configuration reloads and CA files are read on blocking
+//!   threads.
 //! - Only `metrics` touches the Prometheus registry; label values come from
 //!   bounded sets (configuration names, outcomes, phases), never from peers.
+//! - Typed errors (`thiserror`) in the library; `anyhow` only in `cli`.
+//!
+//! # A new kind of check
+//!
+//! 1. A line in `kinds!` (`config/kind.rs`): `Name(NameSpec) = "name"`.
+//! 2. `config/name.rs`: `NameSpec`, its `Build` (its `KEYS` and builder) and
+//!    `Target` (host, target, name looked up, extra metrics) impls.
+//! 3. Its keys as fields of `RawCheck` and in `kind_keys!` (`config/raw.rs`).
+//! 4. `probe/name.rs`, and the match arm the compiler asks for in
+//!    `probe/mod.rs`.
+//!
+//! Nothing else names kinds: `schedule`, `metrics`, `diagnose` and `cli` ask
+//! the spec. A kind-specific metric family is declared in `metrics.rs` and
+//! switched on by a flag of [`config::Extras`].
 
 pub mod channel;
 pub mod cli;
@@ -63,5 +110,6 @@ pub mod schedule;
 pub mod server;
 pub mod status;
 pub mod store;
+pub mod tls;
 pub mod tls_cert;
 pub mod webconfig;

@@ -571,14 +571,14 @@ fn catch_up(counter: &IntCounter, total: u64) {
 }
 
 fn reg_build_info(r: &Registry) -> IntGaugeVec {
-    let m = IntGaugeVec::new(
-        opts(
-            "okx_monitor_build_info",
-            "Always 1; the version is a label.",
+    reg(
+        r,
+        IntGaugeVec::new(
+            opts(
+                "okx_monitor_build_info",
+                "Always 1; the version is a label.",
+            ),
+            &["version"],
         ),
-        &["version"],
     )
-    .expect("static metric definition");
-    r.register(Box::new(m.clone())).expect("unique name");
-    m
 }

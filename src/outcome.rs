@@ -380,6 +380,42 @@ mod tests {
     }
 
     #[test]
+    fn codes_are_fixed_and_round_trip() {
+        let codes: Vec<usize> = Outcome::ALL.iter().map(|o| o.code()).collect();
+        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5], "stored in every database");
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::from_code(o.code() as i64), Some(o));
+        }
+        assert_eq!(Outcome::from_code(6), None);
+    }
+
+    #[test]
+    fn the_control_rule() {
+        use Outcome::*;
+        assert_eq!(local_network_up([]), None, "no control, no judgement");
+        assert_eq!(local_network_up([Down, Unknown]), Some(false));
+        assert_eq!(local_network_up([Down, Throttled]), Some(true));
+        assert_eq!(local_network_up([Maintenance]), Some(true));
+    }
+
+    #[test]
+    fn maintenance_states_keep_what_okx_wrote() {
+        for s in [
+            "scheduled",
+            "ongoing",
+            "pre_open",
+            "completed",
+            "canceled",
+            "paused",
+        ] {
+            assert_eq!(MaintenanceState::from(s.to_string()).as_str(), s);
+        }
+        assert!(MaintenanceState::PreOpen.is_underway());
+        assert!(MaintenanceState::Scheduled.is_pending());
+        assert!(!MaintenanceState::Completed.is_pending());
+    }
+
+    #[test]
     fn grading() {
         let slow = Duration::from_secs(1);
         assert_eq!(grade(Duration::from_millis(999), slow).0, Outcome::Up);

@@ -1,74 +1,12 @@
-//! Reads the expiry (`notAfter`) of a DER-encoded X.509 certificate. Pure.
-//!
-//! Only the path to `tbsCertificate.validity` is walked; nothing is verified here
-//! (rustls has verified the chain before we ever see the certificate).
+//! Reads the expiry (`notAfter`) of a DER-encoded X.509 certificate, with a
+//! maintained parser (`x509-parser`). Pure; nothing is verified here (rustls
+//! has verified the chain before we ever see the certificate).
 
-/// Unix seconds of the certificate's `notAfter`, or `None` when the bytes are not
-/// a certificate this reader understands.
+/// Unix seconds of the certificate's `notAfter`, or `None` when the bytes are
+/// not a certificate.
 pub fn not_after(der: &[u8]) -> Option<i64> {
-    let (cert, _) = element(der, 0x30)?;
-    let (mut tbs, _) = element(cert, 0x30)?;
-    // [0] EXPLICIT version, optional.
-    if tbs.first() == Some(&0xa0) {
-        tbs = element(tbs, 0xa0)?.1;
-    }
-    let tbs = skip(tbs, 0x02)?; // serialNumber
-    let tbs = skip(tbs, 0x30)?; // signature algorithm
-    let tbs = skip(tbs, 0x30)?; // issuer
-    let (validity, _) = element(tbs, 0x30)?;
-    let validity = skip_any(validity)?; // notBefore
-    let tag = *validity.first()?;
-    let (time, _) = element(validity, tag)?;
-    parse_time(tag, std::str::from_utf8(time).ok()?)
-}
-
-/// The contents of the element at the start of `input` if it has tag `tag`, and
-/// what follows it.
-fn element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
-    if *input.first()? != tag {
-        return None;
-    }
-    let first = *input.get(1)? as usize;
-    let (len, header) = if first < 0x80 {
-        (first, 2)
-    } else {
-        let n = first & 0x7f;
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let mut len = 0usize;
-        for i in 0..n {
-            len = (len << 8) | *input.get(2 + i)? as usize;
-        }
-        (len, 2 + n)
-    };
-    let end = header.checked_add(len)?;
-    Some((input.get(header..end)?, input.get(end..)?))
-}
-
-fn skip(input: &[u8], tag: u8) -> Option<&[u8]> {
-    element(input, tag).map(|(_, rest)| rest)
-}
-
-fn skip_any(input: &[u8]) -> Option<&[u8]> {
-    skip(input, *input.first()?)
-}
-
-/// UTCTime (`YYMMDDHHMMSSZ`, tag 0x17) or GeneralizedTime (`YYYYMMDDHHMMSSZ`, 0x18).
-fn parse_time(tag: u8, text: &str) -> Option<i64> {
-    let text = text.strip_suffix('Z')?;
-    let full = match tag {
-        0x17 if text.len() == 12 => {
-            let yy: i32 = text[..2].parse().ok()?;
-            // RFC 5280: 50–99 are 19xx, 00–49 are 20xx.
-            let century = if yy >= 50 { "19" } else { "20" };
-            format!("{century}{text}")
-        }
-        0x18 if text.len() == 14 => text.to_string(),
-        _ => return None,
-    };
-    let dt = chrono::NaiveDateTime::parse_from_str(&full, "%Y%m%d%H%M%S").ok()?;
-    Some(dt.and_utc().timestamp())
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    Some(cert.validity().not_after.timestamp())
 }
 
 #[cfg(test)]

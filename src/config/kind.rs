@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::load::Lines;
+use super::lines::Lines;
 use super::raw::RawCheck;
 use super::{ConfigError, Location};
 

@@ -11,6 +11,7 @@
 
 mod http;
 mod kind;
+mod lines;
 mod load;
 mod mx;
 mod okx_status;

@@ -2,7 +2,7 @@
 //! through the configured (or system) resolver and each reference resolver, all
 //! at once and all bounded by the longest check timeout.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,16 +76,17 @@ async fn resolve_all(
         .map(|(_, r)| *r)
         .chain(references.iter().map(|r| Some(*r)))
         .collect();
-    let resolvers: Vec<(Option<SocketAddr>, Arc<NameResolver>)> = servers
+    let resolvers: BTreeMap<Option<SocketAddr>, Arc<NameResolver>> = servers
         .into_iter()
         .map(|s| (s, Arc::new(NameResolver::new(s))))
         .collect();
+    // Every server asked for is in `servers`, so this finds one; were it not,
+    // a resolver made now would do as well.
     let find = |s: Option<SocketAddr>| {
         resolvers
-            .iter()
-            .find(|(x, _)| *x == s)
-            .map(|(_, r)| r.clone())
-            .expect("a resolver was made for every server")
+            .get(&s)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(NameResolver::new(s)))
     };
     let lookup = move |resolver: Arc<NameResolver>, name: String| async move {
         match tokio::time::timeout(deadline, resolver.lookup_ip(&name)).await {

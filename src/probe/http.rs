@@ -22,29 +22,12 @@ pub const MAX_REDIRECTS: usize = 5;
 /// The longest `Retry-After` honoured, so a hostile answer cannot stop a check for days.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
-pub const USER_AGENT: &str = concat!(
-    "okx-monitor/",
-    env!("CARGO_PKG_VERSION"),
-    " (support reachability monitor)"
-);
-
-/// The rustls client configuration of every HTTP client here: the ring
-/// provider, safe protocol versions, and `roots`.
-pub fn tls_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS set-up: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
-}
-
 /// Builds the HTTP client shared by the checks that use `resolver` and trust `roots`.
 pub fn client(
     resolver: Arc<NameResolver>,
     roots: rustls::RootCertStore,
 ) -> Result<reqwest::Client, String> {
-    let tls = tls_config(roots)?;
+    let tls = crate::tls::client_config(roots)?;
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let scheme = attempt.url().scheme();
         if scheme != "http" && scheme != "https" {
@@ -60,7 +43,7 @@ pub fn client(
         }
     });
     reqwest::Client::builder()
-        .user_agent(USER_AGENT)
+        .user_agent(crate::tls::USER_AGENT)
         .tls_backend_preconfigured(tls)
         .tls_info(true)
         .dns_resolver(Arc::new(HttpResolve(resolver)))
@@ -72,33 +55,6 @@ pub fn client(
         .http1_only()
         .build()
         .map_err(|e| format!("HTTP client set-up: {e}"))
-}
-
-/// The bundled web roots, plus the PEM certificates of `extra` when given.
-pub fn roots(extra: Option<&std::path::Path>) -> Result<rustls::RootCertStore, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(path) = extra {
-        use rustls::pki_types::CertificateDer;
-        use rustls::pki_types::pem::PemObject;
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| format!("tls_ca_file `{}`: {e}", path.display()))?;
-        let mut added = 0;
-        for cert in certs {
-            let cert = cert.map_err(|e| format!("tls_ca_file `{}`: {e}", path.display()))?;
-            roots
-                .add(cert)
-                .map_err(|e| format!("tls_ca_file `{}`: {e}", path.display()))?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(format!(
-                "tls_ca_file `{}` holds no PEM certificate",
-                path.display()
-            ));
-        }
-    }
-    Ok(roots)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -60,7 +60,7 @@ impl Prober {
                     check: check.name.clone(),
                     message,
                 };
-                let roots = http::roots(slot.key().1.as_deref()).map_err(err)?;
+                let roots = crate::tls::roots(slot.key().1.as_deref()).map_err(err)?;
                 slot.insert(http::client(resolver, roots).map_err(err)?);
             }
         }
@@ -87,15 +87,27 @@ impl Prober {
     }
 
     async fn dispatch(&self, check: &Check, deadline: Instant, clock: &PhaseClock) -> Report {
-        let resolver = &self.resolvers[&check.resolver];
-        let client = |ca: &Option<PathBuf>| &self.clients[&(check.resolver, ca.clone())];
+        // A check this prober was not built for has no resolver or client: a
+        // caller's bug, reported as the check's outcome rather than a panic.
+        let unprepared = || {
+            Report::failed(
+                Failure::Protocol,
+                "internal error: the prober was not built for this check",
+            )
+        };
+        let Some(resolver) = self.resolvers.get(&check.resolver) else {
+            return unprepared();
+        };
+        let client = |ca: &Option<PathBuf>| self.clients.get(&(check.resolver, ca.clone()));
         match &check.spec {
-            Spec::Http(spec) => {
-                http::probe(client(&spec.tls_ca_file), spec, check.slow, clock).await
-            }
-            Spec::OkxStatus(spec) => {
-                okx_status::probe(client(&spec.tls_ca_file), spec, check.slow, clock).await
-            }
+            Spec::Http(spec) => match client(&spec.tls_ca_file) {
+                Some(c) => http::probe(c, spec, check.slow, clock).await,
+                None => unprepared(),
+            },
+            Spec::OkxStatus(spec) => match client(&spec.tls_ca_file) {
+                Some(c) => okx_status::probe(c, spec, check.slow, clock).await,
+                None => unprepared(),
+            },
             Spec::Mx(spec) => mx::probe(resolver, spec, check.slow, deadline, clock).await,
             Spec::Tcp(spec) => tcp::probe(resolver, spec, check.slow, clock).await,
         }
