@@ -51,6 +51,7 @@ invalid! {
     bad_address: "bad-address.toml" at "bad-address.toml:5:11" says "invalid address `1.1.1.1`";
     bad_resolver: "bad-resolver.toml" at "bad-resolver.toml:2:12" says "invalid resolver `dns.google`";
     slow_over_timeout: "slow-over-timeout.toml" at "slow-over-timeout.toml:7:8" says "must not be longer than timeout";
+    defaults_slow_over_timeout: "defaults-slow-over-timeout.toml" at "defaults-slow-over-timeout.toml:3:8" says "must not be longer than timeout";
     key_of_another_kind: "key-of-another-kind.toml" at "key-of-another-kind.toml:6:10" says "`domain` does not apply";
     bad_status: "bad-status.toml" at "bad-status.toml:6:17" says "700";
     wrong_type: "wrong-type.toml" at "wrong-type.toml:6:11" says "expected a string";
@@ -98,4 +99,43 @@ async fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let out = run(&["frobnicate"]).await;
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// An inherited `slow` longer than a check's own `timeout` is no contradiction
+/// (PRODUCT.md, inheritance): `validate`, `check` and `run` all take it, and the
+/// check is never degraded by time.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inherited_slow_longer_than_the_own_timeout_is_valid() {
+    use crate::support::daemon::{Daemon, metric_sum};
+    use crate::support::peers::{self, response};
+    let peer = peers::http(|_| response(200, &[], "ok")).await;
+    let toml = format!(
+        "[defaults]\ntimeout = \"5s\"\nslow = \"3s\"\nschedule = \"* * * * * *\"\n\n\
+         [[check]]\nname = \"chat\"\nchannel = \"chat\"\nkind = \"http\"\nurl = \"{}\"\ntimeout = \"1s\"\n",
+        peer.url("/")
+    );
+    let dir = crate::support::ConfigDir::new(&[("checks.toml", &toml)]);
+    let config = dir.path().to_str().unwrap();
+    let out = run(&["--config", config, "validate"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&["--config", config, "check", "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\"outcome\": \"up\""),
+        "{}",
+        stdout(&out)
+    );
+    let daemon = Daemon::start(dir.path(), &dir.path().join("d.db")).await;
+    let started = std::time::Instant::now();
+    loop {
+        let text = daemon.metrics().await;
+        if metric_sum(&text, "okx_monitor_probes_total", "outcome=\"up\"") >= 1.0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

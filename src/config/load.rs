@@ -235,13 +235,13 @@ fn check_from_raw(
             .map_or(at.span.clone(), |t| t.span());
         return Err(at.fail(s, "timeout must be longer than 0ms"));
     }
-    if slow > timeout {
-        let s = raw
-            .slow
-            .as_ref()
-            .or(raw.timeout.as_ref())
-            .map_or(at.span.clone(), |t| t.span());
-        return Err(at.fail(s, too_slow(slow, timeout)));
+    // Only values written in the same table contradict each other: an
+    // inherited `slow` longer than the check's own `timeout` is no mistake,
+    // the check is simply never degraded by time (PRODUCT.md).
+    if let (Some(own_slow), Some(own_timeout)) = (&raw.slow, &raw.timeout)
+        && own_slow.get_ref().0 > own_timeout.get_ref().0
+    {
+        return Err(at.fail(own_slow.span(), too_slow(slow, timeout)));
     }
     let spec = Spec::build(raw, at)?;
     Ok(Check {
