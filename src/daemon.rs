@@ -209,9 +209,10 @@ pub async fn run(
 }
 
 /// Checks the database before the daemon starts, on a blocking thread (the
-/// runtime never waits on the disk). A missing directory is a configuration
-/// mistake; a database that cannot be opened now (a full or read-only disk)
-/// is a passing fault: probing goes on and the writer retries.
+/// runtime never waits on the disk). A missing directory, or a file that is
+/// not an okx-monitor database, is a mistake that will not fix itself: the
+/// daemon does not start. A database that cannot be opened now (a full or
+/// read-only disk) is a passing fault: probing goes on and the writer retries.
 async fn check_database(db: &std::path::Path) -> Result<(), DaemonError> {
     let dir = db
         .parent()
@@ -224,10 +225,15 @@ async fn check_database(db: &std::path::Path) -> Result<(), DaemonError> {
     }
     let path = db.to_path_buf();
     let opened = tokio::task::spawn_blocking(move || Store::open(&path).map(drop)).await;
-    if let Ok(Err(e)) = opened {
-        tracing::error!(error = %e, "cannot open the database now; probing goes on and samples wait in memory");
+    match opened {
+        // Not a database will not fix itself: refuse to start.
+        Ok(Err(e @ crate::store::StoreError::NotOurs { .. })) => Err(DaemonError::Store(e)),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot open the database now; probing goes on and samples wait in memory");
+            Ok(())
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Runs `f` (which reads files: the configuration, CA certificates) on a
@@ -283,7 +289,7 @@ impl Scheduler {
             running: HashSet::new(),
             probes: JoinSet::new(),
         };
-        schedule_all(&s.current, s.tz, &mut s.heap);
+        schedule_start(&s.current, s.tz, &mut s.heap);
         s
     }
 
@@ -428,6 +434,27 @@ fn reload_config(
     Ok((next, config.settings))
 }
 
+/// How long the daemon's first probe of every check is spread over.
+pub const START_SPREAD: Duration = Duration::from_millis(1500);
+
+/// At start, every check is probed once at once (spread evenly over
+/// [`START_SPREAD`], so that a newcomer sees data within seconds), then
+/// follows its schedule. A check whose scheduled run comes within a second of
+/// its start slot is left to that run, so that no check is probed twice in
+/// the same second.
+fn schedule_start(g: &Generation, tz: Tz, heap: &mut BinaryHeap<Reverse<(Instant, usize)>>) {
+    let now = Instant::now();
+    let n = g.checks.len().max(1) as u32;
+    for idx in 0..g.checks.len() {
+        let first = now + START_SPREAD * idx as u32 / n;
+        let scheduled = next_at(g, idx, tz);
+        match scheduled {
+            Some(at) if at <= first + Duration::from_secs(1) => heap.push(Reverse((at, idx))),
+            _ => heap.push(Reverse((first, idx))),
+        }
+    }
+}
+
 fn schedule_all(g: &Generation, tz: Tz, heap: &mut BinaryHeap<Reverse<(Instant, usize)>>) {
     for idx in 0..g.checks.len() {
         push_next(g, idx, tz, heap);
@@ -436,15 +463,21 @@ fn schedule_all(g: &Generation, tz: Tz, heap: &mut BinaryHeap<Reverse<(Instant, 
 
 /// Queues the next run of check `idx` (its jitter included) after now.
 fn push_next(g: &Generation, idx: usize, tz: Tz, heap: &mut BinaryHeap<Reverse<(Instant, usize)>>) {
+    if let Some(at) = next_at(g, idx, tz) {
+        heap.push(Reverse((at, idx)));
+    }
+}
+
+/// When check `idx` runs next by its schedule, its jitter included.
+fn next_at(g: &Generation, idx: usize, tz: Tz) -> Option<Instant> {
     let now_wall = Utc::now();
     let now = Instant::now();
     let jitter = g.jitter[idx];
     // The slot whose jittered time is still ahead: `after` is shifted back by the jitter.
     let after = now_wall - chrono::Duration::from_std(jitter).unwrap_or_default();
-    if let Some(next) = schedule::next_run(&g.checks[idx], tz, after) {
-        let wait = (next - now_wall).to_std().unwrap_or_default() + jitter;
-        heap.push(Reverse((now + wait, idx)));
-    }
+    let next = schedule::next_run(&g.checks[idx], tz, after)?;
+    let wait = (next - now_wall).to_std().unwrap_or_default() + jitter;
+    Some(now + wait)
 }
 
 fn probe_task(

@@ -8,7 +8,7 @@ use okx_monitor::store::Store;
 
 use crate::support::daemon::{Daemon, Prometheus, metric_sum};
 use crate::support::peers::{self, response};
-use crate::support::{ConfigDir, run, stderr};
+use crate::support::{ConfigDir, run, stderr, stdout};
 
 fn http_checks(n: usize, url: &str, extra: &str) -> String {
     (0..n)
@@ -403,4 +403,85 @@ async fn twenty_kills_at_random_moments_never_damage_the_database() {
         Some(0)
     );
     assert!(Store::open(&db).unwrap().sample_count().unwrap() > stored);
+}
+
+/// A newcomer sees data at once: a check scheduled hourly is probed, counted
+/// and stored within 3 s of the daemon's start, not at the next full hour.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_check_is_probed_once_right_after_the_start() {
+    let peer = peers::http(|_| response(200, &[], "ok")).await;
+    let toml = format!(
+        "[[check]]\nname = \"hourly\"\nchannel = \"help_center\"\nkind = \"http\"\nurl = \"{}\"\nschedule = \"0 0 * * * *\"\n",
+        peer.url("/")
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let db = dir.path().join("first.db");
+    let started = Instant::now();
+    let daemon = Daemon::start(dir.path(), &db).await;
+    let (mut counted, mut stored) = (false, false);
+    while !(counted && stored) && started.elapsed() < Duration::from_secs(3) {
+        counted = metric_sum(
+            &daemon.metrics().await,
+            "okx_monitor_probes_total",
+            "check=\"hourly\"",
+        ) >= 1.0;
+        let out = run(&["export", "--db", db.to_str().unwrap()]).await;
+        stored = stdout(&out).contains("\"check\":\"hourly\"");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(counted, "probes_total within 3 s");
+    assert!(
+        stored,
+        "a stored sample within 3 s: {:?}",
+        started.elapsed()
+    );
+    // Once only: no second probe stacked on it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let text = daemon.metrics().await;
+    assert_eq!(
+        metric_sum(&text, "okx_monitor_probes_total", "check=\"hourly\""),
+        1.0
+    );
+}
+
+/// A file that is not a database will not become one by waiting: the daemon
+/// exits 2 at once with one sentence naming it, and leaves it as it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_that_is_not_a_database_is_refused_at_start() {
+    let dir = ConfigDir::new(&[(
+        "checks.toml",
+        "[[check]]\nname = \"c\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n",
+    )]);
+    let junk = dir.path().join("notes.txt");
+    let text = "these are my notes, not a database\n".repeat(200);
+    std::fs::write(&junk, &text).unwrap();
+    let foreign = dir.path().join("other.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&foreign).unwrap();
+        conn.execute_batch("CREATE TABLE accounts (id INTEGER); INSERT INTO accounts VALUES (1);")
+            .unwrap();
+    }
+    let foreign_bytes = std::fs::read(&foreign).unwrap();
+    for (file, why) in [(&junk, "not an SQLite file"), (&foreign, "another program")] {
+        let mut d = Daemon::spawn(dir.path(), file, &[], &[]);
+        let status = d.wait_exit(Duration::from_secs(5)).await.expect("it exits");
+        assert_eq!(status.code(), Some(2), "{}", d.log_text());
+        let log = d.log_text();
+        let lines: Vec<&str> = log.lines().filter(|l| l.contains("okx-monitor:")).collect();
+        assert_eq!(lines.len(), 1, "{log}");
+        assert!(
+            lines[0].contains(file.to_str().unwrap()) && lines[0].contains(why),
+            "{log}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&junk).unwrap(),
+        text,
+        "left as it was"
+    );
+    assert_eq!(
+        std::fs::read(&foreign).unwrap(),
+        foreign_bytes,
+        "left as it was"
+    );
 }

@@ -476,3 +476,50 @@ fn each_check_has_its_own_model_inside_its_channel() {
     assert_eq!(c.checks[0].best.len(), 1);
     assert_eq!(c.samples, c.checks[0].samples + c.checks[1].samples);
 }
+
+/// Importing the same file twice, then a file that overlaps it, stores each
+/// sample once: `import` says how many were new, and `export` and `status`
+/// count every probe once.
+#[tokio::test(flavor = "multi_thread")]
+async fn importing_twice_and_overlapping_counts_each_sample_once() {
+    let now = Utc::now();
+    let all = every(now, 3, 10, |t, out| {
+        out.push(line(t, "website-chat", "chat", "up", Some(150.0)));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (whole, part) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    std::fs::write(&whole, all.join("\n")).unwrap();
+    // The second half again, and a day beyond nothing: an overlap.
+    std::fs::write(&part, all[all.len() / 2..].join("\n")).unwrap();
+    let db = dir.path().join("h.db");
+    let db = db.to_str().unwrap();
+    let n = all.len();
+    let import = |file: std::path::PathBuf| async move {
+        let out = run(&["import", file.to_str().unwrap(), "--db", db]).await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            crate::support::stderr(&out)
+        );
+        crate::support::stderr(&out)
+    };
+    let first = import(whole.clone()).await;
+    assert!(
+        first.contains(&format!("imported {n} samples: {n} new, 0 already there")),
+        "{first}"
+    );
+    let second = import(whole).await;
+    assert!(
+        second.contains(&format!("{n} samples: 0 new, {n} already there")),
+        "{second}"
+    );
+    let third = import(part).await;
+    assert!(third.contains(" 0 new, "), "{third}");
+
+    let exported = stdout(&run(&["export", "--db", db]).await);
+    assert_eq!(exported.lines().count(), n);
+    let out = run(&["status", "--db", db, "--format", "json", "--window", "7d"]).await;
+    let s: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(s["channels"][0]["samples"], n as u64, "{s}");
+}

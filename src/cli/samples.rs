@@ -38,7 +38,13 @@ pub fn import(config_path: &Path, args: ImportArgs) -> anyhow::Result<u8> {
         let f = std::fs::File::open(&args.file).with_context(|| format!("cannot open {name}"))?;
         store.import(BufReader::with_capacity(1 << 20, f), &name)?
     };
-    eprintln!("imported {n} samples into {}", db.display());
+    eprintln!(
+        "imported {} samples: {} new, {} already there ({})",
+        super::thousands(n.total()),
+        super::thousands(n.new),
+        super::thousands(n.already),
+        db.display()
+    );
     Ok(EXIT_OK)
 }
 

@@ -16,6 +16,8 @@ mod schema;
 mod write;
 pub mod writer;
 
+pub use write::Imported;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +40,12 @@ pub enum StoreError {
     },
     #[error("database {} does not exist", path.display())]
     Missing { path: PathBuf },
+    /// A file that will not become a database by waiting: refused, never overwritten.
+    #[error(
+        "{} is not an okx-monitor database ({why}); name another file with --db or [settings] db",
+        path.display()
+    )]
+    NotOurs { path: PathBuf, why: &'static str },
     #[error(
         "database {} has schema version {found}, newer than this okx-monitor knows ({known}); use a newer okx-monitor",
         path.display()
@@ -83,6 +91,20 @@ impl Store {
             path: path.to_path_buf(),
             ids: HashMap::new(),
         };
+        // Whose file is it? Asked before anything is written to it (even the
+        // journal mode), so that someone else's file is left as it was.
+        let not_ours = |why| StoreError::NotOurs {
+            path: path.to_path_buf(),
+            why,
+        };
+        match store.foreign() {
+            Ok(false) => {}
+            Ok(true) => return Err(not_ours("it is the SQLite database of another program")),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                return Err(not_ours("it is not an SQLite file"));
+            }
+            Err(e) => return Err(store.err(e)),
+        }
         store.setup().map_err(|e| store.err(e))?;
         schema::migrate(&mut store.conn, path)?;
         Ok(store)
@@ -96,6 +118,20 @@ impl Store {
             });
         }
         Store::open(path)
+    }
+
+    /// An SQLite database okx-monitor never migrated that holds tables anyway:
+    /// someone else's, which must not be written into.
+    fn foreign(&self) -> rusqlite::Result<bool> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tables: i64 = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(version == 0 && tables > 0)
     }
 
     fn setup(&self) -> rusqlite::Result<()> {
@@ -276,9 +312,95 @@ mod tests {
         assert_eq!(
             store
                 .import(format!("{good}\n").as_bytes(), "in.jsonl")
-                .unwrap(),
+                .unwrap()
+                .new,
             1
         );
         assert_eq!(store.rollups(0, i64::MAX / 2).unwrap().len(), 1);
+    }
+
+    /// The rollups counted afresh from the raw samples, by (check, slot start).
+    fn rebuilt(store: &Store) -> Vec<(String, i64, crate::pattern::Rollup)> {
+        let mut out = Vec::new();
+        store.export(&mut out).unwrap();
+        let mut by: std::collections::BTreeMap<(String, i64), crate::pattern::Rollup> =
+            Default::default();
+        for line in String::from_utf8(out).unwrap().lines() {
+            let s = jsonl::parse_line(line).unwrap();
+            by.entry((s.check, s.ts_ms.div_euclid(SLOT_MS) * SLOT_MS))
+                .or_default()
+                .add(s.outcome, s.latency_us);
+        }
+        by.into_iter().map(|((c, slot), r)| (c, slot, r)).collect()
+    }
+
+    fn stored(store: &Store) -> Vec<(String, i64, crate::pattern::Rollup)> {
+        let mut v: Vec<_> = store
+            .rollups(0, i64::MAX / 2)
+            .unwrap()
+            .into_iter()
+            .map(|(c, _, slot, r)| (c, slot, r))
+            .collect();
+        v.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        v
+    }
+
+    fn lines(from_min: i64, to_min: i64) -> String {
+        (from_min..to_min)
+            .map(|m| {
+                let ts = chrono::DateTime::from_timestamp(1_793_000_000 + m * 60, 0).unwrap();
+                let (outcome, latency) = if m % 5 == 0 { ("down", "null") } else { ("up", "120.5") };
+                format!(
+                    "{{\"ts\":\"{}\",\"check\":\"chat\",\"channel\":\"chat\",\"outcome\":\"{outcome}\",\"latency_ms\":{latency}}}\n",
+                    ts.to_rfc3339()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn importing_twice_or_overlapping_stores_each_sample_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let first = store.import(lines(0, 100).as_bytes(), "a").unwrap();
+        assert_eq!((first.new, first.already), (100, 0));
+        let again = store.import(lines(0, 100).as_bytes(), "a").unwrap();
+        assert_eq!((again.new, again.already), (0, 100));
+        let overlap = store.import(lines(50, 150).as_bytes(), "b").unwrap();
+        assert_eq!((overlap.new, overlap.already), (50, 50));
+        assert_eq!(store.sample_count().unwrap(), 150);
+        assert_eq!(
+            stored(&store),
+            rebuilt(&store),
+            "rollups match the raw samples"
+        );
+        let total: u64 = stored(&store)
+            .iter()
+            .map(|r| r.2.counts.iter().sum::<u64>())
+            .sum();
+        assert_eq!(total, 150);
+    }
+
+    #[test]
+    fn a_database_with_copies_from_old_imports_is_repaired_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // A database of schema version 2, where imports stored copies.
+            let mut conn = Connection::open(&path).unwrap();
+            schema::migrate_to(&mut conn, &path, 2).unwrap();
+            drop(conn);
+            let mut store = Store {
+                conn: Connection::open(&path).unwrap(),
+                path: path.clone(),
+                ids: HashMap::new(),
+            };
+            store.import(lines(0, 60).as_bytes(), "a").unwrap();
+            store.import(lines(0, 60).as_bytes(), "a").unwrap();
+            assert_eq!(store.sample_count().unwrap(), 120, "version 2 kept copies");
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.sample_count().unwrap(), 60);
+        assert_eq!(stored(&store), rebuilt(&store));
     }
 }

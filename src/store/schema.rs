@@ -3,14 +3,24 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use super::StoreError;
+use super::write::{WRITE_ROLLUP, write_rollup};
+use crate::outcome::Outcome;
+use crate::pattern::Rollup;
+
+/// One step of the schema: SQL, or Rust where SQL alone cannot do it.
+enum Step {
+    Sql(&'static str),
+    Rust(fn(&Transaction) -> rusqlite::Result<()>),
+}
 
 /// Migration `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Step] = &[
     // 1: checks, samples, quarter-hour rollups.
-    "CREATE TABLE checks (
+    Step::Sql(
+        "CREATE TABLE checks (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,
         channel TEXT NOT NULL,
@@ -40,17 +50,73 @@ const MIGRATIONS: &[&str] = &[
         latency BLOB NOT NULL,
         PRIMARY KEY (slot, check_id)
     ) WITHOUT ROWID;",
+    ),
     // 2: per-check look-ups for `status`: the latest sample, and since when its
     // outcome holds. `rollups_not_up` holds only the slots that saw anything but
     // `up`, so "up since when?" is one index look-up however long the history.
-    "CREATE INDEX samples_by_check ON samples (check_id, ts_ms);
+    Step::Sql(
+        "CREATE INDEX samples_by_check ON samples (check_id, ts_ms);
      CREATE INDEX rollups_by_check
          ON rollups (check_id, slot, up, degraded, throttled, down, unknown, maintenance);
      CREATE INDEX rollups_not_up ON rollups (check_id, slot)
          WHERE degraded + throttled + down + unknown + maintenance > 0;",
+    ),
+    // 3: a sample is stored once (see `one_sample_once`).
+    Step::Rust(one_sample_once),
 ];
 
+/// A sample's identity is what a line of JSON Lines carries: its check (and
+/// channel), its instant in milliseconds, its outcome and its latency. Two
+/// probes of one check at one instant that ended alike are one sample, so an
+/// import of a file twice, or of a file that overlaps the database, adds
+/// nothing twice. Databases written before this rule may hold copies from
+/// such imports: they are removed, and the rollups of the quarter-hours they
+/// touched are counted again from the raw samples. The unique index replaces
+/// `samples_by_check`, whose columns it begins with.
+fn one_sample_once(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE kept AS SELECT min(rowid) AS id FROM samples
+             GROUP BY check_id, ts_ms, outcome, ifnull(latency_us, -1);
+         CREATE TEMP TABLE touched AS SELECT DISTINCT check_id, ts_ms / 900000 AS slot
+             FROM samples WHERE rowid NOT IN (SELECT id FROM kept);
+         DELETE FROM samples WHERE rowid NOT IN (SELECT id FROM kept);
+         DROP TABLE kept;",
+    )?;
+    let touched: Vec<(i64, i64)> = tx
+        .prepare("SELECT check_id, slot FROM touched")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut read = tx.prepare(
+        "SELECT outcome, latency_us FROM samples WHERE check_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3",
+    )?;
+    let mut write = tx.prepare_cached(WRITE_ROLLUP)?;
+    for (id, slot) in touched {
+        let start = slot * super::SLOT_MS;
+        let mut rollup = Rollup::default();
+        let mut rows = read.query([id, start, start + super::SLOT_MS])?;
+        while let Some(row) = rows.next()? {
+            if let Some(outcome) = Outcome::from_code(row.get(0)?) {
+                rollup.add(outcome, row.get(1)?);
+            }
+        }
+        write_rollup(&mut write, id, slot, &rollup)?;
+    }
+    drop(write);
+    drop(read);
+    tx.execute_batch(
+        "DROP TABLE touched;
+         DROP INDEX samples_by_check;
+         CREATE UNIQUE INDEX samples_identity
+             ON samples (check_id, ts_ms, outcome, ifnull(latency_us, -1));",
+    )
+}
+
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_to(conn, path, MIGRATIONS.len())
+}
+
+/// Migrates up to schema version `target` (tests build older databases with it).
+pub fn migrate_to(conn: &mut Connection, path: &Path, target: usize) -> Result<(), StoreError> {
     let sql = |source| StoreError::Sqlite {
         path: path.to_path_buf(),
         source,
@@ -66,9 +132,18 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             known,
         });
     }
-    for (version, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (version, migration) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target)
+        .skip(found as usize)
+    {
         let tx = conn.transaction().map_err(sql)?;
-        tx.execute_batch(migration).map_err(sql)?;
+        match migration {
+            Step::Sql(text) => tx.execute_batch(text),
+            Step::Rust(step) => step(&tx),
+        }
+        .map_err(sql)?;
         tx.pragma_update(None, "user_version", version as i64 + 1)
             .map_err(sql)?;
         tx.commit().map_err(sql)?;

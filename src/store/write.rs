@@ -13,8 +13,22 @@ use crate::outcome::Outcome;
 use crate::pattern::Rollup;
 use crate::sample::Sample;
 
+/// What an import did: samples new to the database, and samples it held already.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub new: u64,
+    pub already: u64,
+}
+
+impl Imported {
+    pub fn total(&self) -> u64 {
+        self.new + self.already
+    }
+}
+
 impl Store {
-    /// Writes `samples` and their rollups in one transaction.
+    /// Writes `samples` and their rollups in one transaction; a sample the
+    /// database already holds is not stored again.
     pub fn insert(&mut self, samples: &[Sample]) -> Result<(), StoreError> {
         let result = (|| {
             let tx = self.conn.transaction()?;
@@ -32,8 +46,13 @@ impl Store {
     }
 
     /// Imports JSON Lines from `input` in one transaction: all or nothing.
-    /// Returns the number of samples imported.
-    pub fn import(&mut self, input: impl BufRead, source_name: &str) -> Result<u64, StoreError> {
+    /// A sample the database already holds is stored once (see `schema.rs`
+    /// for a sample's identity); the answer counts both kinds.
+    pub fn import(
+        &mut self,
+        input: impl BufRead,
+        source_name: &str,
+    ) -> Result<Imported, StoreError> {
         let result = self.import_inner(input, source_name);
         if result.is_err() {
             self.ids.clear();
@@ -41,7 +60,11 @@ impl Store {
         result
     }
 
-    fn import_inner(&mut self, input: impl BufRead, source_name: &str) -> Result<u64, StoreError> {
+    fn import_inner(
+        &mut self,
+        input: impl BufRead,
+        source_name: &str,
+    ) -> Result<Imported, StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -49,7 +72,7 @@ impl Store {
         };
         let tx = self.conn.transaction().map_err(sql)?;
         let mut batch = Batch::new();
-        let mut n = 0;
+        let mut counts = Imported::default();
         for (i, line) in input.lines().enumerate() {
             let line_no = i as u64 + 1;
             let line = line.map_err(|source| StoreError::Read {
@@ -64,12 +87,15 @@ impl Store {
                 line: line_no,
                 message,
             })?;
-            batch.add(&tx, &mut self.ids, &sample).map_err(sql)?;
-            n += 1;
+            if batch.add(&tx, &mut self.ids, &sample).map_err(sql)? {
+                counts.new += 1;
+            } else {
+                counts.already += 1;
+            }
         }
         batch.flush_rollups(&tx).map_err(sql)?;
         tx.commit().map_err(sql)?;
-        Ok(n)
+        Ok(counts)
     }
 
     /// Deletes raw samples older than `before_ms` (rollups stay); returns how many.
@@ -109,10 +135,13 @@ impl Batch {
         }
     }
 
-    fn add(&mut self, tx: &Transaction, ids: &mut Ids, s: &Sample) -> rusqlite::Result<()> {
+    /// Adds one sample; false when the database already held it (then it
+    /// adds to no rollup).
+    fn add(&mut self, tx: &Transaction, ids: &mut Ids, s: &Sample) -> rusqlite::Result<bool> {
         let id = check_id(tx, ids, &s.check, s.channel)?;
-        tx.prepare_cached(
-            "INSERT INTO samples (ts_ms, check_id, outcome, latency_us, dns_us, connect_us,
+        let added = tx
+            .prepare_cached(
+            "INSERT OR IGNORE INTO samples (ts_ms, check_id, outcome, latency_us, dns_us, connect_us,
                                   first_byte_us, http_status, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
@@ -127,6 +156,9 @@ impl Batch {
             s.http_status,
             s.detail
         ])?;
+        if added == 0 {
+            return Ok(false);
+        }
         self.rollups
             .entry((id, s.ts_ms.div_euclid(SLOT_MS)))
             .or_default()
@@ -134,7 +166,7 @@ impl Batch {
         if self.rollups.len() >= Self::MAX_PENDING_SLOTS {
             self.flush_rollups(tx)?;
         }
-        Ok(())
+        Ok(true)
     }
 
     fn flush_rollups(&mut self, tx: &Transaction) -> rusqlite::Result<()> {
@@ -142,11 +174,7 @@ impl Batch {
             "SELECT up, degraded, throttled, down, unknown, maintenance, latency
              FROM rollups WHERE check_id = ?1 AND slot = ?2",
         )?;
-        let mut write = tx.prepare_cached(
-            "INSERT OR REPLACE INTO rollups
-             (check_id, slot, up, degraded, throttled, down, unknown, maintenance, latency)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
+        let mut write = tx.prepare_cached(WRITE_ROLLUP)?;
         for ((id, slot), mut rollup) in self.rollups.drain() {
             let stored = read
                 .query_row([id, slot], |row| {
@@ -164,21 +192,38 @@ impl Batch {
             if let Some(stored) = stored {
                 rollup.merge(&stored);
             }
-            let c = rollup.counts.map(|n| n as i64);
-            write.execute(params![
-                id,
-                slot,
-                c[0],
-                c[1],
-                c[2],
-                c[3],
-                c[4],
-                c[5],
-                rollup.latency.encode()
-            ])?;
+            write_rollup(&mut write, id, slot, &rollup)?;
         }
         Ok(())
     }
+}
+
+/// The statement that writes one rollup row, whole.
+pub(super) const WRITE_ROLLUP: &str = "INSERT OR REPLACE INTO rollups
+     (check_id, slot, up, degraded, throttled, down, unknown, maintenance, latency)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// Writes rollup `slot` of check `id` through [`WRITE_ROLLUP`]; the count
+/// columns are in the order of [`Outcome::code`].
+pub(super) fn write_rollup(
+    write: &mut rusqlite::CachedStatement<'_>,
+    id: i64,
+    slot: i64,
+    rollup: &Rollup,
+) -> rusqlite::Result<()> {
+    let c = rollup.counts.map(|n| n as i64);
+    write.execute(params![
+        id,
+        slot,
+        c[0],
+        c[1],
+        c[2],
+        c[3],
+        c[4],
+        c[5],
+        rollup.latency.encode()
+    ])?;
+    Ok(())
 }
 
 fn check_id(
