@@ -20,16 +20,21 @@ pub enum Outcome {
     Down,
     Unknown,
     Maintenance,
+    /// Answered, but refuses this network outright (HTTP 451, a 403 that is
+    /// not a bot challenge): reachable, not down; OKX does not serve this place.
+    Blocked,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
+    /// In the order of [`Outcome::code`].
+    pub const ALL: [Outcome; 7] = [
         Outcome::Up,
         Outcome::Degraded,
         Outcome::Throttled,
         Outcome::Down,
         Outcome::Unknown,
         Outcome::Maintenance,
+        Outcome::Blocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,11 +45,12 @@ impl Outcome {
             Outcome::Down => "down",
             Outcome::Unknown => "unknown",
             Outcome::Maintenance => "maintenance",
+            Outcome::Blocked => "blocked",
         }
     }
 
     /// How many outcomes there are: the length of arrays indexed by [`Outcome::code`].
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     /// Reachable and answering as expected: counts as available.
     pub fn is_success(self) -> bool {
@@ -61,6 +67,7 @@ impl Outcome {
             Outcome::Down => 3,
             Outcome::Unknown => 4,
             Outcome::Maintenance => 5,
+            Outcome::Blocked => 6,
         }
     }
 
@@ -129,6 +136,8 @@ pub enum Failure {
     Protocol,
     /// Rate limit or bot challenge.
     Throttled,
+    /// HTTP 451, or a 403 that is not a bot challenge: this network is refused.
+    Blocked,
     /// No MX records, or fewer than `min_records`.
     NoRecords,
     /// The SMTP greeting was missing or refused us.
@@ -296,6 +305,7 @@ impl Report {
     pub fn failed(failure: Failure, reason: impl Into<String>) -> Report {
         let outcome = match failure {
             Failure::Throttled => Outcome::Throttled,
+            Failure::Blocked => Outcome::Blocked,
             Failure::Maintenance => Outcome::Maintenance,
             Failure::LocalNetwork => Outcome::Unknown,
             _ => Outcome::Down,
@@ -382,11 +392,11 @@ mod tests {
     #[test]
     fn codes_are_fixed_and_round_trip() {
         let codes: Vec<usize> = Outcome::ALL.iter().map(|o| o.code()).collect();
-        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5], "stored in every database");
+        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5, 6], "stored in every database");
         for o in Outcome::ALL {
             assert_eq!(Outcome::from_code(o.code() as i64), Some(o));
         }
-        assert_eq!(Outcome::from_code(6), None);
+        assert_eq!(Outcome::from_code(7), None);
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn outcome_colour(o: Outcome) -> Colour {
     match o {
         Outcome::Up => Colour::Green,
         Outcome::Degraded => Colour::Yellow,
-        Outcome::Throttled => Colour::Magenta,
+        Outcome::Throttled | Outcome::Blocked => Colour::Magenta,
         Outcome::Down => Colour::Red,
         Outcome::Unknown | Outcome::Maintenance => Colour::Blue,
     }

@@ -164,6 +164,7 @@ fn verdict_words(v: Verdict) -> &'static str {
         Verdict::DnsFailure => "names do not resolve, while the network works",
         Verdict::DnsTampering => "your DNS answers for OKX disagree with every reference resolver",
         Verdict::Throttled => "OKX refuses this machine (rate limit or bot challenge)",
+        Verdict::Blocked => "OKX refuses this network or region outright (HTTP 451 or 403)",
         Verdict::OkxDown => "every OKX channel is down; your network works",
         Verdict::ChannelsDown => "some support channels are down; others work",
     }

@@ -6,7 +6,8 @@
 //! `dns_failure` (the resolver answers for no OKX name while the network works)
 //! → `dns_tampering` (for some OKX name, the resolver's addresses share nothing
 //! with any reference resolver's) → `throttled` (an OKX check is refused: rate
-//! limit or bot challenge) → `okx_down` (every OKX check down) →
+//! limit or bot challenge) → `blocked` (an OKX check refuses this network
+//! outright: 451, a 403 that is no challenge) → `okx_down` (every OKX check down) →
 //! `channels_down` (some channel has no working check) → `ok`.
 
 pub mod gather;
@@ -28,6 +29,7 @@ pub enum Verdict {
     DnsFailure,
     DnsTampering,
     Throttled,
+    Blocked,
     OkxDown,
     ChannelsDown,
 }
@@ -40,6 +42,7 @@ impl Verdict {
             Verdict::DnsFailure => "dns_failure",
             Verdict::DnsTampering => "dns_tampering",
             Verdict::Throttled => "throttled",
+            Verdict::Blocked => "blocked",
             Verdict::OkxDown => "okx_down",
             Verdict::ChannelsDown => "channels_down",
         }
@@ -147,6 +150,9 @@ pub fn verdict(e: &Evidence) -> Verdict {
     if e.okx().any(|c| c.outcome == Outcome::Throttled) {
         return Verdict::Throttled;
     }
+    if e.okx().any(|c| c.outcome == Outcome::Blocked) {
+        return Verdict::Blocked;
+    }
     let mut okx = e.okx().peekable();
     if okx.peek().is_some() && okx.all(|c| c.outcome == Outcome::Down) {
         return Verdict::OkxDown;
@@ -210,6 +216,17 @@ fn about_the_verdict(verdict: Verdict, e: &Evidence) -> Vec<String> {
         }
         Verdict::DnsTampering => out.extend(about_tampering(e)),
         Verdict::Throttled => out.extend(about_throttling(e)),
+        Verdict::Blocked => {
+            let names: Vec<&str> = e
+                .okx()
+                .filter(|c| c.outcome == Outcome::Blocked)
+                .map(|c| c.check.as_str())
+                .collect();
+            out.push(format!(
+                "OKX refuses this network or region outright ({}): it answers, but does not serve this place. This is no outage, and waiting will not change it.",
+                names.join(", ")
+            ));
+        }
         Verdict::OkxDown => {
             out.push(
                 "Every OKX channel fails while the network works: the problem is on OKX's side."
@@ -361,6 +378,7 @@ mod tests {
                 .all(|o| matches!(o, Outcome::Down | Outcome::Unknown));
         let dns_fails = dns == Some(false);
         let throttled = okx.iter().any(|(_, o)| *o == Outcome::Throttled);
+        let blocked = okx.iter().any(|(_, o)| *o == Outcome::Blocked);
         let all_down = !okx.is_empty() && okx.iter().all(|(_, o)| *o == Outcome::Down);
         // A channel is down when none of its checks works and one is down.
         let some_channel_down = Channel::ALL.iter().any(|c| {
@@ -379,6 +397,8 @@ mod tests {
             Verdict::DnsTampering
         } else if throttled {
             Verdict::Throttled
+        } else if blocked {
+            Verdict::Blocked
         } else if all_down {
             Verdict::OkxDown
         } else if some_channel_down {
@@ -391,7 +411,7 @@ mod tests {
     #[test]
     fn every_combination_of_check_states_decides_by_precedence() {
         use Outcome::*;
-        let states = [Up, Degraded, Throttled, Down, Maintenance];
+        let states = [Up, Degraded, Throttled, Down, Maintenance, Blocked];
         let control_sets: [&[Outcome]; 4] = [&[], &[Down, Down], &[Up, Down], &[Up, Up]];
         let mut seen = BTreeSet::new();
         let mut cases = 0;
@@ -447,8 +467,8 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cases, 4 * 3 * 2 * 125);
-        assert_eq!(seen.len(), 7, "every verdict is reached: {seen:?}");
+        assert_eq!(cases, 4 * 3 * 2 * 216);
+        assert_eq!(seen.len(), 8, "every verdict is reached: {seen:?}");
     }
 
     #[test]

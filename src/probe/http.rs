@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
+use reqwest::header::{HeaderMap, LOCATION};
 
 use super::clock::PhaseClock;
+use super::refusal;
 use super::resolve::{HttpResolve, NameResolver, ResolveError};
 use crate::config::{HttpSpec, Method};
 use crate::outcome::{Failure, Outcome, Report, grade};
@@ -19,8 +20,6 @@ use crate::outcome::{Failure, Outcome, Report, grade};
 pub const BODY_CAP: usize = 1024 * 1024;
 /// How many redirects are followed before the check fails.
 pub const MAX_REDIRECTS: usize = 5;
-/// The longest `Retry-After` honoured, so a hostile answer cannot stop a check for days.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
 /// Builds the HTTP client shared by the checks that use `resolver` and trust `roots`.
 pub fn client(
@@ -159,7 +158,7 @@ pub fn judge(spec: &HttpSpec, f: &Fetched, slow: Duration, now: SystemTime) -> R
     report.detail.http_status = Some(f.status);
     report.detail.tls_not_after = f.tls_not_after;
     if report.outcome == Outcome::Throttled {
-        report.detail.retry_after = retry_after(&f.headers, now);
+        report.detail.retry_after = refusal::retry_after(&f.headers, now);
     }
     if report.outcome.is_success() {
         report.detail.extracted = extract(spec, &f.body);
@@ -173,8 +172,11 @@ fn judge_outcome(
     slow: Duration,
     now: SystemTime,
 ) -> Result<(Outcome, String), (Failure, String)> {
-    if let Some(why) = throttle(f.status, &f.headers, &f.body, now) {
-        return Err((Failure::Throttled, why));
+    if let Some(refused) = refusal::refused(f.status, &f.headers, &f.body, now) {
+        return Err(refused);
+    }
+    if refusal::blocks(f.status) && !spec.expect_status.contains(&f.status) {
+        return Err((Failure::Blocked, refusal::blocked_reason(f.status)));
     }
     if (300..400).contains(&f.status)
         && !spec.expect_status.contains(&f.status)
@@ -277,57 +279,6 @@ fn extract(spec: &HttpSpec, body: &[u8]) -> std::collections::BTreeMap<String, f
         }
     }
     out
-}
-
-/// Body markers of bot-challenge pages (Cloudflare, Akamai, PerimeterX, Imperva),
-/// looked for in the first part of the body only.
-const CHALLENGE_MARKERS: &[&str] = &[
-    "challenge-platform",
-    "cf-chl-",
-    "<title>Just a moment...</title>",
-    "Attention Required! | Cloudflare",
-    "_Incapsula_Resource",
-    "px-captcha",
-    "sec-if-cpt-container",
-];
-
-/// Why the answer means "reachable, but refusing us", or `None` (pure).
-pub fn throttle(status: u16, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Option<String> {
-    if status == 429 {
-        return Some("rate limited (HTTP 429)".to_string());
-    }
-    if status == 503
-        && let Some(wait) = retry_after(headers, now)
-    {
-        return Some(format!("HTTP 503 with Retry-After ({} s)", wait.as_secs()));
-    }
-    let mitigated = headers
-        .get("cf-mitigated")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("challenge"));
-    if mitigated {
-        return Some(format!("bot challenge (HTTP {status}, cf-mitigated)"));
-    }
-    let head = &body[..body.len().min(64 * 1024)];
-    let head = String::from_utf8_lossy(head);
-    CHALLENGE_MARKERS
-        .iter()
-        .find(|m| head.contains(*m))
-        .map(|_| format!("bot challenge page (HTTP {status})"))
-}
-
-/// `Retry-After` as a wait from `now`: delta-seconds or an HTTP date (pure).
-pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    let wait = if let Ok(secs) = value.parse::<u64>() {
-        Duration::from_secs(secs)
-    } else {
-        let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-        let when =
-            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(when.timestamp()).ok()?);
-        when.duration_since(now).unwrap_or(Duration::ZERO)
-    };
-    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 fn unfollowed_redirect(status: u16, location: &reqwest::header::HeaderValue) -> String {
@@ -446,7 +397,20 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use crate::probe::refusal::{MAX_RETRY_AFTER, retry_after};
+    use reqwest::header::{HeaderValue, RETRY_AFTER};
+
+    #[test]
+    fn a_451_or_a_plain_403_is_blocked_unless_expected() {
+        assert_eq!(outcome(&spec(), &fetched(451, "")).0, Outcome::Blocked);
+        assert_eq!(
+            outcome(&spec(), &fetched(403, "Forbidden")).0,
+            Outcome::Blocked
+        );
+        let mut s = spec();
+        s.expect_status = vec![403];
+        assert_eq!(outcome(&s, &fetched(403, "")).0, Outcome::Up);
+    }
 
     fn spec() -> HttpSpec {
         HttpSpec {

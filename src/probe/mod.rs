@@ -6,6 +6,7 @@ mod clock;
 pub mod http;
 pub mod mx;
 pub mod okx_status;
+pub mod refusal;
 pub mod resolve;
 pub mod smtp;
 pub mod tcp;

@@ -5,7 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::clock::PhaseClock;
-use super::http;
+use super::{http, refusal};
 use crate::config::{Method, OkxStatusSpec};
 use crate::outcome::{Failure, Maintenance, MaintenanceState, Outcome, Report, grade};
 
@@ -25,42 +25,45 @@ pub async fn probe(
 
 /// Judges the API's answer (pure).
 pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
-    let mut report = if let Some(why) = http::throttle(f.status, &f.headers, &f.body, now) {
-        let mut r = Report::failed(Failure::Throttled, why);
-        r.detail.retry_after = http::retry_after(&f.headers, now);
-        r
-    } else if !(200..300).contains(&f.status) {
-        Report::failed(Failure::Status, format!("HTTP {}, expected 2xx", f.status))
-    } else {
-        match parse(&f.body) {
-            Err(why) => Report::failed(Failure::Protocol, why),
-            Ok(events) => {
-                let ongoing: Vec<&Maintenance> =
-                    events.iter().filter(|e| e.state.is_underway()).collect();
-                let mut r = match ongoing.first() {
-                    Some(e) => Report::failed(
-                        Failure::Maintenance,
-                        format!("OKX announces ongoing maintenance: {}", e.title),
-                    ),
-                    None => {
-                        let (outcome, reason) = grade(f.latency, slow);
-                        let scheduled = events
-                            .iter()
-                            .filter(|e| e.state == MaintenanceState::Scheduled)
-                            .count();
-                        let reason = if scheduled > 0 && outcome == Outcome::Up {
-                            format!("no maintenance now; {scheduled} scheduled")
-                        } else {
-                            reason
-                        };
-                        Report::new(outcome, reason)
-                    }
-                };
-                r.detail.maintenance = events;
-                r
+    let mut report =
+        if let Some((failure, why)) = refusal::refused(f.status, &f.headers, &f.body, now) {
+            let mut r = Report::failed(failure, why);
+            r.detail.retry_after = refusal::retry_after(&f.headers, now);
+            r
+        } else if refusal::blocks(f.status) {
+            Report::failed(Failure::Blocked, refusal::blocked_reason(f.status))
+        } else if !(200..300).contains(&f.status) {
+            Report::failed(Failure::Status, format!("HTTP {}, expected 2xx", f.status))
+        } else {
+            match parse(&f.body) {
+                Err(why) => Report::failed(Failure::Protocol, why),
+                Ok(events) => {
+                    let ongoing: Vec<&Maintenance> =
+                        events.iter().filter(|e| e.state.is_underway()).collect();
+                    let mut r = match ongoing.first() {
+                        Some(e) => Report::failed(
+                            Failure::Maintenance,
+                            format!("OKX announces ongoing maintenance: {}", e.title),
+                        ),
+                        None => {
+                            let (outcome, reason) = grade(f.latency, slow);
+                            let scheduled = events
+                                .iter()
+                                .filter(|e| e.state == MaintenanceState::Scheduled)
+                                .count();
+                            let reason = if scheduled > 0 && outcome == Outcome::Up {
+                                format!("no maintenance now; {scheduled} scheduled")
+                            } else {
+                                reason
+                            };
+                            Report::new(outcome, reason)
+                        }
+                    };
+                    r.detail.maintenance = events;
+                    r
+                }
             }
-        }
-    };
+        };
     report.latency = Some(f.latency);
     report.detail.http_status = Some(f.status);
     report.detail.tls_not_after = f.tls_not_after;

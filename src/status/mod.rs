@@ -146,6 +146,7 @@ pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
     }
     [
         Outcome::Down,
+        Outcome::Blocked,
         Outcome::Throttled,
         Outcome::Maintenance,
         Outcome::Unknown,

@@ -28,6 +28,14 @@ use crate::channel::Channel;
 /// check name → (channel, row id) pairs; looked up by `&str`, so a sample costs no allocation.
 type Ids = HashMap<String, Vec<(Channel, i64)>>;
 
+/// The rollups' count columns, named after the outcomes they count, in the
+/// order of [`Outcome::code`](crate::outcome::Outcome::code).
+const COUNTS: &str = "up, degraded, throttled, down, unknown, maintenance, blocked";
+/// Every count of a rollup row, summed.
+const ALL_COUNTS: &str = "up + degraded + throttled + down + unknown + maintenance + blocked";
+/// Every count of a rollup row but `up`, summed.
+const NOT_UP_COUNTS: &str = "degraded + throttled + down + unknown + maintenance + blocked";
+
 /// Length of a rollup slot.
 pub const SLOT_MS: i64 = 15 * 60 * 1000;
 
@@ -177,6 +185,14 @@ impl Store {
 mod tests {
     use super::*;
     use crate::outcome::Outcome;
+
+    #[test]
+    fn the_count_columns_follow_the_outcome_codes() {
+        let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(COUNTS, names.join(", "));
+        assert_eq!(ALL_COUNTS, names.join(" + "));
+        assert_eq!(NOT_UP_COUNTS, names[1..].join(" + "));
+    }
     use crate::sample::Sample;
 
     fn sample(ts_ms: i64, check: &str, outcome: Outcome, latency_ms: Option<i64>) -> Sample {
@@ -386,9 +402,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         {
-            // A database of schema version 2, where imports stored copies.
+            // A database of schema version 3, where imports stored copies.
             let mut conn = Connection::open(&path).unwrap();
-            schema::migrate_to(&mut conn, &path, 2).unwrap();
+            schema::migrate_to(&mut conn, &path, 3).unwrap();
             drop(conn);
             let mut store = Store {
                 conn: Connection::open(&path).unwrap(),
@@ -397,7 +413,7 @@ mod tests {
             };
             store.import(lines(0, 60).as_bytes(), "a").unwrap();
             store.import(lines(0, 60).as_bytes(), "a").unwrap();
-            assert_eq!(store.sample_count().unwrap(), 120, "version 2 kept copies");
+            assert_eq!(store.sample_count().unwrap(), 120, "version 3 kept copies");
         }
         let store = Store::open(&path).unwrap();
         assert_eq!(store.sample_count().unwrap(), 60);

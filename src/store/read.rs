@@ -5,7 +5,7 @@ use std::io::Write;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{SLOT_MS, Store, StoreError, jsonl};
+use super::{ALL_COUNTS, COUNTS, NOT_UP_COUNTS, SLOT_MS, Store, StoreError, jsonl};
 use crate::channel::Channel;
 use crate::histogram::Histogram;
 use crate::outcome::Outcome;
@@ -65,12 +65,11 @@ impl Store {
     ) -> Result<Vec<(String, Channel, i64, Rollup)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT c.name, c.channel, r.slot, r.up, r.degraded, r.throttled, r.down,
-                        r.unknown, r.maintenance, r.latency
+            .prepare_cached(&format!(
+                "SELECT c.name, c.channel, r.slot, {COUNTS}, r.latency
                  FROM rollups r JOIN checks c ON c.id = r.check_id
-                 WHERE r.slot >= ?1 AND r.slot < ?2",
-            )
+                 WHERE r.slot >= ?1 AND r.slot < ?2"
+            ))
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(
@@ -80,7 +79,7 @@ impl Store {
                     for (i, c) in counts.iter_mut().enumerate() {
                         *c = row.get::<_, i64>(3 + i)? as u64;
                     }
-                    let blob: Vec<u8> = row.get(9)?;
+                    let blob: Vec<u8> = row.get(3 + Outcome::COUNT)?;
                     Ok((
                         row.get::<_, String>(0)?,
                         row.get::<_, String>(1)?,
@@ -157,15 +156,16 @@ impl Store {
         let same = outcome.as_str();
         let sql = if outcome == Outcome::Up {
             // The partial index `rollups_not_up` answers this at once.
-            "SELECT max(slot) FROM rollups INDEXED BY rollups_not_up WHERE check_id = ?1
-             AND degraded + throttled + down + unknown + maintenance > 0"
-                .to_string()
+            format!(
+                "SELECT max(slot) FROM rollups INDEXED BY rollups_not_up WHERE check_id = ?1
+                 AND {NOT_UP_COUNTS} > 0"
+            )
         } else {
             // Newest first, stopping at the first slot with another outcome:
             // the cost is the length of the current run, not of the history.
             format!(
                 "SELECT slot FROM rollups WHERE check_id = ?1
-                 AND up + degraded + throttled + down + unknown + maintenance > {same}
+                 AND {ALL_COUNTS} > {same}
                  ORDER BY slot DESC LIMIT 1"
             )
         };
@@ -304,7 +304,7 @@ fn fold_weeks(
 ) -> rusqlite::Result<Vec<Option<Week>>> {
     let mut weeks: Vec<Option<Week>> = vec![None; known.len()];
     let mut clock = Clock::new(tz);
-    // Only what a pattern counts: throttled, unknown and maintenance count in none.
+    // Only what a pattern counts: throttled, unknown, maintenance and blocked count in none.
     let mut stmt = conn.prepare_cached(
         "SELECT check_id, slot, up, degraded, down, latency
          FROM rollups WHERE slot >= ?1 AND slot < ?2",

@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::{Connection, Transaction};
 
 use super::StoreError;
-use super::write::{WRITE_ROLLUP, write_rollup};
+use super::write::{write_rollup, write_rollup_sql};
 use crate::outcome::Outcome;
 use crate::pattern::Rollup;
 
@@ -61,7 +61,17 @@ const MIGRATIONS: &[Step] = &[
      CREATE INDEX rollups_not_up ON rollups (check_id, slot)
          WHERE degraded + throttled + down + unknown + maintenance > 0;",
     ),
-    // 3: a sample is stored once (see `one_sample_once`).
+    // 3: the outcome `blocked` (code 6) has a count of its own.
+    Step::Sql(
+        "ALTER TABLE rollups ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+         DROP INDEX rollups_by_check;
+         DROP INDEX rollups_not_up;
+         CREATE INDEX rollups_by_check
+             ON rollups (check_id, slot, up, degraded, throttled, down, unknown, maintenance, blocked);
+         CREATE INDEX rollups_not_up ON rollups (check_id, slot)
+             WHERE degraded + throttled + down + unknown + maintenance + blocked > 0;",
+    ),
+    // 4: a sample is stored once (see `one_sample_once`).
     Step::Rust(one_sample_once),
 ];
 
@@ -89,7 +99,7 @@ fn one_sample_once(tx: &Transaction) -> rusqlite::Result<()> {
     let mut read = tx.prepare(
         "SELECT outcome, latency_us FROM samples WHERE check_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3",
     )?;
-    let mut write = tx.prepare_cached(WRITE_ROLLUP)?;
+    let mut write = tx.prepare_cached(&write_rollup_sql())?;
     for (id, slot) in touched {
         let start = slot * super::SLOT_MS;
         let mut rollup = Rollup::default();

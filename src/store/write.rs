@@ -6,7 +6,7 @@ use std::io::BufRead;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Ids, SLOT_MS, Store, StoreError, jsonl};
+use super::{COUNTS, Ids, SLOT_MS, Store, StoreError, jsonl};
 use crate::channel::Channel;
 use crate::histogram::Histogram;
 use crate::outcome::Outcome;
@@ -170,11 +170,10 @@ impl Batch {
     }
 
     fn flush_rollups(&mut self, tx: &Transaction) -> rusqlite::Result<()> {
-        let mut read = tx.prepare_cached(
-            "SELECT up, degraded, throttled, down, unknown, maintenance, latency
-             FROM rollups WHERE check_id = ?1 AND slot = ?2",
-        )?;
-        let mut write = tx.prepare_cached(WRITE_ROLLUP)?;
+        let mut read = tx.prepare_cached(&format!(
+            "SELECT {COUNTS}, latency FROM rollups WHERE check_id = ?1 AND slot = ?2"
+        ))?;
+        let mut write = tx.prepare_cached(&write_rollup_sql())?;
         for ((id, slot), mut rollup) in self.rollups.drain() {
             let stored = read
                 .query_row([id, slot], |row| {
@@ -182,7 +181,7 @@ impl Batch {
                     for (i, c) in counts.iter_mut().enumerate() {
                         *c = row.get::<_, i64>(i)? as u64;
                     }
-                    let blob: Vec<u8> = row.get(6)?;
+                    let blob: Vec<u8> = row.get(Outcome::COUNT)?;
                     Ok(Rollup {
                         counts,
                         latency: Histogram::decode(&blob).unwrap_or_default(),
@@ -199,11 +198,15 @@ impl Batch {
 }
 
 /// The statement that writes one rollup row, whole.
-pub(super) const WRITE_ROLLUP: &str = "INSERT OR REPLACE INTO rollups
-     (check_id, slot, up, degraded, throttled, down, unknown, maintenance, latency)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+pub(super) fn write_rollup_sql() -> String {
+    let values: Vec<String> = (1..=Outcome::COUNT + 3).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT OR REPLACE INTO rollups (check_id, slot, {COUNTS}, latency) VALUES ({})",
+        values.join(", ")
+    )
+}
 
-/// Writes rollup `slot` of check `id` through [`WRITE_ROLLUP`]; the count
+/// Writes rollup `slot` of check `id` through [`write_rollup_sql`]; the count
 /// columns are in the order of [`Outcome::code`].
 pub(super) fn write_rollup(
     write: &mut rusqlite::CachedStatement<'_>,
@@ -211,18 +214,12 @@ pub(super) fn write_rollup(
     slot: i64,
     rollup: &Rollup,
 ) -> rusqlite::Result<()> {
-    let c = rollup.counts.map(|n| n as i64);
-    write.execute(params![
-        id,
-        slot,
-        c[0],
-        c[1],
-        c[2],
-        c[3],
-        c[4],
-        c[5],
-        rollup.latency.encode()
-    ])?;
+    let counts = rollup.counts.map(|n| n as i64);
+    let latency = rollup.latency.encode();
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &slot];
+    values.extend(counts.iter().map(|c| c as &dyn rusqlite::ToSql));
+    values.push(&latency);
+    write.execute(values.as_slice())?;
     Ok(())
 }
 

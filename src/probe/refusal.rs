@@ -1,0 +1,89 @@
+//! How a server that answers says "not you": throttled (a rate limit, a
+//! `Retry-After`, a bot challenge) or blocked (HTTP 451, a 403 that is no
+//! challenge). Pure; shared by every kind that reads an HTTP answer (`http`,
+//! `okx_status`, a WebSocket's refused upgrade, a browser's main document).
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::outcome::Failure;
+
+/// The longest `Retry-After` honoured, so a hostile answer cannot stop a check for days.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
+
+/// A throttling answer as the failure it is; `None` when the answer is no
+/// rate limit or challenge (pure).
+pub fn refused(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: SystemTime,
+) -> Option<(Failure, String)> {
+    throttle(status, headers, body, now).map(|why| (Failure::Throttled, why))
+}
+
+/// Whether a status refuses this network outright once it is no challenge:
+/// 451 (unavailable for legal reasons) or 403 (forbidden).
+pub fn blocks(status: u16) -> bool {
+    matches!(status, 403 | 451)
+}
+
+pub fn blocked_reason(status: u16) -> String {
+    if status == 451 {
+        "HTTP 451: unavailable for legal reasons in this place".to_string()
+    } else {
+        format!("HTTP {status}: this network is refused")
+    }
+}
+
+/// Body markers of bot-challenge pages (Cloudflare, Akamai, PerimeterX, Imperva),
+/// looked for in the first part of the body only.
+const CHALLENGE_MARKERS: &[&str] = &[
+    "challenge-platform",
+    "cf-chl-",
+    "<title>Just a moment...</title>",
+    "Attention Required! | Cloudflare",
+    "_Incapsula_Resource",
+    "px-captcha",
+    "sec-if-cpt-container",
+];
+
+/// Why the answer means "reachable, but refusing us", or `None` (pure).
+pub fn throttle(status: u16, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Option<String> {
+    if status == 429 {
+        return Some("rate limited (HTTP 429)".to_string());
+    }
+    if status == 503
+        && let Some(wait) = retry_after(headers, now)
+    {
+        return Some(format!("HTTP 503 with Retry-After ({} s)", wait.as_secs()));
+    }
+    let mitigated = headers
+        .get("cf-mitigated")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("challenge"));
+    if mitigated {
+        return Some(format!("bot challenge (HTTP {status}, cf-mitigated)"));
+    }
+    let head = &body[..body.len().min(64 * 1024)];
+    let head = String::from_utf8_lossy(head);
+    CHALLENGE_MARKERS
+        .iter()
+        .find(|m| head.contains(*m))
+        .map(|_| format!("bot challenge page (HTTP {status})"))
+}
+
+/// `Retry-After` as a wait from `now`: delta-seconds or an HTTP date (pure).
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let wait = if let Ok(secs) = value.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else {
+        let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+        let when =
+            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(when.timestamp()).ok()?);
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
