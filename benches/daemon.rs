@@ -52,6 +52,7 @@ fn metrics_render(n: usize) {
             connect: Some(Duration::from_millis(20)),
             first_byte: Some(Duration::from_millis(90)),
             total: r.latency,
+            ..Phases::default()
         };
         r.detail.http_status = Some(200);
         r.detail.tls_not_after = Some(1_900_000_000);

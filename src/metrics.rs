@@ -25,7 +25,7 @@ const DURATION_BUCKETS: &[f64] = &[
 const LATENESS_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 ];
-const PHASES: [&str; 3] = ["dns", "connect", "first_byte"];
+const PHASES: [&str; 5] = ["dns", "connect", "first_byte", "handshake", "frame"];
 const SMTP_STATES: [&str; 2] = ["greeted", "failed"];
 
 pub struct Metrics {
@@ -77,7 +77,11 @@ impl Metrics {
                 .observe(l.as_secs_f64());
         }
         let p = &report.phases;
-        for (phase, value) in PHASES.into_iter().zip([p.dns, p.connect, p.first_byte]) {
+        for (phase, value) in
+            PHASES
+                .into_iter()
+                .zip([p.dns, p.connect, p.first_byte, p.handshake, p.frame])
+        {
             if let Some(v) = value {
                 self.probe
                     .phase

@@ -160,6 +160,12 @@ pub struct Phases {
     pub connect: Option<Duration>,
     #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
     pub first_byte: Option<Duration>,
+    /// From the start to a WebSocket's completed opening handshake.
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub handshake: Option<Duration>,
+    /// From the start to the first expected frame (WebSocket) or element (browser).
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub frame: Option<Duration>,
     #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
     pub total: Option<Duration>,
 }

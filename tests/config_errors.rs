@@ -51,6 +51,8 @@ invalid! {
     bad_address: "bad-address.toml" at "bad-address.toml:5:11" says "invalid address `1.1.1.1`";
     bad_resolver: "bad-resolver.toml" at "bad-resolver.toml:2:12" says "invalid resolver `dns.google`";
     slow_over_timeout: "slow-over-timeout.toml" at "slow-over-timeout.toml:7:8" says "must not be longer than timeout";
+    websocket_with_an_http_url: "websocket-http-url.toml" at "websocket-http-url.toml:5:7" says "takes a ws or wss URL, not `https`";
+    bad_expect: "bad-expect.toml" at "bad-expect.toml:6:10" says "invalid expect";
     defaults_slow_over_timeout: "defaults-slow-over-timeout.toml" at "defaults-slow-over-timeout.toml:3:8" says "must not be longer than timeout";
     key_of_another_kind: "key-of-another-kind.toml" at "key-of-another-kind.toml:6:10" says "`domain` does not apply";
     bad_status: "bad-status.toml" at "bad-status.toml:6:17" says "700";

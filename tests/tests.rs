@@ -15,6 +15,7 @@ mod probe_http;
 mod probe_mx;
 mod probe_okx_status;
 mod probe_tcp;
+mod probe_websocket;
 mod prometheus;
 mod secrets;
 mod status;

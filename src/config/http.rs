@@ -94,6 +94,30 @@ impl Target for HttpSpec {
     }
 }
 
+/// The check's `url`, which must have one of `schemes` (shared by the kinds
+/// that take a URL).
+pub(super) fn web_url(
+    raw: &mut RawCheck,
+    at: &Ctx,
+    schemes: &[&str],
+) -> Result<reqwest::Url, ConfigError> {
+    let url = raw.url.take().ok_or_else(|| at.missing("url"))?;
+    let span = url.span();
+    let url = url.into_inner().0;
+    if !schemes.contains(&url.scheme()) {
+        return Err(at.fail(
+            span,
+            format!(
+                "a check of kind `{}` takes a {} URL, not `{}`",
+                at.kind.as_str(),
+                schemes.join(" or "),
+                url.scheme()
+            ),
+        ));
+    }
+    Ok(url)
+}
+
 /// The host of a web URL, lower-cased (shared with `okx_status`).
 pub(super) fn web_host(url: &reqwest::Url) -> String {
     url.host_str().unwrap_or("").to_ascii_lowercase()

@@ -143,6 +143,7 @@ kinds! {
     Mx(super::MxSpec) = "mx",
     Tcp(super::TcpSpec) = "tcp",
     OkxStatus(super::OkxStatusSpec) = "okx_status",
+    WebSocket(super::WebSocketSpec) = "websocket",
 }
 
 impl Spec {

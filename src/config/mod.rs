@@ -7,7 +7,7 @@
 //! The model is here; `raw.rs` is the shape of the files as serde reads them,
 //! `load.rs` turns files into the model, `kind.rs` is the table of check kinds,
 //! and each kind's spec, its keys and its builder live in a file of its own
-//! (`http.rs`, `mx.rs`, `tcp.rs`, `okx_status.rs`).
+//! (`http.rs`, `mx.rs`, `tcp.rs`, `okx_status.rs`, `websocket.rs`).
 
 mod http;
 mod kind;
@@ -17,6 +17,7 @@ mod mx;
 mod okx_status;
 mod raw;
 mod tcp;
+mod websocket;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -30,6 +31,7 @@ pub use load::load;
 pub use mx::MxSpec;
 pub use okx_status::{OKX_STATUS_URL, OkxStatusSpec};
 pub use tcp::TcpSpec;
+pub use websocket::WebSocketSpec;
 
 use crate::channel::Channel;
 

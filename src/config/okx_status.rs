@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use toml::Spanned;
 
 use super::ConfigError;
-use super::http::web_host;
+use super::http::{web_host, web_url};
 use super::kind::{Build, Ctx, Extras, Target};
 use super::raw::RawCheck;
 
@@ -28,8 +28,8 @@ impl Build for OkxStatusSpec {
     const KEYS: &'static [&'static str] = &["url", "tls_ca_file"];
 
     fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
-        let url = match raw.url.take() {
-            Some(u) => u.into_inner().0,
+        let url = match raw.url {
+            Some(_) => web_url(raw, at, &["http", "https"])?,
             None => DEFAULT_URL.clone().ok_or_else(|| at.missing("url"))?,
         };
         Ok(OkxStatusSpec {

@@ -58,7 +58,7 @@ pub(super) struct RawCheck {
     pub slow: Option<Spanned<DurationValue>>,
     pub resolver: Option<ResolverValue>,
     // http, okx_status
-    pub url: Option<Spanned<HttpUrl>>,
+    pub url: Option<Spanned<UrlValue>>,
     pub tls_ca_file: Option<Spanned<PathBuf>>,
     // http
     pub method: Option<Spanned<Method>>,
@@ -75,6 +75,9 @@ pub(super) struct RawCheck {
     pub smtp_port: Option<Spanned<u16>>,
     // tcp
     pub address: Option<Spanned<HostPort>>,
+    // websocket
+    pub send: Option<Spanned<String>>,
+    pub expect: Option<Spanned<ExpectRegex>>,
 }
 
 /// Lists the kind-specific keys of [`RawCheck`] once: the names a kind's
@@ -114,6 +117,8 @@ kind_keys!(
     smtp,
     smtp_port,
     address,
+    send,
+    expect,
 );
 
 /// Values that check themselves while they are read, so that a bad one is
@@ -187,19 +192,25 @@ checked_string!(CheckName, String, |t| {
     }
 });
 checked_string!(VantageValue, String, super::vantage);
-checked_string!(HttpUrl, reqwest::Url, |t| {
+checked_string!(UrlValue, reqwest::Url, |t| {
     let url = reqwest::Url::parse(t).map_err(|e| format!("invalid URL `{t}`: {e}"))?;
     match url.scheme() {
-        "http" | "https" if url.host_str().is_some() => Ok(url),
-        "http" | "https" => Err(format!("invalid URL `{t}`: it has no host")),
+        "http" | "https" | "ws" | "wss" if url.host_str().is_some() => Ok(url),
+        "http" | "https" | "ws" | "wss" => Err(format!("invalid URL `{t}`: it has no host")),
         other => Err(format!(
-            "invalid URL `{t}`: scheme `{other}` is not http or https"
+            "invalid URL `{t}`: scheme `{other}` is not http, https, ws or wss"
         )),
     }
 });
 checked_string!(RegexValue, regex::Regex, |t| regex::Regex::new(t).map_err(
     |e| format!(
         "invalid body_regex: {}",
+        e.to_string().lines().last().unwrap_or("").trim()
+    )
+));
+checked_string!(ExpectRegex, regex::Regex, |t| regex::Regex::new(t).map_err(
+    |e| format!(
+        "invalid expect: {}",
         e.to_string().lines().last().unwrap_or("").trim()
     )
 ));

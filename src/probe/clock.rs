@@ -58,6 +58,14 @@ impl PhaseClock {
         self.with(|s| s.phases.first_byte = Some(at));
     }
 
+    pub fn handshake_done(&self, at: Duration) {
+        self.with(|s| s.phases.handshake = Some(at));
+    }
+
+    pub fn frame_done(&self, at: Duration) {
+        self.with(|s| s.phases.frame = Some(at));
+    }
+
     pub fn phases(&self) -> Phases {
         self.with(|s| s.phases)
     }

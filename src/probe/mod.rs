@@ -10,6 +10,7 @@ pub mod refusal;
 pub mod resolve;
 pub mod smtp;
 pub mod tcp;
+pub mod websocket;
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -30,6 +31,8 @@ use crate::outcome::{Failure, Report};
 pub struct Prober {
     resolvers: HashMap<Option<SocketAddr>, Arc<NameResolver>>,
     clients: HashMap<(Option<SocketAddr>, Option<PathBuf>), reqwest::Client>,
+    /// TLS set-ups of the kinds that speak TLS themselves, by extra CA file.
+    tls: HashMap<Option<PathBuf>, Arc<rustls::ClientConfig>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,28 +47,41 @@ impl Prober {
     pub fn new(checks: &[Check]) -> Result<Prober, SetupError> {
         let mut resolvers: HashMap<Option<SocketAddr>, Arc<NameResolver>> = HashMap::new();
         let mut clients = HashMap::new();
+        let mut tls = HashMap::new();
         for check in checks {
             let resolver = resolvers
                 .entry(check.resolver)
                 .or_insert_with(|| Arc::new(NameResolver::new(check.resolver)))
                 .clone();
-            let ca = match &check.spec {
-                Spec::Http(h) => Some(h.tls_ca_file.clone()),
-                Spec::OkxStatus(o) => Some(o.tls_ca_file.clone()),
-                Spec::Mx(_) | Spec::Tcp(_) => None,
+            let err = |message| SetupError {
+                check: check.name.clone(),
+                message,
             };
-            if let Some(ca) = ca
+            let (client_ca, tls_ca) = match &check.spec {
+                Spec::Http(h) => (Some(h.tls_ca_file.clone()), None),
+                Spec::OkxStatus(o) => (Some(o.tls_ca_file.clone()), None),
+                Spec::WebSocket(w) => (None, Some(w.tls_ca_file.clone())),
+                Spec::Mx(_) | Spec::Tcp(_) => (None, None),
+            };
+            if let Some(ca) = client_ca
                 && let Entry::Vacant(slot) = clients.entry((check.resolver, ca))
             {
-                let err = |message| SetupError {
-                    check: check.name.clone(),
-                    message,
-                };
                 let roots = crate::tls::roots(slot.key().1.as_deref()).map_err(err)?;
                 slot.insert(http::client(resolver, roots).map_err(err)?);
             }
+            if let Some(ca) = tls_ca
+                && let Entry::Vacant(slot) = tls.entry(ca)
+            {
+                let roots = crate::tls::roots(slot.key().as_deref()).map_err(err)?;
+                let config = crate::tls::client_config(roots).map_err(err)?;
+                slot.insert(Arc::new(config));
+            }
         }
-        Ok(Prober { resolvers, clients })
+        Ok(Prober {
+            resolvers,
+            clients,
+            tls,
+        })
     }
 
     /// Probes `check` once. Ends within the check's timeout whatever the peer does.
@@ -111,6 +127,10 @@ impl Prober {
             },
             Spec::Mx(spec) => mx::probe(resolver, spec, check.slow, deadline, clock).await,
             Spec::Tcp(spec) => tcp::probe(resolver, spec, check.slow, clock).await,
+            Spec::WebSocket(spec) => match self.tls.get(&spec.tls_ca_file) {
+                Some(tls) => websocket::probe(resolver, tls, spec, check.slow, clock).await,
+                None => unprepared(),
+            },
         }
     }
 }

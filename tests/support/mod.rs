@@ -7,6 +7,7 @@
 pub mod daemon;
 pub mod peers;
 pub mod servers;
+pub mod ws;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -1,0 +1,182 @@
+//! The `websocket` prober: resolve, connect, TLS on `wss://`, the opening
+//! handshake (HTTP 101), then optionally one text frame sent and a received
+//! text frame that must match `expect`; then a clean close. Pings are answered
+//! by the protocol layer as frames are read. A refused upgrade is judged as
+//! an HTTP answer is ([`super::refusal`]). Frames and messages are capped, so
+//! an endless or enormous stream costs bounded memory; the deadline is the
+//! prober's, as for every kind.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_tungstenite::tungstenite::{self, Message, http, protocol::WebSocketConfig};
+
+use super::clock::PhaseClock;
+use super::refusal;
+use super::resolve::NameResolver;
+use super::tcp::connect_any;
+use crate::config::WebSocketSpec;
+use crate::outcome::{Failure, Report, grade};
+
+/// The largest frame, and message, read: beyond it the peer is misbehaving.
+pub const FRAME_CAP: usize = 1024 * 1024;
+/// How long a clean close may take once the answer is in.
+const CLOSE_WAIT: Duration = Duration::from_millis(300);
+
+/// A TCP or TLS stream, as the handshake needs it.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+pub async fn probe(
+    resolver: &NameResolver,
+    tls: &Arc<rustls::ClientConfig>,
+    spec: &WebSocketSpec,
+    slow: std::time::Duration,
+    clock: &PhaseClock,
+) -> Report {
+    let started = Instant::now();
+    let (stream, tls_not_after) = match open(resolver, tls, spec, started, clock).await {
+        Ok(s) => s,
+        Err(report) => return report,
+    };
+    let config = WebSocketConfig::default()
+        .max_frame_size(Some(FRAME_CAP))
+        .max_message_size(Some(FRAME_CAP));
+    let handshake =
+        tokio_tungstenite::client_async_with_config(spec.url.as_str(), stream, Some(config)).await;
+    let mut ws = match handshake {
+        Ok((ws, _)) => ws,
+        Err(tungstenite::Error::Http(answer)) => {
+            let mut r = refused_upgrade(&answer, SystemTime::now());
+            r.detail.tls_not_after = tls_not_after;
+            return r;
+        }
+        Err(e) => return Report::failed(Failure::Protocol, format!("no WebSocket handshake: {e}")),
+    };
+    clock.handshake_done(started.elapsed());
+    let mut report = match exchange(&mut ws, spec, started, clock).await {
+        Ok(latency) => {
+            let (outcome, reason) = grade(latency, slow);
+            let mut r = Report::new(outcome, reason);
+            r.latency = Some(latency);
+            r
+        }
+        Err(r) => r,
+    };
+    report.detail.http_status = Some(101);
+    report.detail.tls_not_after = tls_not_after;
+    // A polite close, not waited for long: the answer is already in.
+    let _ = tokio::time::timeout(CLOSE_WAIT, ws.close(None)).await;
+    report
+}
+
+/// Resolves, connects and (on `wss://`) shakes hands in TLS; the certificate's expiry with it.
+async fn open(
+    resolver: &NameResolver,
+    tls: &Arc<rustls::ClientConfig>,
+    spec: &WebSocketSpec,
+    started: Instant,
+    clock: &PhaseClock,
+) -> Result<(Box<dyn Stream>, Option<i64>), Report> {
+    let host = spec.url.host_str().unwrap_or_default();
+    let port = spec.url.port_or_known_default().unwrap_or(443);
+    let addrs = resolver
+        .lookup_ip(host)
+        .await
+        .map_err(|e| Report::failed(Failure::Dns, e.0))?;
+    clock.dns_done(started.elapsed(), &addrs);
+    let tcp = connect_any(&addrs, port)
+        .await
+        .map_err(|e| Report::failed(Failure::Connect, e))?;
+    if spec.url.scheme() != "wss" {
+        clock.connect_done(started.elapsed() - clock.phases().dns.unwrap_or_default());
+        return Ok((Box::new(tcp), None));
+    }
+    let bare = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let name = rustls::pki_types::ServerName::try_from(bare)
+        .map_err(|e| Report::failed(Failure::Tls, format!("`{host}`: {e}")))?;
+    let stream = tokio_rustls::TlsConnector::from(tls.clone())
+        .connect(name, tcp)
+        .await
+        .map_err(|e| Report::failed(Failure::Tls, format!("TLS: {e}")))?;
+    clock.connect_done(started.elapsed() - clock.phases().dns.unwrap_or_default());
+    let not_after = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .and_then(|c| crate::tls_cert::not_after(c));
+    Ok((Box::new(stream), not_after))
+}
+
+/// Sends `send`, then reads until a text frame matches `expect`; the time to
+/// it (or to the handshake, when nothing is expected).
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    ws: &mut tokio_tungstenite::WebSocketStream<S>,
+    spec: &WebSocketSpec,
+    started: Instant,
+    clock: &PhaseClock,
+) -> Result<Duration, Report> {
+    if let Some(text) = &spec.send {
+        ws.send(Message::text(text.as_str()))
+            .await
+            .map_err(|e| Report::failed(Failure::Protocol, format!("cannot send: {e}")))?;
+    }
+    let Some(expect) = &spec.expect else {
+        return Ok(started.elapsed());
+    };
+    let mut frames = 0u64;
+    while let Some(frame) = ws.next().await {
+        let text = match frame {
+            Ok(Message::Text(t)) => t,
+            Ok(Message::Close(_)) => break,
+            Ok(_) => continue,
+            Err(tungstenite::Error::Capacity(e)) => {
+                return Err(Report::failed(
+                    Failure::Protocol,
+                    format!("frame too large: {e}"),
+                ));
+            }
+            Err(e) => return Err(Report::failed(Failure::Protocol, format!("WebSocket: {e}"))),
+        };
+        frames += 1;
+        if expect.is_match(text.as_str()) {
+            let at = started.elapsed();
+            clock.frame_done(at);
+            return Ok(at);
+        }
+    }
+    Err(Report::failed(
+        Failure::Body,
+        format!(
+            "closed after {frames} text frame(s), none matching /{}/",
+            expect.as_str()
+        ),
+    ))
+}
+
+/// An upgrade answered with an HTTP status instead of 101 (pure).
+pub fn refused_upgrade(answer: &http::Response<Option<Vec<u8>>>, now: SystemTime) -> Report {
+    let status = answer.status().as_u16();
+    let body = answer.body().as_deref().unwrap_or_default();
+    let mut r = if let Some((failure, why)) = refusal::refused(status, answer.headers(), body, now)
+    {
+        let mut r = Report::failed(failure, format!("upgrade refused: {why}"));
+        r.detail.retry_after = refusal::retry_after(answer.headers(), now);
+        r
+    } else if refusal::blocks(status) {
+        Report::failed(Failure::Blocked, refusal::blocked_reason(status))
+    } else {
+        Report::failed(
+            Failure::Status,
+            format!("HTTP {status}: the WebSocket upgrade was refused"),
+        )
+    };
+    r.detail.http_status = Some(status);
+    r
+}
