@@ -276,6 +276,13 @@ pub struct Detail {
     /// The addresses the target's name resolved to (for `diagnose`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<std::net::IpAddr>,
+    /// The hosts of every WebSocket a page opened (`browser`): where the chat
+    /// really talks, worth a `websocket` check of its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub websocket_hosts: Vec<String>,
+    /// The hosts of every frame a page loaded (`browser`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frame_hosts: Vec<String>,
     /// How long the peer asked us to wait (`Retry-After`).
     #[serde(serialize_with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<Duration>,

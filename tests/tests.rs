@@ -11,6 +11,7 @@ mod dashboards;
 mod diagnose;
 mod disk;
 mod faults;
+mod probe_browser;
 mod probe_http;
 mod probe_mx;
 mod probe_okx_status;

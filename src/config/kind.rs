@@ -35,6 +35,10 @@ pub trait Target {
     fn extras(&self) -> Extras<'_> {
         Extras::default()
     }
+    /// Whether probing needs a Chromium on this machine.
+    fn needs_browser(&self) -> bool {
+        false
+    }
 }
 
 /// Kind-specific metric families a check feeds (PRODUCT.md, "Metrics").
@@ -144,6 +148,7 @@ kinds! {
     Tcp(super::TcpSpec) = "tcp",
     OkxStatus(super::OkxStatusSpec) = "okx_status",
     WebSocket(super::WebSocketSpec) = "websocket",
+    Browser(super::BrowserSpec) = "browser",
 }
 
 impl Spec {
@@ -161,6 +166,10 @@ impl Spec {
 
     pub fn extras(&self) -> Extras<'_> {
         self.target_of().extras()
+    }
+
+    pub fn needs_browser(&self) -> bool {
+        self.target_of().needs_browser()
     }
 }
 

@@ -192,6 +192,8 @@ fn settings_from_raw(s: RawSettings) -> Settings {
             .map(|r| r.0)
             .collect(),
         min_samples: s.min_samples.map_or(d.min_samples, |m| m.0),
+        browser: s.browser,
+        browser_concurrency: s.browser_concurrency.map_or(d.browser_concurrency, |m| m.0),
     }
 }
 /// One `[[check]]`: the common keys, then its kind's own (a key of another

@@ -7,8 +7,9 @@
 //! The model is here; `raw.rs` is the shape of the files as serde reads them,
 //! `load.rs` turns files into the model, `kind.rs` is the table of check kinds,
 //! and each kind's spec, its keys and its builder live in a file of its own
-//! (`http.rs`, `mx.rs`, `tcp.rs`, `okx_status.rs`, `websocket.rs`).
+//! (`http.rs`, `mx.rs`, `tcp.rs`, `okx_status.rs`, `websocket.rs`, `browser.rs`).
 
+mod browser;
 mod http;
 mod kind;
 mod lines;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use browser::BrowserSpec;
 pub use http::{HttpSpec, Method};
 pub use kind::{Extras, Kind, Spec};
 pub use load::load;
@@ -67,7 +69,16 @@ pub struct Settings {
     pub resolver: Option<SocketAddr>,
     pub reference_resolvers: Vec<SocketAddr>,
     pub min_samples: u32,
+    /// The Chromium of `browser` checks; `None`: the first of
+    /// [`BROWSER_NAMES`] on `PATH`.
+    pub browser: Option<PathBuf>,
+    /// Browser probes at once (one browser process, this many pages).
+    pub browser_concurrency: u32,
 }
+
+/// The names a Chromium goes by, looked for on `PATH` in this order.
+pub const BROWSER_NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+pub const DEFAULT_BROWSER_CONCURRENCY: u32 = 2;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -80,6 +91,8 @@ impl Default for Settings {
             resolver: None,
             reference_resolvers: Vec::new(),
             min_samples: DEFAULT_MIN_SAMPLES,
+            browser: None,
+            browser_concurrency: DEFAULT_BROWSER_CONCURRENCY,
         }
     }
 }
@@ -97,6 +110,22 @@ pub struct Check {
     pub spec: Spec,
     /// Where the check is written, for messages that point back at it.
     pub origin: Location,
+}
+
+impl Settings {
+    /// The Chromium to run `browser` checks with: `browser` when set, else the
+    /// first of [`BROWSER_NAMES`] on `PATH`; `None` when there is none.
+    pub fn find_browser(&self) -> Option<PathBuf> {
+        if let Some(p) = &self.browser {
+            return p.is_file().then(|| p.clone());
+        }
+        let path = std::env::var_os("PATH")?;
+        BROWSER_NAMES.iter().find_map(|name| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+    }
 }
 
 impl Check {

@@ -37,6 +37,8 @@ pub(super) struct RawSettings {
     pub resolver: Option<ResolverValue>,
     pub reference_resolvers: Option<Vec<ResolverValue>>,
     pub min_samples: Option<MinSamples>,
+    pub browser: Option<PathBuf>,
+    pub browser_concurrency: Option<Concurrency>,
 }
 
 #[derive(Deserialize, Default)]
@@ -78,6 +80,10 @@ pub(super) struct RawCheck {
     // websocket
     pub send: Option<Spanned<String>>,
     pub expect: Option<Spanned<ExpectRegex>>,
+    // browser
+    pub wait_for: Option<Spanned<String>>,
+    pub click: Option<Spanned<bool>>,
+    pub expect_websocket: Option<Spanned<WebSocketRegex>>,
 }
 
 /// Lists the kind-specific keys of [`RawCheck`] once: the names a kind's
@@ -119,6 +125,9 @@ kind_keys!(
     address,
     send,
     expect,
+    wait_for,
+    click,
+    expect_websocket,
 );
 
 /// Values that check themselves while they are read, so that a bad one is
@@ -214,6 +223,11 @@ checked_string!(ExpectRegex, regex::Regex, |t| regex::Regex::new(t).map_err(
         e.to_string().lines().last().unwrap_or("").trim()
     )
 ));
+checked_string!(WebSocketRegex, regex::Regex, |t| regex::Regex::new(t)
+    .map_err(|e| format!(
+        "invalid expect_websocket: {}",
+        e.to_string().lines().last().unwrap_or("").trim()
+    )));
 checked_string!(TimeZoneValue, chrono_tz::Tz, |t| t
     .parse::<chrono_tz::Tz>()
     .map_err(|_| format!(
@@ -276,6 +290,20 @@ impl<'de> Deserialize<'de> for MinSamples {
         match u32::deserialize(d)? {
             0 => Err(serde::de::Error::custom("min_samples must be at least 1")),
             n => Ok(MinSamples(n)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Concurrency(pub u32);
+
+impl<'de> Deserialize<'de> for Concurrency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u32::deserialize(d)? {
+            n @ 1..=64 => Ok(Concurrency(n)),
+            n => Err(serde::de::Error::custom(format!(
+                "browser_concurrency {n} is not between 1 and 64"
+            ))),
         }
     }
 }

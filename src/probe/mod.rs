@@ -2,6 +2,8 @@
 //! every probe by its check's timeout. A probe never touches the database, the
 //! metrics or the terminal: it returns a [`Report`], and failure is data.
 
+pub mod browser;
+pub mod chromium;
 mod clock;
 pub mod http;
 pub mod mx;
@@ -33,7 +35,15 @@ pub struct Prober {
     clients: HashMap<(Option<SocketAddr>, Option<PathBuf>), reqwest::Client>,
     /// TLS set-ups of the kinds that speak TLS themselves, by extra CA file.
     tls: HashMap<Option<PathBuf>, Arc<rustls::ClientConfig>>,
+    /// The browser of `browser` checks, when one is configured and found;
+    /// started on first need.
+    browser: Option<chromium::Chromium>,
+    /// Browser probes at once (`[settings] browser_concurrency`).
+    browser_pages: Arc<tokio::sync::Semaphore>,
 }
+
+/// Why a check cannot be probed on this machine (not an outcome: no sample).
+pub const NO_BROWSER: &str = "needs a Chromium, and none was found: install Debian's `chromium` (apt install chromium), or name one with `browser` in [settings]";
 
 #[derive(Debug, thiserror::Error)]
 #[error("check `{check}`: {message}")]
@@ -43,8 +53,16 @@ pub struct SetupError {
 }
 
 impl Prober {
-    /// Must be called inside a tokio runtime.
+    /// With the default settings. Must be called inside a tokio runtime.
     pub fn new(checks: &[Check]) -> Result<Prober, SetupError> {
+        Prober::with_settings(checks, &crate::config::Settings::default())
+    }
+
+    /// Must be called inside a tokio runtime.
+    pub fn with_settings(
+        checks: &[Check],
+        settings: &crate::config::Settings,
+    ) -> Result<Prober, SetupError> {
         let mut resolvers: HashMap<Option<SocketAddr>, Arc<NameResolver>> = HashMap::new();
         let mut clients = HashMap::new();
         let mut tls = HashMap::new();
@@ -61,7 +79,7 @@ impl Prober {
                 Spec::Http(h) => (Some(h.tls_ca_file.clone()), None),
                 Spec::OkxStatus(o) => (Some(o.tls_ca_file.clone()), None),
                 Spec::WebSocket(w) => (None, Some(w.tls_ca_file.clone())),
-                Spec::Mx(_) | Spec::Tcp(_) => (None, None),
+                Spec::Mx(_) | Spec::Tcp(_) | Spec::Browser(_) => (None, None),
             };
             if let Some(ca) = client_ca
                 && let Entry::Vacant(slot) = clients.entry((check.resolver, ca))
@@ -77,11 +95,36 @@ impl Prober {
                 slot.insert(Arc::new(config));
             }
         }
+        let wanted = checks.iter().any(|c| c.spec.needs_browser());
         Ok(Prober {
             resolvers,
             clients,
             tls,
+            browser: wanted
+                .then(|| settings.find_browser())
+                .flatten()
+                .map(chromium::Chromium::new),
+            browser_pages: Arc::new(tokio::sync::Semaphore::new(
+                settings.browser_concurrency.max(1) as usize,
+            )),
         })
+    }
+
+    /// `Err` (why) when `check` cannot be probed on this machine: a `browser`
+    /// check without a Chromium. Such a check is not probed and gets no sample.
+    pub fn runnable(&self, check: &Check) -> Result<(), &'static str> {
+        if check.spec.needs_browser() && self.browser.is_none() {
+            Err(NO_BROWSER)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Stops the browser, if one runs, and waits for it.
+    pub async fn shutdown(&self) {
+        if let Some(b) = &self.browser {
+            b.shutdown().await;
+        }
     }
 
     /// Probes `check` once. Ends within the check's timeout whatever the peer does.
@@ -131,6 +174,15 @@ impl Prober {
                 Some(tls) => websocket::probe(resolver, tls, spec, check.slow, clock).await,
                 None => unprepared(),
             },
+            Spec::Browser(spec) => {
+                let Some(chromium) = &self.browser else {
+                    return Report::failed(Failure::Protocol, NO_BROWSER);
+                };
+                // The semaphore is never closed; without a permit the probe
+                // would only be less frugal.
+                let _page = self.browser_pages.acquire().await.ok();
+                browser::probe(chromium, spec, check.slow, deadline, clock).await
+            }
         }
     }
 }

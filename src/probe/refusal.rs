@@ -39,7 +39,7 @@ pub fn blocked_reason(status: u16) -> String {
 
 /// Body markers of bot-challenge pages (Cloudflare, Akamai, PerimeterX, Imperva),
 /// looked for in the first part of the body only.
-const CHALLENGE_MARKERS: &[&str] = &[
+pub const CHALLENGE_MARKERS: &[&str] = &[
     "challenge-platform",
     "cf-chl-",
     "<title>Just a moment...</title>",

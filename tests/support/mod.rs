@@ -59,7 +59,9 @@ pub async fn probe_one(toml: &str) -> Report {
 
 pub async fn probe(check: &Check) -> Report {
     let prober = Prober::new(std::slice::from_ref(check)).expect("prober set-up");
-    prober.probe(check).await
+    let report = prober.probe(check).await;
+    prober.shutdown().await;
+    report
 }
 
 /// Runs the binary with `args`, with no colour, and waits for it.

@@ -1,0 +1,173 @@
+//! The `browser` prober with Debian's Chromium against loopback pages: a chat
+//! launcher inserted by script that opens a WebSocket when clicked, a page
+//! whose network never goes idle, slow, missing and refused launchers, a page
+//! that never answers, a challenge and a 451. Each ends in its outcome within
+//! the timeout and a second.
+
+use std::time::{Duration, Instant};
+
+use okx_monitor::outcome::{Failure, Outcome, Report};
+
+use crate::support::peers::{self, Answer, response};
+use crate::support::ws::{self, Behaviour};
+use okx_monitor::probe::Prober;
+
+/// A page whose launcher appears after `delay_ms` and, clicked, opens a
+/// WebSocket to `ws`; `extra` is more script.
+fn page(delay_ms: u64, ws: &str, extra: &str) -> String {
+    format!(
+        r#"<!doctype html><html><body><h1>Support</h1><script>
+setTimeout(() => {{
+  const b = document.createElement('button');
+  b.id = 'chat-launcher';
+  b.onclick = () => {{ window.sock = new WebSocket('{ws}'); }};
+  document.body.appendChild(b);
+}}, {delay_ms});
+{extra}
+</script></body></html>"#
+    )
+}
+
+fn check(url: &str, extra: &str) -> String {
+    format!(
+        "[[check]]\nname = \"live-chat-widget\"\nchannel = \"chat\"\nkind = \"browser\"\nurl = \"{url}\"\nwait_for = \"#chat-launcher, [class*=chat i]\"\ntimeout = \"4s\"\nslow = \"2s\"\n{extra}\n"
+    )
+}
+
+const CLICK_WS: &str = "click = true\nexpect_websocket = \"/ws\"";
+
+async fn timed(toml: &str) -> Report {
+    let config = crate::support::load(toml);
+    let prober = Prober::new(&config.checks).unwrap();
+    let r = timed_with(&prober, &config.checks[0]).await;
+    prober.shutdown().await;
+    r
+}
+
+/// One probe with a prober (and its browser) shared across probes.
+async fn timed_with(prober: &Prober, check: &okx_monitor::config::Check) -> Report {
+    let started = Instant::now();
+    let r = prober.probe(check).await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "timeout + 1 s: {took:?}");
+    r
+}
+
+/// Checks named `c0`, `c1`, … of `urls`, each with `extra`, probed by one prober.
+async fn each(cases: &[(String, &str)]) -> Vec<Report> {
+    let toml: String = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (url, extra))| check(url, extra).replace("live-chat-widget", &format!("c{i}")))
+        .collect();
+    let config = crate::support::load(&toml);
+    let prober = Prober::new(&config.checks).unwrap();
+    let mut out = Vec::new();
+    for c in &config.checks {
+        out.push(timed_with(&prober, c).await);
+    }
+    prober.shutdown().await;
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chat_opens_and_its_hosts_are_kept() {
+    let chat = ws::peer(Behaviour::Acknowledge).await;
+    let refused = format!("ws://127.0.0.1:{}/ws", peers::closed_port());
+    let (good, bad) = (chat.url("ws"), refused.clone());
+    let site = peers::http(move |head| {
+        let body = match peers::path(head) {
+            "/chat" => page(300, &good, ""),
+            // A page that never goes idle: it polls without end.
+            "/busy" => page(
+                100,
+                &good,
+                "setInterval(() => fetch('/poll').catch(() => {}), 50);",
+            ),
+            "/slow" => page(2500, &good, ""),
+            "/none" => "<html><body>no chat here</body></html>".to_string(),
+            "/refused" => page(100, &bad, ""),
+            _ => "ok".to_string(),
+        };
+        response(200, &[("content-type", "text/html")], &body)
+    })
+    .await;
+
+    let r = each(&[
+        (site.url("/chat"), CLICK_WS),
+        (site.url("/busy"), CLICK_WS),
+        (site.url("/slow"), ""),
+        (site.url("/none"), ""),
+        (site.url("/refused"), CLICK_WS),
+    ])
+    .await;
+    assert_eq!(r[0].outcome, Outcome::Up, "{}", r[0].reason);
+    assert_eq!(r[0].detail.http_status, Some(200));
+    assert!(
+        r[0].phases.frame.is_some() && r[0].phases.handshake.is_some(),
+        "{:?}",
+        r[0].phases
+    );
+    assert_eq!(r[0].detail.websocket_hosts, vec![chat.addr.to_string()]);
+    assert_eq!(
+        r[1].outcome,
+        Outcome::Up,
+        "never idle, judged by what it shows: {}",
+        r[1].reason
+    );
+    assert_eq!(r[2].outcome, Outcome::Degraded, "{}", r[2].reason);
+    assert_eq!(
+        (r[3].outcome, r[3].failure),
+        (Outcome::Down, Some(Failure::Body)),
+        "{}",
+        r[3].reason
+    );
+    let r = &r[4];
+    assert_eq!(r.outcome, Outcome::Down, "{}", r.reason);
+    assert!(
+        r.reason.contains("the page loads, the chat does not"),
+        "{}",
+        r.reason
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn silent_challenged_and_blocked_pages() {
+    let tarpit = peers::tarpit().await;
+    let r = timed(&check(&tarpit.url("/"), "")).await;
+    assert_eq!(
+        (r.outcome, r.failure),
+        (Outcome::Down, Some(Failure::Timeout)),
+        "{}",
+        r.reason
+    );
+
+    let site = peers::http(|head| match peers::path(head) {
+        "/cf" => response(
+            403,
+            &[("cf-mitigated", "challenge"), ("content-type", "text/html")],
+            "<html><body>checking</body></html>",
+        ),
+        "/moment" => response(
+            503,
+            &[("content-type", "text/html")],
+            "<html><head><title>Just a moment...</title></head><body></body></html>",
+        ),
+        "/451" => response(
+            451,
+            &[("content-type", "text/html")],
+            "<html><body>not here</body></html>",
+        ),
+        _ => Answer::Tarpit,
+    })
+    .await;
+    let r = each(&[
+        (site.url("/cf"), ""),
+        (site.url("/moment"), ""),
+        (site.url("/451"), ""),
+    ])
+    .await;
+    assert_eq!(r[0].outcome, Outcome::Throttled, "{}", r[0].reason);
+    assert_eq!(r[1].outcome, Outcome::Throttled, "{}", r[1].reason);
+    assert_eq!(r[2].outcome, Outcome::Blocked, "{}", r[2].reason);
+}
