@@ -92,6 +92,9 @@ struct Generation {
     /// The host each check's probe lands on (for the per-host bound and
     /// Retry-After), worked out once rather than at every probe.
     hosts: Vec<Arc<str>>,
+    /// Whether this machine can run each check; one it cannot is never
+    /// scheduled and gets no sample (a browser check without a Chromium).
+    runnable: Vec<bool>,
 }
 
 fn generation(
@@ -101,7 +104,17 @@ fn generation(
     tz: Tz,
 ) -> Result<Generation, crate::probe::SetupError> {
     let checks = Arc::new(config.checks.clone());
-    let prober = Arc::new(Prober::new(&checks)?);
+    let prober = Arc::new(Prober::with_settings(&checks, &config.settings)?);
+    let runnable: Vec<bool> = checks
+        .iter()
+        .map(|c| match prober.runnable(c) {
+            Ok(()) => true,
+            Err(why) => {
+                tracing::warn!(check = %c.name, "not runnable: {why}");
+                false
+            }
+        })
+        .collect();
     let rec = recorder.clone();
     let controls = Arc::new(Controls::new(
         &checks,
@@ -121,6 +134,7 @@ fn generation(
         controls,
         jitter,
         hosts,
+        runnable,
     })
 }
 
@@ -164,6 +178,7 @@ pub async fn run(
             .map_err(DaemonError::Internal)??;
     let (current, settings) = current;
     metrics.config_loaded(Some(current.checks.len()));
+    publish_runnable(&metrics, &current);
     metrics.local_network(None);
 
     let server_state = Arc::new(ServerState {
@@ -322,6 +337,7 @@ impl Scheduler {
                     }
                 }
                 metrics.config_loaded(Some(next.checks.len()));
+                publish_runnable(metrics, &next);
                 tracing::info!(checks = next.checks.len(), "configuration reloaded");
                 self.current = next;
                 self.settings = new_settings;
@@ -409,6 +425,8 @@ impl Scheduler {
             self.probes.abort_all();
             while self.probes.join_next().await.is_some() {}
         }
+        // The browser, if one was started, ends with the daemon and is waited for.
+        self.current.prober.shutdown().await;
     }
 }
 
@@ -434,6 +452,12 @@ fn reload_config(
     Ok((next, config.settings))
 }
 
+fn publish_runnable(metrics: &Metrics, g: &Generation) {
+    for (check, runnable) in g.checks.iter().zip(&g.runnable) {
+        metrics.runnable(check, *runnable);
+    }
+}
+
 /// How long the daemon's first probe of every check is spread over.
 pub const START_SPREAD: Duration = Duration::from_millis(1500);
 
@@ -445,7 +469,7 @@ pub const START_SPREAD: Duration = Duration::from_millis(1500);
 fn schedule_start(g: &Generation, tz: Tz, heap: &mut BinaryHeap<Reverse<(Instant, usize)>>) {
     let now = Instant::now();
     let n = g.checks.len().max(1) as u32;
-    for idx in 0..g.checks.len() {
+    for idx in (0..g.checks.len()).filter(|i| g.runnable[*i]) {
         let first = now + START_SPREAD * idx as u32 / n;
         let scheduled = next_at(g, idx, tz);
         match scheduled {
@@ -456,7 +480,7 @@ fn schedule_start(g: &Generation, tz: Tz, heap: &mut BinaryHeap<Reverse<(Instant
 }
 
 fn schedule_all(g: &Generation, tz: Tz, heap: &mut BinaryHeap<Reverse<(Instant, usize)>>) {
-    for idx in 0..g.checks.len() {
+    for idx in (0..g.checks.len()).filter(|i| g.runnable[*i]) {
         push_next(g, idx, tz, heap);
     }
 }

@@ -169,6 +169,14 @@ impl Metrics {
         self.probe.lateness.observe(seconds);
     }
 
+    /// Whether this machine can run `check`.
+    pub fn runnable(&self, check: &Check, runnable: bool) {
+        self.daemon
+            .runnable
+            .with_label_values(&[check.name.as_str(), check.channel.as_str()])
+            .set(i64::from(runnable));
+    }
+
     /// `Some(up)` after control checks ran; `None` when none are configured.
     pub fn local_network(&self, up: Option<bool>) {
         match up {
@@ -228,6 +236,7 @@ impl Metrics {
             }
         }
         let _ = self.probe.duration.remove_label_values(&cc);
+        let _ = self.daemon.runnable.remove_label_values(&cc);
         for g in [
             &self.probe.success,
             &self.kind.http_status,
@@ -476,6 +485,7 @@ impl KindSeries {
 
 /// The daemon's own state: network, configuration, writer.
 struct DaemonSeries {
+    runnable: IntGaugeVec,
     local_network: IntGauge,
     reload_success: IntGauge,
     reload_time: Gauge,
@@ -489,6 +499,16 @@ struct DaemonSeries {
 impl DaemonSeries {
     fn new(r: &Registry) -> DaemonSeries {
         DaemonSeries {
+            runnable: reg(
+                r,
+                IntGaugeVec::new(
+                    opts(
+                        "okx_monitor_check_runnable",
+                        "1 when this machine can run the check, 0 when it cannot (a browser check without a Chromium): such a check is not probed.",
+                    ),
+                    &["check", "channel"],
+                ),
+            ),
             local_network: reg(
                 r,
                 IntGauge::with_opts(opts(

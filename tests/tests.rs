@@ -4,6 +4,7 @@
 
 mod support;
 
+mod browser_daemon;
 mod cli_check;
 mod config_errors;
 mod daemon;

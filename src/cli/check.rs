@@ -37,15 +37,21 @@ pub fn run(config_path: &Path, args: CheckArgs) -> anyhow::Result<u8> {
             );
         }
     }
-    let checks: Vec<Check> = config
+    let wanted: Vec<Check> = config
         .checks
         .into_iter()
         .filter(|c| args.only.is_empty() || args.only.contains(&c.name))
         .collect();
     let rt = super::runtime()?;
-    let reports = rt.block_on(async {
-        let prober = Arc::new(Prober::new(&checks)?);
-        anyhow::Ok(runner::run_once(prober, &checks, args.concurrency).await)
+    let (checks, reports, not_runnable) = rt.block_on(async {
+        let prober = Arc::new(Prober::with_settings(&wanted, &config.settings)?);
+        // A check this machine cannot run (a browser check without a
+        // Chromium) is shown as such, never probed, never `down`.
+        let (checks, not_runnable): (Vec<Check>, Vec<Check>) =
+            wanted.into_iter().partition(|c| prober.runnable(c).is_ok());
+        let reports = runner::run_once(prober.clone(), &checks, args.concurrency).await;
+        prober.shutdown().await;
+        anyhow::Ok((checks, reports, not_runnable))
     })?;
     // Probes still winding down (a tarpit's socket) must not hold the exit.
     rt.shutdown_background();
@@ -57,8 +63,18 @@ pub fn run(config_path: &Path, args: CheckArgs) -> anyhow::Result<u8> {
             check: &c.name,
             channel: c.channel,
             kind: c.kind(),
-            report: r,
+            runnable: true,
+            why: None,
+            report: Some(r),
         })
+        .chain(not_runnable.iter().map(|c| Row {
+            check: &c.name,
+            channel: c.channel,
+            kind: c.kind(),
+            runnable: false,
+            why: Some(crate::probe::NO_BROWSER),
+            report: None,
+        }))
         .collect();
     match args.format {
         Format::Json => {
@@ -79,8 +95,13 @@ struct Row<'a> {
     check: &'a str,
     channel: Channel,
     kind: Kind,
+    /// False for a check this machine cannot run; its `outcome` means nothing then.
+    runnable: bool,
+    /// Why a check cannot run here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<&'static str>,
     #[serde(flatten)]
-    report: &'a Report,
+    report: Option<&'a Report>,
 }
 
 pub fn outcome_colour(o: Outcome) -> Colour {
@@ -101,15 +122,18 @@ fn render(rows: &[Row], colour: bool) -> String {
                 Cell::from(r.check),
                 Cell::from(r.channel.as_str()),
                 Cell::from(r.kind.as_str()),
-                Cell {
-                    text: r.report.outcome.to_string(),
-                    colour: Some(outcome_colour(r.report.outcome)),
+                match r.report {
+                    Some(report) => Cell {
+                        text: report.outcome.to_string(),
+                        colour: Some(outcome_colour(report.outcome)),
+                    },
+                    None => Cell::from("not runnable"),
                 },
-                Cell::from(match r.report.latency {
+                Cell::from(match r.report.and_then(|r| r.latency) {
                     Some(l) => format!("{:.0} ms", crate::outcome::millis(l)),
                     None => "-".to_string(),
                 }),
-                Cell::from(r.report.reason.as_str()),
+                Cell::from(r.report.map_or(r.why.unwrap_or(""), |r| r.reason.as_str())),
             ]
         })
         .collect();

@@ -52,8 +52,10 @@ pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
     let config = super::load_config(config_path)?;
     let rt = super::runtime()?;
     let evidence = rt.block_on(async {
-        let prober = Arc::new(Prober::new(&config.checks)?);
-        anyhow::Ok(diagnose::gather::gather(&config, prober).await)
+        let prober = Arc::new(Prober::with_settings(&config.checks, &config.settings)?);
+        let evidence = diagnose::gather::gather(&config, prober.clone()).await;
+        prober.shutdown().await;
+        anyhow::Ok(evidence)
     })?;
     // Look-ups still winding down (a resolver that never answers) must not hold the exit.
     rt.shutdown_background();

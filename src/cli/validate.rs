@@ -17,7 +17,23 @@ pub struct ValidateArgs {
 pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
     let config = super::load_config(config_path)?;
     // Building the probers reads the extra CA files, which a check may name.
-    super::runtime()?.block_on(async { Prober::new(&config.checks).map(drop) })?;
+    let prober = super::runtime()?
+        .block_on(async { Prober::with_settings(&config.checks, &config.settings) })?;
+    let not_runnable: Vec<&str> = config
+        .checks
+        .iter()
+        .filter(|c| prober.runnable(c).is_err())
+        .map(|c| c.name.as_str())
+        .collect();
+    drop(prober);
+    if !not_runnable.is_empty() {
+        // Valid, but not runnable here: said on stderr, the exit stays 0.
+        eprintln!(
+            "okx-monitor: not runnable on this machine: {} {}",
+            not_runnable.join(", "),
+            crate::probe::NO_BROWSER
+        );
+    }
     match args.format {
         Format::Json => {
             let checks: Vec<_> = config

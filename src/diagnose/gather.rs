@@ -29,7 +29,15 @@ pub fn okx_names(checks: &[Check]) -> Vec<(String, Option<SocketAddr>)> {
 }
 
 pub async fn gather(config: &Config, prober: Arc<Prober>) -> Evidence {
-    let checks = &config.checks;
+    // A check this machine cannot run (a browser check without a Chromium) is
+    // left out: it says nothing about OKX.
+    let runnable: Vec<Check> = config
+        .checks
+        .iter()
+        .filter(|c| prober.runnable(c).is_ok())
+        .cloned()
+        .collect();
+    let checks = &runnable;
     let deadline = checks
         .iter()
         .map(|c| c.timeout)
