@@ -3,7 +3,8 @@
 # servers the tests start (only when missing), then formatting, lints and tests.
 # Needs root for the installs and for the full-disk test's tmpfs (as on CI);
 # non-interactive. Besides Rust (with rustfmt and clippy) the tests use
-# dnsmasq, aiosmtpd, prometheus and promtool, and mount/umount/dd (always there).
+# dnsmasq, aiosmtpd, prometheus and promtool, Debian's chromium (the browser
+# kind's tests), and mount/umount/dd (always there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ need=()
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "the tests need these Debian packages, and installing them needs root: ${need[*]}" >&2

@@ -305,6 +305,11 @@ fn channel_to_use(verdict: Verdict, e: &Evidence) -> Vec<String> {
         .filter(|(_, o)| !o.is_success())
         .map(|(c, _)| *c)
         .collect();
+    if verdict == Verdict::ChannelsDown && !works(Channel::Chat) && works(Channel::HelpCenter) {
+        out.push(
+            "The website answers but live chat does not open: the chat itself fails, not your connection to OKX.".to_string(),
+        );
+    }
     if let Some(best) = Channel::PREFERENCE.into_iter().find(|c| works(*c)) {
         if verdict == Verdict::ChannelsDown || (!down.is_empty() && down.contains(&Channel::Chat)) {
             let names: Vec<&str> = down.iter().map(|c| c.words()).collect();
@@ -487,6 +492,20 @@ mod tests {
         assert!(e.tampered().is_empty(), "one shared address is enough");
         e.names[0].answer = Ok(vec![ip("198.51.100.7")]);
         assert_eq!(e.tampered().len(), 1);
+    }
+
+    #[test]
+    fn a_chat_that_does_not_open_beside_a_working_website_is_named() {
+        let mut e = Evidence::default();
+        e.checks.push(check("live-chat", Channel::Chat, Outcome::Down));
+        e.checks.push(check("website", Channel::HelpCenter, Outcome::Up));
+        let v = verdict(&e);
+        assert_eq!(v, Verdict::ChannelsDown);
+        let a = advice(v, &e, None);
+        assert!(
+            a.iter().any(|l| l.contains("the chat itself fails")),
+            "{a:?}"
+        );
     }
 
     #[test]
