@@ -47,8 +47,13 @@ async fn sustained(url: &str, schedule: &str, run_for: Duration) {
         .collect();
     let dir = support::ConfigDir::new(&[("checks.toml", &toml)]);
     let mark = format!("bench-{}", std::process::id());
-    let mut daemon =
-        Daemon::start_env(dir.path(), &dir.path().join("b.db"), &[], &[("OKX_LEAK_MARK", &mark)]).await;
+    let mut daemon = Daemon::start_env(
+        dir.path(),
+        &dir.path().join("b.db"),
+        &[],
+        &[("OKX_LEAK_MARK", &mark)],
+    )
+    .await;
     let started = Instant::now();
     let (mut peak_rss, mut peak_procs, mut rss_sum, mut readings) = (0u64, 0usize, 0u64, 0u64);
     let mut cpu = 0.0;
@@ -90,8 +95,12 @@ fn marked(mark: &str) -> Vec<(u32, u64, f64)> {
     let tick = 100.0; // USER_HZ on Linux
     let mut out = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(env) = std::fs::read(entry.path().join("environ")) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(env) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
         if !env.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
             continue;
         }
@@ -103,7 +112,12 @@ fn marked(mark: &str) -> Vec<(u32, u64, f64)> {
             .unwrap_or(0);
         let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
         // Fields after the command's closing parenthesis: utime is the 12th.
-        let rest: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        let rest: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
         let ticks: f64 = [11, 12, 13, 14]
             .iter()
             .filter_map(|i| rest.get(*i)?.parse::<f64>().ok())

@@ -171,3 +171,28 @@ async fn silent_challenged_and_blocked_pages() {
     assert_eq!(r[1].outcome, Outcome::Throttled, "{}", r[1].reason);
     assert_eq!(r[2].outcome, Outcome::Blocked, "{}", r[2].reason);
 }
+
+/// A browser that crashes is started again on the next need.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crashed_browser_is_restarted_on_the_next_probe() {
+    let site = peers::http(|_| {
+        response(
+            200,
+            &[("content-type", "text/html")],
+            "<html><body><button id=chat-launcher>chat</button></body></html>",
+        )
+    })
+    .await;
+    let config = crate::support::load(&check(&site.url("/"), ""));
+    let prober = Prober::new(&config.checks).unwrap();
+    let first = timed_with(&prober, &config.checks[0]).await;
+    assert_eq!(first.outcome, Outcome::Up, "{}", first.reason);
+    let pid = prober.browser_pid().await.expect("a browser runs");
+    // SAFETY: kill(2) on the browser this test's prober started.
+    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let again = timed_with(&prober, &config.checks[0]).await;
+    assert_eq!(again.outcome, Outcome::Up, "{}", again.reason);
+    assert_ne!(prober.browser_pid().await, Some(pid), "a new browser");
+    prober.shutdown().await;
+}

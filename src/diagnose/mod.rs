@@ -497,8 +497,10 @@ mod tests {
     #[test]
     fn a_chat_that_does_not_open_beside_a_working_website_is_named() {
         let mut e = Evidence::default();
-        e.checks.push(check("live-chat", Channel::Chat, Outcome::Down));
-        e.checks.push(check("website", Channel::HelpCenter, Outcome::Up));
+        e.checks
+            .push(check("live-chat", Channel::Chat, Outcome::Down));
+        e.checks
+            .push(check("website", Channel::HelpCenter, Outcome::Up));
         let v = verdict(&e);
         assert_eq!(v, Verdict::ChannelsDown);
         let a = advice(v, &e, None);

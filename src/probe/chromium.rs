@@ -102,6 +102,12 @@ impl Chromium {
         }
     }
 
+    /// The running browser's process id, if one runs.
+    pub async fn pid(&self) -> Option<u32> {
+        let running = self.running.lock().await.clone()?;
+        running.pid().await
+    }
+
     /// Stops the browser and waits for it.
     pub async fn shutdown(&self) {
         if let Some(r) = self.running.lock().await.take() {

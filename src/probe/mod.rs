@@ -120,6 +120,11 @@ impl Prober {
         }
     }
 
+    /// The process id of the browser while one runs (for tests and tools).
+    pub async fn browser_pid(&self) -> Option<u32> {
+        self.browser.as_ref()?.pid().await
+    }
+
     /// Stops the browser, if one runs, and waits for it.
     pub async fn shutdown(&self) {
         if let Some(b) = &self.browser {
