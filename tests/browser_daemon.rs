@@ -155,6 +155,9 @@ async fn browsers_after(
     (peak_procs, peak_rss / 1024, left.len())
 }
 
+// A minute of two daemons' browsers at work would disturb the timing tests
+// running beside it: tests/run.sh runs it alone, after the others.
+#[ignore = "a minute of browser load; tests/run.sh runs it alone"]
 #[tokio::test(flavor = "multi_thread")]
 async fn no_chromium_outlives_the_daemon_after_sigterm_or_sigkill() {
     let chat = ws::peer(Behaviour::Acknowledge).await;

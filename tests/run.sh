@@ -27,3 +27,6 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
+# The browser leak test, alone: a minute of Chromium load would disturb the
+# timing tests above. It prints its peak processes and RSS.
+cargo test --locked --test tests -- --ignored --nocapture

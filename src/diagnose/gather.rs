@@ -67,6 +67,7 @@ pub async fn gather(config: &Config, prober: Arc<Prober>) -> Evidence {
                 latency_ms: r.latency.map(outcome::millis),
                 reason: r.reason.clone(),
                 retry_after_s: r.detail.retry_after.map(|d| d.as_secs_f64()),
+                page_loaded: r.phases.frame.is_some() && !r.outcome.is_success(),
             })
             .collect(),
         names: answers,

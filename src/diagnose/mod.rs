@@ -60,6 +60,10 @@ pub struct CheckResult {
     pub reason: String,
     /// `Retry-After` of a throttled answer, in seconds.
     pub retry_after_s: Option<f64>,
+    /// A failed `browser` check whose page loaded and showed its launcher: the
+    /// chat itself failed, not the site.
+    #[serde(skip)]
+    pub page_loaded: bool,
 }
 
 /// A name's answers: through the configured (or system) resolver and through
@@ -305,7 +309,8 @@ fn channel_to_use(verdict: Verdict, e: &Evidence) -> Vec<String> {
         .filter(|(_, o)| !o.is_success())
         .map(|(c, _)| *c)
         .collect();
-    if verdict == Verdict::ChannelsDown && !works(Channel::Chat) && works(Channel::HelpCenter) {
+    let chat_page_loaded = e.okx().any(|c| c.channel == Channel::Chat && c.page_loaded);
+    if verdict == Verdict::ChannelsDown && chat_page_loaded && !works(Channel::Chat) {
         out.push(
             "The website answers but live chat does not open: the chat itself fails, not your connection to OKX.".to_string(),
         );
@@ -347,6 +352,7 @@ mod tests {
             latency_ms: None,
             reason: String::new(),
             retry_after_s: None,
+            page_loaded: false,
         }
     }
 
@@ -497,8 +503,9 @@ mod tests {
     #[test]
     fn a_chat_that_does_not_open_beside_a_working_website_is_named() {
         let mut e = Evidence::default();
-        e.checks
-            .push(check("live-chat", Channel::Chat, Outcome::Down));
+        let mut chat = check("live-chat", Channel::Chat, Outcome::Down);
+        chat.page_loaded = true;
+        e.checks.push(chat);
         e.checks
             .push(check("website", Channel::HelpCenter, Outcome::Up));
         let v = verdict(&e);
