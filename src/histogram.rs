@@ -62,6 +62,22 @@ impl Histogram {
         }
     }
 
+    /// Every bucket's count, in order of latency (all `BUCKETS` of them).
+    pub fn bucket_counts(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..BUCKETS).map(|i| self.counts.get(i).copied().unwrap_or(0))
+    }
+
+    /// What is left of `self` without `part` (which must be part of it).
+    pub fn minus(&self, part: &Histogram) -> Histogram {
+        let mut out = self.clone();
+        for (i, n) in part.counts.iter().enumerate() {
+            if let Some(c) = out.counts.get_mut(i) {
+                *c = c.saturating_sub(*n);
+            }
+        }
+        out
+    }
+
     pub fn count(&self) -> u64 {
         self.counts.iter().sum()
     }

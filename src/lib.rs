@@ -108,6 +108,7 @@ pub mod runner;
 pub mod sample;
 pub mod schedule;
 pub mod server;
+pub mod stats;
 pub mod status;
 pub mod store;
 pub mod tls;

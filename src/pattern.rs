@@ -19,6 +19,7 @@ use chrono_tz::Tz;
 use crate::channel::Channel;
 use crate::histogram::Histogram;
 use crate::outcome::Outcome;
+use crate::stats;
 
 pub const HOURS: usize = 168;
 /// Half a percentage point.
@@ -77,6 +78,16 @@ impl Hour {
     /// Samples that count in availability and patterns.
     pub fn samples(&self) -> u64 {
         self.up + self.degraded + self.down
+    }
+
+    /// What is left of `self` without `part` (which must be part of it).
+    pub fn minus(&self, part: &Hour) -> Hour {
+        Hour {
+            up: self.up.saturating_sub(part.up),
+            degraded: self.degraded.saturating_sub(part.degraded),
+            down: self.down.saturating_sub(part.down),
+            latency: self.latency.minus(&part.latency),
+        }
     }
 
     pub fn merge(&mut self, other: &Hour) {
@@ -178,6 +189,14 @@ impl Week {
 
     /// Every qualifying window of `span` hours (wrapping from Sunday into Monday).
     pub fn windows(&self, span: usize, min_samples: u64) -> Vec<Window> {
+        self.windows_with_hours(span, min_samples)
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect()
+    }
+
+    /// Each qualifying window with everything seen in it.
+    fn windows_with_hours(&self, span: usize, min_samples: u64) -> Vec<(Window, Hour)> {
         let span = span.clamp(1, HOURS);
         (0..HOURS)
             .filter_map(|start| {
@@ -189,17 +208,67 @@ impl Week {
                     }
                     all.merge(h);
                 }
-                Some(Window {
+                let w = Window {
                     start,
                     hours: span,
                     availability: availability(&all)?,
                     p50_ms: all.latency.quantile(0.5),
                     p95_ms: all.latency.quantile(0.95),
                     samples: all.samples(),
-                })
+                };
+                Some((w, all))
             })
             .collect()
     }
+
+    /// The qualifying windows that are measurably better, and measurably
+    /// worse, than the rest of the week: their availability (two-proportion
+    /// test) or their latency (Mann–Whitney) differs from the rest's at
+    /// [`CONFIDENCE`] over all the windows compared (Bonferroni), and by a
+    /// margin a person would notice ([`TIE`] of availability, [`LATENCY_MARGIN`]
+    /// of the median). A window worse in one and better in the other counts by
+    /// availability. See `stats` for why these tests.
+    pub fn measured(&self, span: usize, min_samples: u64) -> Measured {
+        let total = self.total();
+        let windows = self.windows_with_hours(span, min_samples);
+        let critical = stats::critical_z(CONFIDENCE, windows.len());
+        let mut out = Measured::default();
+        for (w, h) in windows {
+            let rest = total.minus(&h);
+            let ok = |x: &Hour| x.up + x.degraded;
+            let avail_z = stats::proportions_z(ok(&h), h.samples(), ok(&rest), rest.samples());
+            let gap = w.availability - availability(&rest).unwrap_or(w.availability);
+            let avail_better = avail_z > critical && gap >= TIE;
+            let avail_worse = avail_z < -critical && -gap >= TIE;
+            let latency_z = stats::mann_whitney_z(&h.latency, &rest.latency);
+            let (mine, theirs) = (h.latency.quantile(0.5), rest.latency.quantile(0.5));
+            let (faster, slower) = match (mine, theirs) {
+                (Some(m), Some(t)) => (
+                    latency_z < -critical && m <= t * (1.0 - LATENCY_MARGIN),
+                    latency_z > critical && m >= t * (1.0 + LATENCY_MARGIN),
+                ),
+                _ => (false, false),
+            };
+            if avail_better || (faster && !avail_worse) {
+                out.better.push(w);
+            } else if avail_worse || (slower && !avail_better) {
+                out.worse.push(w);
+            }
+        }
+        out
+    }
+}
+
+/// Family-wise confidence of "measurably better (or worse)".
+pub const CONFIDENCE: f64 = 0.95;
+/// A median within this share of the rest's is no difference worth advice.
+pub const LATENCY_MARGIN: f64 = 0.10;
+
+/// Windows that differ measurably from the rest of the week.
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    pub better: Vec<Window>,
+    pub worse: Vec<Window>,
 }
 
 /// (up + degraded) / (up + degraded + down); `None` without such samples.

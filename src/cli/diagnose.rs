@@ -110,8 +110,7 @@ fn next_window(db: &Path, tz: chrono_tz::Tz, min_samples: u64) -> Option<String>
         channels: vec![Channel::Chat],
     };
     let s = status::build(&input, &opts, now);
-    let w = s.channels.first()?.best.first()?;
-    Some(status::when(w.weekday, w.hour, w.hours, now, tz))
+    status::next_best_words(s.channels.first()?, now, tz)
 }
 
 fn ips(v: &[std::net::IpAddr]) -> String {

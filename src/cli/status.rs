@@ -164,22 +164,18 @@ fn render(s: &Status, colour: bool) -> String {
                 Cell::from(c.p50_ms.map_or("-".to_string(), |v| format!("{v:.0} ms"))),
                 Cell::from(c.p95_ms.map_or("-".to_string(), |v| format!("{v:.0} ms"))),
                 Cell::from(c.samples.to_string()),
-                Cell::from(if c.enough_data {
+                Cell::from(if !c.enough_data {
+                    "not enough data".to_string()
+                } else if c.best.is_empty() {
+                    "-".to_string()
+                } else {
                     c.best
                         .iter()
                         .map(window_words)
                         .collect::<Vec<_>>()
                         .join(", ")
-                } else {
-                    "not enough data".to_string()
                 }),
-                Cell::from(
-                    c.worst
-                        .first()
-                        .zip(c.best.first())
-                        .filter(|(w, b)| status::worth_avoiding(b, w))
-                        .map_or("-".to_string(), |(w, _)| window_words(w)),
-                ),
+                Cell::from(c.worst.first().map_or("-".to_string(), window_words)),
             ]
         })
         .collect();

@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration as TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 mod history;
+mod next;
 
 pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, from_store};
+pub use next::{Occurrence, describe, next_occurrence};
 
 use crate::channel::Channel;
 use crate::outcome::{self, Maintenance, MaintenanceState, Outcome};
@@ -63,8 +65,16 @@ pub struct ChannelStatus {
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub samples: u64,
+    /// Windows measurably better than the rest of the week, best first.
     pub best: Vec<WindowOut>,
+    /// Windows measurably worse than the rest of the week, worst first.
     pub worst: Vec<WindowOut>,
+    /// The next occurrence of the first `best` window that no announced
+    /// maintenance overlaps; `None` when `best` is empty.
+    pub next_best: Option<NextBest>,
+    /// Announced maintenance that `next_best` stepped over (titles).
+    #[serde(skip)]
+    pub next_best_skipped: Vec<String>,
     /// False when no window has `min_samples` in every hour: then `best` and
     /// `worst` are empty rather than guessed.
     pub enough_data: bool,
@@ -95,6 +105,12 @@ pub struct WindowOut {
     pub availability: f64,
     pub p50_ms: Option<f64>,
     pub samples: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NextBest {
+    pub start: String,
+    pub end: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,6 +171,27 @@ pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
     .find(|o| outcomes.contains(o))
 }
 
+/// The next best time for `channel`, in words, as the advice says it.
+pub fn next_best_words(s: &ChannelStatus, now: DateTime<Utc>, tz: Tz) -> Option<String> {
+    let next = s.next_best.as_ref()?;
+    let start = DateTime::parse_from_rfc3339(&next.start)
+        .ok()?
+        .with_timezone(&Utc);
+    let end = DateTime::parse_from_rfc3339(&next.end)
+        .ok()?
+        .with_timezone(&Utc);
+    let skipped = s.next_best_skipped.clone();
+    Some(describe(
+        &Occurrence {
+            start,
+            end,
+            skipped,
+        },
+        now,
+        tz,
+    ))
+}
+
 pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let tz = opts.tz;
     let mut weeks: BTreeMap<Channel, Week> = BTreeMap::new();
@@ -174,11 +211,23 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     channels.sort();
     channels.dedup();
 
+    let pending = maintenance_events(&input.latest, now);
     let statuses: Vec<ChannelStatus> = channels
         .into_iter()
         .map(|channel| {
             let week = weeks.remove(&channel).unwrap_or_default();
-            channel_status(channel, week, input, opts)
+            let mut s = channel_status(channel, week, input, opts);
+            if let Some(w) = s.best.first() {
+                let next = next_occurrence(w.weekday, w.hour, w.hours, now, tz, &pending);
+                if let Some(o) = next {
+                    s.next_best = Some(NextBest {
+                        start: rfc3339(o.start.timestamp_millis(), tz).unwrap_or_default(),
+                        end: rfc3339(o.end.timestamp_millis(), tz).unwrap_or_default(),
+                    });
+                    s.next_best_skipped = o.skipped;
+                }
+            }
+            s
         })
         .collect();
 
@@ -190,14 +239,7 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let local_network =
         outcome::local_network_up(controls).map(|up| if up { "up" } else { "down" });
     let maintenance = maintenance_ahead(&input.latest, now, tz);
-    let advice = advice(
-        &statuses,
-        local_network,
-        &maintenance_events(&input.latest, now),
-        now,
-        tz,
-        opts,
-    );
+    let advice = advice(&statuses, local_network, &pending, now, tz, opts);
     Status {
         timezone: tz.name().to_string(),
         window: crate::duration::format(opts.window),
@@ -234,7 +276,10 @@ fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -
                 .find(|w| w.channel == channel && w.check == name);
             let total = week.map(|w| w.week.total()).unwrap_or_default();
             let best = week
-                .map(|w| pattern::rank(w.week.windows(opts.span, opts.min_samples), End::Best, 1))
+                .map(|w| {
+                    let measured = w.week.measured(opts.span, opts.min_samples);
+                    pattern::rank(measured.better, End::Best, 1)
+                })
                 .unwrap_or_default();
             CheckStatus {
                 check: name.to_string(),
@@ -252,8 +297,8 @@ fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -
     let since = mine.iter().map(|l| l.since_ms).max();
     let last = mine.iter().map(|l| l.ts_ms).max();
     let total: Hour = week.total();
-    let windows = week.windows(opts.span, opts.min_samples);
-    let enough_data = !windows.is_empty();
+    let enough_data = !week.windows(opts.span, opts.min_samples).is_empty();
+    let measured = week.measured(opts.span, opts.min_samples);
     ChannelStatus {
         channel,
         now,
@@ -263,14 +308,16 @@ fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -
         p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
         p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
         samples: total.samples(),
-        best: pattern::rank(windows.clone(), End::Best, LISTED)
+        best: pattern::rank(measured.better, End::Best, LISTED)
             .iter()
             .map(window_out)
             .collect(),
-        worst: pattern::rank(windows, End::Worst, LISTED)
+        worst: pattern::rank(measured.worse, End::Worst, LISTED)
             .iter()
             .map(window_out)
             .collect(),
+        next_best: None,
+        next_best_skipped: Vec::new(),
         enough_data,
         checks,
         week,
@@ -347,28 +394,7 @@ fn advice(
         ),
         (None, _) => {}
     }
-    // The next best window of the first channel, in preference order, that has one.
-    if let Some((c, w)) = Channel::PREFERENCE
-        .iter()
-        .filter_map(|c| by(*c))
-        .find_map(|s| s.best.first().map(|w| (s, w)))
-    {
-        out.push(format!(
-            "Best time for {}: {} ({:.1}% available, median {}).",
-            c.channel.words(),
-            when(w.weekday, w.hour, w.hours, now, tz),
-            w.availability * 100.0,
-            w.p50_ms
-                .map_or("no answer".to_string(), |ms| format!("{ms:.0} ms")),
-        ));
-        if let Some(bad) = c.worst.first().filter(|bad| worth_avoiding(w, bad)) {
-            out.push(format!(
-                "Avoid {} ({:.1}% available).",
-                when(bad.weekday, bad.hour, bad.hours, now, tz),
-                bad.availability * 100.0
-            ));
-        }
-    }
+    out.extend(timing_advice(channels, now, tz, opts));
     for m in maintenance {
         let span = match (m.begin_ms, m.end_ms) {
             (Some(b), Some(e)) => format!(" from {} to {}", local(b, tz), local(e, tz)),
@@ -398,16 +424,64 @@ fn advice(
     out
 }
 
-/// Whether `worst` is measurably worse than `best`: half a point less available,
-/// or a median half again as slow. Otherwise every hour is as good as another,
-/// and naming one to avoid would be noise.
-pub fn worth_avoiding(best: &WindowOut, worst: &WindowOut) -> bool {
-    let slower = match (best.p50_ms, worst.p50_ms) {
-        (Some(b), Some(w)) => w > b * 1.5,
-        (Some(_), None) => true,
-        _ => false,
+/// When to try: for the first channel, in order of preference, with enough
+/// history, its next best window (stepping over announced maintenance), the
+/// window to avoid, or plainly that any time is as good.
+fn timing_advice(
+    channels: &[ChannelStatus],
+    now: DateTime<Utc>,
+    tz: Tz,
+    opts: &Options,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(c) = Channel::PREFERENCE
+        .iter()
+        .filter_map(|p| channels.iter().find(|s| s.channel == *p))
+        .find(|s| s.enough_data)
+    else {
+        return out;
     };
-    worst.availability < best.availability - pattern::TIE || slower
+    if let (Some(w), Some(when)) = (c.best.first(), next_best_words(c, now, tz)) {
+        let avoided = if c.next_best_skipped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the one before falls in OKX's announced maintenance ({})",
+                c.next_best_skipped.join(", ")
+            )
+        };
+        out.push(format!(
+            "Best time for {}: {when} ({:.1}% available, median {}){avoided}.",
+            c.channel.words(),
+            w.availability * 100.0,
+            w.p50_ms
+                .map_or("no answer".to_string(), |ms| format!("{ms:.0} ms")),
+        ));
+    }
+    if let Some(bad) = c.worst.first() {
+        out.push(format!(
+            "Avoid {} ({:.1}% available, median {}).",
+            when(bad.weekday, bad.hour, bad.hours, now, tz),
+            bad.availability * 100.0,
+            bad.p50_ms
+                .map_or("no answer".to_string(), |ms| format!("{ms:.0} ms")),
+        ));
+    }
+    if c.best.is_empty() && c.worst.is_empty() {
+        out.push(format!(
+            "{} is as good at any hour: no time of the week was measurably better or worse over {}.",
+            capitalized(c.channel.words()),
+            crate::duration::format(opts.window)
+        ));
+    }
+    out
+}
+
+fn capitalized(words: &str) -> String {
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn local(ms: i64, tz: Tz) -> String {
@@ -416,52 +490,19 @@ fn local(ms: i64, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// "now, until 08:00", "today 06:00–08:00, in 5 h", "tomorrow …", "Wednesday …".
+/// "now, until 08:00", "today 06:00–08:00, in 5 h", "tomorrow …", "Wednesday …":
+/// the next occurrence of a window.
 pub fn when(weekday: u32, hour: u32, hours: usize, now: DateTime<Utc>, tz: Tz) -> String {
-    let local_now = now.with_timezone(&tz);
-    let start_how = (weekday as usize - 1) * 24 + hour as usize;
-    let now_how = pattern::hour_of_week(&local_now);
-    let end_hour = (hour as usize + hours) % 24;
-    let range = format!("{hour:02}:00–{end_hour:02}:00");
-    if (now_how + pattern::HOURS - start_how) % pattern::HOURS < hours {
-        return format!("now, until {end_hour:02}:00");
+    match next_occurrence(weekday, hour, hours, now, tz, &[]) {
+        Some(o) => describe(&o, now, tz),
+        None => format!("{hour:02}:00, {hours} h"),
     }
-    let days = (weekday as i64 - local_now.weekday().number_from_monday() as i64).rem_euclid(7);
-    let mut date = local_now.date_naive() + TimeDelta::days(days);
-    let start = |d: chrono::NaiveDate| {
-        let naive = d.and_hms_opt(hour, 0, 0).unwrap_or_default();
-        // A start inside a DST gap begins when the gap ends.
-        tz.from_local_datetime(&naive).earliest().or_else(|| {
-            tz.from_local_datetime(&(naive + TimeDelta::hours(1)))
-                .earliest()
-        })
-    };
-    let mut at = start(date);
-    if at.is_none_or(|t| t <= local_now) {
-        date += TimeDelta::days(7);
-        at = start(date);
-    }
-    let Some(at) = at else { return range };
-    let day = match (date - local_now.date_naive()).num_days() {
-        0 => "today".to_string(),
-        1 => "tomorrow".to_string(),
-        _ => at.format("%A").to_string(),
-    };
-    let wait = at.with_timezone(&Utc) - now;
-    let (h, m) = (wait.num_hours(), wait.num_minutes() % 60);
-    let inn = if h >= 24 {
-        format!("in {} d {} h", h / 24, h % 24)
-    } else if h >= 1 {
-        format!("in {h} h")
-    } else {
-        format!("in {m} min")
-    };
-    format!("{day} {range}, {inn}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn channel_state_from_its_checks() {
