@@ -218,6 +218,34 @@ async fn okx_down_when_every_channel_fails_and_the_network_works() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn blocked_when_okx_refuses_this_network_and_the_control_works() {
+    let peer = peers::http(|head| match peers::path(head) {
+        "/chat" => response(451, &[], "Unavailable For Legal Reasons"),
+        _ => response(403, &[], "Forbidden"),
+    })
+    .await;
+    let dir = config(
+        &format!("127.0.0.1:{}", peers::closed_port()),
+        &[],
+        &peer.addr.to_string(),
+        &peer.url("/chat"),
+        &peer.url("/help"),
+    );
+    let (code, v, _) = diagnose(&dir).await;
+    assert_eq!(v["verdict"], "blocked", "{v}");
+    assert_eq!(code, 1);
+    let a = advice(&v);
+    assert!(
+        a[0].contains("refuses this network or region outright"),
+        "{a:?}"
+    );
+    assert!(
+        !a.iter().any(|l| l.contains("VPN") || l.contains("proxy")),
+        "never suggests evading the block: {a:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn channels_down_names_the_channel_that_works() {
     let peer = peers::http(|head| match peers::path(head) {
         "/help" => response(200, &[], "Help"),

@@ -28,6 +28,8 @@ async fn every_outcome() {
             r#"{"code":"50001","msg":"Service temporarily unavailable"}"#,
         ),
         "/429" => response(429, &[], "{}"),
+        "/451" => response(451, &[], "{}"),
+        "/403" => response(403, &[], "{}"),
         _ => response(500, &[], ""),
     })
     .await;
@@ -56,4 +58,8 @@ async fn every_outcome() {
 
     let r = probe_one(&check(&peer.url("/429"))).await;
     assert_eq!(r.outcome, Outcome::Throttled);
+    for path in ["/451", "/403"] {
+        let r = probe_one(&check(&peer.url(path))).await;
+        assert_eq!(r.outcome, Outcome::Blocked, "{path}: {}", r.reason);
+    }
 }

@@ -159,6 +159,23 @@ fn availability_beats_latency() {
 }
 
 #[test]
+fn blocked_samples_change_no_availability() {
+    let up = every(monday(), 7, 10, |t, out| {
+        out.push(line(t, "website-chat", "chat", "up", Some(200.0)));
+    });
+    let mut with_blocked = up.clone();
+    with_blocked.extend(every(monday(), 7, 10, |t, out| {
+        let t = t + chrono::Duration::seconds(30);
+        out.push(line(t, "website-chat", "chat", "blocked", None));
+    }));
+    let a = status_at(&up, monday(), Tz::UTC, 7, 2, 3);
+    let b = status_at(&with_blocked, monday(), Tz::UTC, 7, 2, 3);
+    let (a, b) = (channel(&a, Channel::Chat), channel(&b, Channel::Chat));
+    assert_eq!(a.availability, b.availability);
+    assert_eq!(a.samples, b.samples, "blocked counts in no pattern");
+}
+
+#[test]
 fn throttled_unknown_and_maintenance_count_in_no_pattern() {
     let lines = every(monday(), 28, 5, |t, out| {
         let fast = (30..32).contains(&how(t));
