@@ -391,6 +391,13 @@ async fn the_cli_answers_in_the_product_shape() {
         assert!(text.lines().any(|l| l.starts_with(day)), "{text}");
     }
     assert!(text.contains("legend: # ≥99.5%"), "{text}");
+    // The latency grid too: the fast hour (06:00) in the lightest shade.
+    assert!(
+        text.contains("chat — median latency by hour of the week"),
+        "{text}"
+    );
+    assert!(text.contains("legend: ░ ≤"), "{text}");
+    assert!(text.contains('░') && text.contains('█'), "{text}");
     assert!(!text.contains('\x1b'), "no colour off a terminal");
 
     let out = run(&[

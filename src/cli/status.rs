@@ -216,10 +216,67 @@ const LEVELS: [(f64, char, Colour); 4] = [
 
 fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> String {
     let week: &Week = &c.week;
-    let mut out = format!(
-        "{} — availability by hour of the week ({tz})\n     ",
-        c.channel
+    let enough = |h: &crate::pattern::Hour| h.samples() >= min_samples;
+    let mut out = grid(
+        &format!("{} — availability by hour of the week ({tz})", c.channel),
+        |hour| {
+            let a = crate::pattern::availability(hour).filter(|_| enough(hour))?;
+            let (_, ch, col) = LEVELS
+                .iter()
+                .find(|(min, _, _)| a >= *min)
+                .copied()
+                .unwrap_or(LEVELS[3]);
+            Some(if colour {
+                col.paint(&ch.to_string())
+            } else {
+                ch.to_string()
+            })
+        },
+        week,
     );
+    out.push_str(&format!(
+        "legend: # ≥99.5%  + ≥99%  ~ ≥95%  ! <95%  . fewer than {min_samples} samples\n\n"
+    ));
+    // Latency: four shades cut at the quartiles of the hours' medians, so a
+    // latency-driven best window is visible as well as an availability one.
+    let mut medians: Vec<f64> = week
+        .hours
+        .iter()
+        .filter(|h| enough(h))
+        .filter_map(|h| h.latency.quantile(0.5))
+        .collect();
+    medians.sort_by(f64::total_cmp);
+    if medians.is_empty() {
+        return out;
+    }
+    let cut = |q: f64| medians[((medians.len() - 1) as f64 * q).round() as usize];
+    let cuts = [cut(0.25), cut(0.5), cut(0.75)];
+    out.push_str(&grid(
+        &format!("{} — median latency by hour of the week ({tz})", c.channel),
+        |hour| {
+            let ms = hour.latency.quantile(0.5).filter(|_| enough(hour))?;
+            let shade = cuts.iter().take_while(|c| ms > **c).count();
+            Some(SHADES[shade].to_string())
+        },
+        week,
+    ));
+    out.push_str(&format!(
+        "legend: {} ≤{:.0} ms  {} ≤{:.0} ms  {} ≤{:.0} ms  {} slower  . fewer than {min_samples} samples\n",
+        SHADES[0], cuts[0], SHADES[1], cuts[1], SHADES[2], cuts[2], SHADES[3]
+    ));
+    out
+}
+
+/// Latency shades, fastest first.
+const SHADES: [char; 4] = ['░', '▒', '▓', '█'];
+
+/// A 7×24 grid of the week, one cell per hour (`.` where `cell` has nothing).
+fn grid(
+    title: &str,
+    cell: impl Fn(&crate::pattern::Hour) -> Option<String>,
+    week: &Week,
+) -> String {
+    let mut out = format!("{title}\n     ");
     for h in 0..24 {
         out.push_str(&format!("{h:02} "));
     }
@@ -227,30 +284,10 @@ fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> Strin
     for (d, day) in DAYS.iter().enumerate() {
         out.push_str(&format!("{day}  "));
         for h in 0..24 {
-            let hour = &week.hours[(d * 24 + h) % HOURS];
-            let cell = match crate::pattern::availability(hour)
-                .filter(|_| hour.samples() >= min_samples)
-            {
-                None => ".".to_string(),
-                Some(a) => {
-                    let (_, ch, col) = LEVELS
-                        .iter()
-                        .find(|(min, _, _)| a >= *min)
-                        .copied()
-                        .unwrap_or(LEVELS[3]);
-                    if colour {
-                        col.paint(&ch.to_string())
-                    } else {
-                        ch.to_string()
-                    }
-                }
-            };
-            out.push_str(&format!(" {cell} "));
+            let text = cell(&week.hours[(d * 24 + h) % HOURS]).unwrap_or_else(|| ".".to_string());
+            out.push_str(&format!(" {text} "));
         }
         out.push('\n');
     }
-    out.push_str(&format!(
-        "legend: # ≥99.5%  + ≥99%  ~ ≥95%  ! <95%  . fewer than {min_samples} samples\n"
-    ));
     out
 }
