@@ -1,16 +1,24 @@
-//! A mergeable latency histogram: logarithmic buckets 10% wide, so any quantile
-//! read from it is within about 5% of the true value, and histograms of many
-//! quarter-hours, checks or weeks merge by adding counts. Pure; the byte
-//! encoding is the one the store keeps in its rollups.
+//! A mergeable latency histogram: logarithmic buckets 2 % wide over
+//! microseconds (DDSketch-style), so any quantile read from it is within 1 % of
+//! the true sample quantile, and histograms of many quarter-hours, checks or
+//! weeks merge by adding counts. Only the span of buckets in use is kept.
+//! Pure; the byte encoding is the one the store keeps in its rollups, and the
+//! older 10 % encoding still reads (at its own accuracy).
 
-/// Bucket 0 holds latencies under 1 ms; bucket `i ≥ 1` holds `[GROWTH^(i-1), GROWTH^i)` ms;
-/// the last bucket also holds everything longer.
-pub const BUCKETS: usize = 130;
-const GROWTH: f64 = 1.1;
+/// Bucket 0 holds 0 µs; bucket `i ≥ 1` holds `[GAMMA^(i-1), GAMMA^i)` µs; the
+/// last bucket also holds everything longer (beyond ten minutes).
+pub const BUCKETS: usize = 1100;
+const GAMMA: f64 = 1.02;
+/// Marks the current encoding; the older one's first byte is a bucket below 130.
+const FORMAT: u8 = 0xFF;
+/// The older encoding's buckets: 10 % wide over milliseconds, 130 of them.
+const OLD_BUCKETS: usize = 130;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Histogram {
-    /// Empty until the first observation, then `BUCKETS` long.
+    /// The first bucket `counts` holds.
+    start: usize,
+    /// Counts of buckets `start..start + counts.len()`; empty until the first observation.
     counts: Vec<u64>,
 }
 
@@ -19,60 +27,87 @@ impl Histogram {
         Histogram::default()
     }
 
-    pub fn bucket_of(ms: f64) -> usize {
-        if ms.is_nan() || ms < 1.0 {
+    /// The bucket of a latency of `us` microseconds.
+    pub fn bucket_of_us(us: f64) -> usize {
+        if us.is_nan() || us < 1.0 {
             return 0;
         }
-        let i = (ms.ln() / GROWTH.ln()).floor() as usize + 1;
+        let i = (us.ln() / GAMMA.ln()).floor() as usize + 1;
         i.min(BUCKETS - 1)
     }
 
-    /// A representative value of bucket `i`, in ms: its geometric middle.
+    /// A representative value of bucket `i`, in ms: the middle of its range,
+    /// within `(GAMMA - 1) / (GAMMA + 1)` (under 1 %) of every value in it.
     fn value_of(i: usize) -> f64 {
         if i == 0 {
-            0.5
+            0.0
         } else {
-            GROWTH.powf(i as f64 - 0.5)
+            GAMMA.powf(i as f64 - 1.0) * (1.0 + GAMMA) / 2.0 / 1000.0
         }
     }
 
     pub fn observe(&mut self, ms: f64) {
-        self.add(Self::bucket_of(ms), 1);
+        self.observe_n(ms, 1);
     }
 
     /// `n` observations of `ms`.
     pub fn observe_n(&mut self, ms: f64, n: u64) {
         if n > 0 {
-            self.add(Self::bucket_of(ms), n);
+            self.add(Self::bucket_of_us(ms * 1000.0), n);
         }
+    }
+
+    /// One observation of a latency in whole microseconds.
+    pub fn observe_us(&mut self, us: i64) {
+        self.add(Self::bucket_of_us(us as f64), 1);
     }
 
     fn add(&mut self, bucket: usize, n: u64) {
+        let bucket = bucket.min(BUCKETS - 1);
         if self.counts.is_empty() {
-            self.counts = vec![0; BUCKETS];
+            self.start = bucket;
+            self.counts.push(0);
+        } else if bucket < self.start {
+            let grow = self.start - bucket;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.start = bucket;
+        } else if bucket >= self.start + self.counts.len() {
+            self.counts.resize(bucket - self.start + 1, 0);
         }
-        self.counts[bucket] += n;
+        self.counts[bucket - self.start] += n;
+    }
+
+    /// (bucket, count) of every bucket in use, in order of latency.
+    fn used(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (self.start + i, *n))
     }
 
     pub fn merge(&mut self, other: &Histogram) {
-        for (i, n) in other.counts.iter().enumerate() {
-            if *n > 0 {
-                self.add(i, *n);
-            }
+        for (i, n) in other.used() {
+            self.add(i, n);
         }
     }
 
     /// Every bucket's count, in order of latency (all `BUCKETS` of them).
     pub fn bucket_counts(&self) -> impl Iterator<Item = u64> + '_ {
-        (0..BUCKETS).map(|i| self.counts.get(i).copied().unwrap_or(0))
+        (0..BUCKETS).map(|i| {
+            i.checked_sub(self.start)
+                .and_then(|j| self.counts.get(j))
+                .copied()
+                .unwrap_or(0)
+        })
     }
 
     /// What is left of `self` without `part` (which must be part of it).
     pub fn minus(&self, part: &Histogram) -> Histogram {
         let mut out = self.clone();
-        for (i, n) in part.counts.iter().enumerate() {
-            if let Some(c) = out.counts.get_mut(i) {
-                *c = c.saturating_sub(*n);
+        for (i, n) in part.used() {
+            if let Some(c) = i.checked_sub(out.start).and_then(|j| out.counts.get_mut(j)) {
+                *c = c.saturating_sub(n);
             }
         }
         out
@@ -82,17 +117,17 @@ impl Histogram {
         self.counts.iter().sum()
     }
 
-    /// The `q`-quantile (0 ≤ q ≤ 1) in ms, or `None` when empty.
+    /// The `q`-quantile (0 ≤ q ≤ 1) in ms, or `None` when empty: the value of
+    /// the smallest observation with at least q·total observations at or below
+    /// it (the nearest rank), within 1 %.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let total = self.count();
         if total == 0 {
             return None;
         }
-        // The rank of the quantile, 1-based: the smallest value with at least
-        // q·total observations at or below it.
         let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
         let mut seen = 0;
-        for (i, n) in self.counts.iter().enumerate() {
+        for (i, n) in self.used() {
             seen += n;
             if seen >= rank {
                 return Some(Self::value_of(i));
@@ -101,23 +136,15 @@ impl Histogram {
         None
     }
 
-    /// Sparse encoding: (bucket as one byte, count as LEB128) pairs.
+    /// Sparse encoding: the format byte, then (bucket step from the previous
+    /// used bucket, count) pairs, both LEB128.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (i, n) in self.counts.iter().enumerate() {
-            if *n > 0 {
-                out.push(i as u8);
-                let mut n = *n;
-                loop {
-                    let byte = (n & 0x7f) as u8;
-                    n >>= 7;
-                    if n == 0 {
-                        out.push(byte);
-                        break;
-                    }
-                    out.push(byte | 0x80);
-                }
-            }
+        let mut out = vec![FORMAT];
+        let mut previous = 0;
+        for (i, n) in self.used() {
+            leb128(&mut out, (i - previous) as u64);
+            leb128(&mut out, n);
+            previous = i;
         }
         out
     }
@@ -125,25 +152,44 @@ impl Histogram {
     /// Adds the counts of an encoded histogram without building it; false (and
     /// nothing added past the fault) when the bytes are not an encoding.
     pub fn merge_encoded(&mut self, bytes: &[u8]) -> bool {
+        match bytes.split_first() {
+            None => true,
+            Some((&FORMAT, rest)) => {
+                let mut it = rest.iter();
+                let mut bucket = 0usize;
+                while !it.as_slice().is_empty() {
+                    let (Some(step), Some(n)) = (read_leb128(&mut it), read_leb128(&mut it)) else {
+                        return false;
+                    };
+                    bucket = bucket.saturating_add(step as usize);
+                    if bucket >= BUCKETS {
+                        return false;
+                    }
+                    self.add(bucket, n);
+                }
+                true
+            }
+            Some(_) => self.merge_old(bytes),
+        }
+    }
+
+    /// The older encoding: (bucket byte, LEB128 count) pairs of 10 % buckets
+    /// over milliseconds; each old bucket lands where its middle falls.
+    fn merge_old(&mut self, bytes: &[u8]) -> bool {
         let mut it = bytes.iter();
         while let Some(&bucket) = it.next() {
-            if bucket as usize >= BUCKETS {
+            if bucket as usize >= OLD_BUCKETS {
                 return false;
             }
-            let mut n: u64 = 0;
-            let mut shift = 0;
-            loop {
-                let Some(&b) = it.next() else { return false };
-                if shift > 63 {
-                    return false;
-                }
-                n |= u64::from(b & 0x7f) << shift;
-                shift += 7;
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-            self.add(bucket as usize, n);
+            let Some(n) = read_leb128(&mut it) else {
+                return false;
+            };
+            let ms = if bucket == 0 {
+                0.5
+            } else {
+                1.1f64.powf(f64::from(bucket) - 0.5)
+            };
+            self.add(Self::bucket_of_us(ms * 1000.0), n);
         }
         true
     }
@@ -155,19 +201,47 @@ impl Histogram {
     }
 }
 
+fn leb128(out: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn read_leb128(it: &mut std::slice::Iter<'_, u8>) -> Option<u64> {
+    let mut n: u64 = 0;
+    let mut shift = 0;
+    loop {
+        let b = *it.next()?;
+        if shift > 63 {
+            return None;
+        }
+        n |= u64::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn quantiles_are_within_five_percent() {
+    fn quantiles_are_within_one_percent() {
         let mut h = Histogram::new();
         for ms in 1..=1000 {
             h.observe(ms as f64);
         }
         for (q, exact) in [(0.5, 500.0), (0.95, 950.0), (0.99, 990.0)] {
             let got = h.quantile(q).unwrap();
-            assert!((got - exact).abs() / exact < 0.05, "q{q}: {got} vs {exact}");
+            assert!((got - exact).abs() / exact < 0.01, "q{q}: {got} vs {exact}");
         }
         assert_eq!(Histogram::new().quantile(0.5), None);
     }
@@ -197,10 +271,24 @@ mod tests {
             }
         }
         let bytes = h.encode();
-        assert!(bytes.len() < 12, "sparse: {} bytes", bytes.len());
+        assert!(bytes.len() < 16, "sparse: {} bytes", bytes.len());
         assert_eq!(Histogram::decode(&bytes), Some(h));
         assert_eq!(Histogram::decode(&[]), Some(Histogram::new()));
         assert_eq!(Histogram::decode(&[200, 1]), None);
         assert_eq!(Histogram::decode(&[5, 0x80]), None);
+        assert_eq!(
+            Histogram::decode(&[FORMAT, 0xff, 0x7f, 1]),
+            None,
+            "past the last bucket"
+        );
+    }
+
+    #[test]
+    fn the_older_encoding_still_reads() {
+        // Old bucket 55 (10 % buckets over ms) is about 181 ms.
+        let h = Histogram::decode(&[55, 3]).unwrap();
+        assert_eq!(h.count(), 3);
+        let ms = h.quantile(0.5).unwrap();
+        assert!((ms - 1.1f64.powf(54.5)).abs() / ms < 0.01, "{ms}");
     }
 }

@@ -41,7 +41,7 @@ impl Rollup {
         if outcome.is_success()
             && let Some(us) = latency_us
         {
-            self.latency.observe(us as f64 / 1000.0);
+            self.latency.observe_us(us);
         }
     }
 

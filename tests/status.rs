@@ -723,3 +723,41 @@ async fn next_best_steps_over_announced_maintenance() {
         "{v}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// p50 and p95 as `status` reports them are within 2 % of the exact
+    /// (nearest-rank) quantiles of the imported latencies, whatever their
+    /// distribution: spread over a few ms to a minute, or clustered.
+    #[test]
+    fn reported_quantiles_are_within_two_percent(
+        latencies in prop::collection::vec((10.0f64..60_000.0, 0.0f64..1.0), 50..800),
+        cluster in 0.0f64..1.0,
+    ) {
+        let start = monday() - chrono::Duration::days(7);
+        // Some samples clustered around one value, the rest spread log-uniformly.
+        let values: Vec<f64> = latencies
+            .iter()
+            .map(|(x, u)| {
+                let spread = (10.0f64.ln() + u * (60_000.0f64.ln() - 10.0f64.ln())).exp();
+                let v = if *u < cluster { 200.0 + x / 1000.0 } else { spread };
+                (v * 1000.0).round() / 1000.0
+            })
+            .collect();
+        let lines: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, ms)| line(start + chrono::Duration::minutes(i as i64), "website-chat", "chat", "up", Some(*ms)))
+            .collect();
+        let s = status_at(&lines, monday(), Tz::UTC, 7, 2, 1);
+        let c = channel(&s, Channel::Chat);
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let exact = |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).max(1) - 1];
+        for (q, got) in [(0.5, c.p50_ms), (0.95, c.p95_ms)] {
+            let (got, want) = (got.unwrap(), exact(q));
+            prop_assert!((got - want).abs() / want <= 0.02, "q{}: {} vs exact {}", q, got, want);
+        }
+    }
+}
