@@ -92,9 +92,14 @@ impl Histogram {
         }
     }
 
-    /// Every bucket's count, in order of latency (all `BUCKETS` of them).
-    pub fn bucket_counts(&self) -> impl Iterator<Item = u64> + '_ {
-        (0..BUCKETS).map(|i| {
+    /// The buckets in use, as a range (empty when nothing was observed).
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.start..self.start + self.counts.len()
+    }
+
+    /// The counts of buckets `range`, in order of latency.
+    pub fn bucket_counts(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = u64> + '_ {
+        range.map(|i| {
             i.checked_sub(self.start)
                 .and_then(|j| self.counts.get(j))
                 .copied()

@@ -76,7 +76,10 @@ pub fn mann_whitney_z(a: &Histogram, b: &Histogram) -> f64 {
     let n = n1 + n2;
     // U counts the pairs (x from a, y from b) with x > y, ties as a half.
     let (mut u, mut below_b, mut ties) = (0.0, 0.0, 0.0);
-    for (ca, cb) in a.bucket_counts().zip(b.bucket_counts()) {
+    // Only the buckets either side uses: outside them both counts are 0.
+    let (sa, sb) = (a.span(), b.span());
+    let range = sa.start.min(sb.start)..sa.end.max(sb.end);
+    for (ca, cb) in a.bucket_counts(range.clone()).zip(b.bucket_counts(range)) {
         let (ca, cb) = (ca as f64, cb as f64);
         u += ca * (below_b + cb / 2.0);
         below_b += cb;
