@@ -8,7 +8,9 @@ use std::str::FromStr;
 /// A way to reach OKX's support (PRODUCT.md, "Channels"). `Control` is not one:
 /// it marks the targets OKX does not run, which tell this machine's network
 /// from OKX's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Chat,

@@ -100,6 +100,7 @@ pub mod duration;
 mod fuzz;
 pub mod histogram;
 pub mod metrics;
+pub mod notify;
 pub mod outcome;
 pub mod pattern;
 pub mod probe;

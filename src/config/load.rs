@@ -36,6 +36,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let files = config_files(path)?;
     let mut settings: Option<(Settings, Location)> = None;
     let mut checks = Vec::new();
+    let mut notify: Vec<super::notify::Notify> = Vec::new();
     let mut names: HashMap<String, Location> = HashMap::new();
     let mut schedules = Schedules::new();
     for file in &files {
@@ -54,6 +55,18 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                 });
             }
             settings = Some((s, at));
+        }
+        for n in parsed.notify {
+            if let Some(first) = notify.iter().find(|x| x.name == n.name) {
+                return Err(ConfigError::At {
+                    at: n.origin.clone(),
+                    message: format!(
+                        "[[notify]] name `{}` is already used at {}; names must be unique",
+                        n.name, first.origin
+                    ),
+                });
+            }
+            notify.push(n);
         }
         for check in parsed.checks {
             if let Some(first) = names.get(&check.name) {
@@ -82,6 +95,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     Ok(Config {
         settings,
         checks,
+        notify,
         files,
     })
 }
@@ -117,6 +131,7 @@ fn config_files(path: &Path) -> Result<Vec<PathBuf>, ConfigError> {
 struct ParsedFile {
     settings: Option<(Settings, Location)>,
     checks: Vec<Check>,
+    notify: Vec<super::notify::Notify>,
 }
 
 /// Parses and validates one file's text; `file` is only used in messages.
@@ -165,7 +180,18 @@ fn parse_file(
         };
         checks.push(check_from_raw(&mut raw, &ctx, &defaults, schedule)?);
     }
-    Ok(ParsedFile { settings, checks })
+    let mut notify = Vec::with_capacity(raw.notify.len());
+    for n in raw.notify {
+        let span = n.span();
+        notify.push(super::notify::build(n.into_inner(), span, &|o| {
+            lines.locate(o)
+        })?);
+    }
+    Ok(ParsedFile {
+        settings,
+        checks,
+        notify,
+    })
 }
 
 fn too_slow(slow: Duration, timeout: Duration) -> String {

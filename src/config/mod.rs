@@ -15,6 +15,7 @@ mod kind;
 mod lines;
 mod load;
 mod mx;
+pub mod notify;
 mod okx_status;
 mod raw;
 mod tcp;
@@ -53,6 +54,8 @@ pub const DEFAULT_MIN_SAMPLES: u32 = 3;
 pub struct Config {
     pub settings: Settings,
     pub checks: Vec<Check>,
+    /// Where to be told (`[[notify]]`), in the order written.
+    pub notify: Vec<notify::Notify>,
     /// The files read, in the order read; for messages such as `validate`'s.
     pub files: Vec<PathBuf>,
 }
@@ -182,6 +185,10 @@ pub enum ConfigError {
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

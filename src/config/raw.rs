@@ -24,6 +24,8 @@ pub(super) struct RawFile {
     pub defaults: Option<RawDefaults>,
     #[serde(default)]
     pub check: Vec<Spanned<RawCheck>>,
+    #[serde(default)]
+    pub notify: Vec<Spanned<super::notify::RawNotify>>,
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,190 @@
+//! `[[notify]]`: where to be told that a channel went down, came back, or is
+//! about to have its best window. Checked when the files load; secrets
+//! (`env:NAME`) are read from the environment and kept as [`Secret`]s.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::raw::{ChannelValue, DurationValue, UrlValue};
+use super::{ConfigError, Location, Secret};
+use crate::channel::Channel;
+
+/// One place to be told.
+#[derive(Debug, Clone)]
+pub struct Notify {
+    pub name: String,
+    pub sink: SinkSpec,
+    /// Channels watched; never `control`.
+    pub channels: Vec<Channel>,
+    pub events: Vec<Event>,
+    /// Consecutive failed probes of every check of a channel before it is down.
+    pub after: u32,
+    /// Consecutive good probes of one check before a down channel is recovered.
+    pub recover_after: u32,
+    /// Repeat a down notice this often while it lasts.
+    pub remind: Option<Duration>,
+    pub origin: Location,
+}
+
+/// Where a sink delivers.
+#[derive(Debug, Clone)]
+pub enum SinkSpec {
+    /// POST to an ntfy topic URL.
+    Ntfy { url: reqwest::Url },
+    /// The Bot API's `sendMessage` at `{url}/bot{token}/sendMessage`.
+    Telegram {
+        url: reqwest::Url,
+        token: Secret,
+        chat_id: String,
+    },
+    /// POST of the JSON body in PRODUCT.md.
+    Webhook { url: reqwest::Url },
+}
+
+/// What a notice is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Down,
+    Recovered,
+    Throttled,
+    Blocked,
+    Maintenance,
+    BestWindow,
+}
+
+impl Event {
+    pub const ALL: [Event; 6] = [
+        Event::Down,
+        Event::Recovered,
+        Event::Throttled,
+        Event::Blocked,
+        Event::Maintenance,
+        Event::BestWindow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Down => "down",
+            Event::Recovered => "recovered",
+            Event::Throttled => "throttled",
+            Event::Blocked => "blocked",
+            Event::Maintenance => "maintenance",
+            Event::BestWindow => "best_window",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNotify {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    url: Option<Spanned<UrlValue>>,
+    token: Option<Spanned<String>>,
+    chat_id: Option<Spanned<String>>,
+    channels: Option<Vec<ChannelValue>>,
+    events: Option<Vec<Event>>,
+    after: Option<Spanned<u32>>,
+    recover_after: Option<Spanned<u32>>,
+    remind: Option<DurationValue>,
+}
+
+/// Builds one `[[notify]]`; `at` turns a byte offset into a place.
+pub(super) fn build(
+    raw: RawNotify,
+    table: std::ops::Range<usize>,
+    at: &dyn Fn(usize) -> Location,
+) -> Result<Notify, ConfigError> {
+    let fail = |offset: usize, message: String| ConfigError::At {
+        at: at(offset),
+        message,
+    };
+    let name = raw.name.get_ref().clone();
+    let missing = |key: &str| {
+        fail(
+            table.start,
+            format!(
+                "[[notify]] `{name}` of kind `{}` needs `{key}`",
+                raw.kind.get_ref()
+            ),
+        )
+    };
+    let url = raw.url.as_ref().map(|u| u.get_ref().0.clone());
+    let sink = match raw.kind.get_ref().as_str() {
+        "ntfy" => SinkSpec::Ntfy {
+            url: url.ok_or_else(|| missing("url"))?,
+        },
+        "webhook" => SinkSpec::Webhook {
+            url: url.ok_or_else(|| missing("url"))?,
+        },
+        "telegram" => {
+            let token = raw.token.as_ref().ok_or_else(|| missing("token"))?;
+            let token = secret(token.get_ref()).map_err(|m| fail(token.span().start, m))?;
+            let default = "https://api.telegram.org";
+            let url = match url {
+                Some(u) => u,
+                None => {
+                    reqwest::Url::parse(default).map_err(|e| fail(table.start, e.to_string()))?
+                }
+            };
+            SinkSpec::Telegram {
+                url,
+                token,
+                chat_id: raw
+                    .chat_id
+                    .as_ref()
+                    .ok_or_else(|| missing("chat_id"))?
+                    .get_ref()
+                    .clone(),
+            }
+        }
+        other => {
+            return Err(fail(
+                raw.kind.span().start,
+                format!("unknown [[notify]] kind `{other}`; use one of ntfy, telegram, webhook"),
+            ));
+        }
+    };
+    let at_least_one = |v: &Option<Spanned<u32>>, key: &str| match v {
+        Some(n) if *n.get_ref() == 0 => {
+            Err(fail(n.span().start, format!("{key} must be at least 1")))
+        }
+        Some(n) => Ok(*n.get_ref()),
+        None => Ok(2),
+    };
+    let channels: Vec<Channel> = match raw.channels {
+        Some(c) => c.into_iter().map(|c| c.0).collect(),
+        None => Channel::ALL
+            .into_iter()
+            .filter(|c| *c != Channel::Control)
+            .collect(),
+    };
+    Ok(Notify {
+        name,
+        sink,
+        channels,
+        events: raw.events.unwrap_or_else(|| Event::ALL.to_vec()),
+        after: at_least_one(&raw.after, "after")?,
+        recover_after: at_least_one(&raw.recover_after, "recover_after")?,
+        remind: raw.remind.map(|d| d.0).filter(|d| !d.is_zero()),
+        origin: at(raw.name.span().start),
+    })
+}
+
+/// A value, or `env:NAME` read from the environment; never shown.
+fn secret(text: &str) -> Result<Secret, String> {
+    match text.strip_prefix("env:") {
+        Some(var) => match std::env::var(var) {
+            Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
+            _ => Err(format!(
+                "the token comes from the environment variable `{var}`, which is not set"
+            )),
+        },
+        None => Ok(Secret::new(text.to_string())),
+    }
+}

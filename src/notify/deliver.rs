@@ -1,0 +1,114 @@
+//! Delivery: one task serves a bounded queue, so sending never delays a
+//! probe. A failing sink (refused, timeout, 4xx/5xx) is retried with
+//! exponential backoff and jitter, then given up on and counted as dropped;
+//! each attempt is bounded by a timeout. At shutdown the queue is drained
+//! within a bounded time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use super::Notice;
+use super::sinks::Sink;
+
+/// Notices waiting at most; beyond, new ones are dropped and counted.
+pub const QUEUE: usize = 1024;
+/// One attempt to deliver.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts per notice before it is dropped.
+pub const ATTEMPTS: u32 = 5;
+/// How long shutdown waits for the queue to drain.
+pub const DRAIN: Duration = Duration::from_secs(5);
+
+/// A sink with its name, as the queue serves it.
+#[derive(Clone)]
+pub struct Target {
+    pub name: String,
+    pub sink: Arc<dyn Sink>,
+}
+
+/// What happened to one notice at one sink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Result {
+    Sent,
+    /// Given up after every attempt failed.
+    Dropped,
+}
+
+/// Reports of delivery, for the metrics.
+pub type Report = Arc<dyn Fn(&str, &str, Result) + Send + Sync>;
+
+/// Delivers one notice with retries; `Err` is why the last attempt failed,
+/// never holding a secret (URLs are left out of errors).
+pub async fn deliver_once(
+    client: &reqwest::Client,
+    sink: &dyn Sink,
+    notice: &Notice,
+) -> std::result::Result<(), String> {
+    let attempt = sink.request(client, notice).timeout(ATTEMPT_TIMEOUT).send();
+    match tokio::time::timeout(ATTEMPT_TIMEOUT + Duration::from_secs(1), attempt).await {
+        Err(_) => Err(format!(
+            "no answer within {}",
+            crate::duration::format(ATTEMPT_TIMEOUT)
+        )),
+        Ok(Err(e)) => Err(e.without_url().to_string()),
+        Ok(Ok(r)) if r.status().is_success() => Ok(()),
+        Ok(Ok(r)) => Err(format!("HTTP {}", r.status().as_u16())),
+    }
+}
+
+/// Serves the queue until `shutdown`, then drains it for at most [`DRAIN`].
+pub async fn run(
+    client: reqwest::Client,
+    mut queue: mpsc::Receiver<(Target, Notice)>,
+    report: Report,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let next = tokio::select! {
+            n = queue.recv() => n,
+            _ = shutdown.wait_for(|s| *s) => break,
+        };
+        let Some((target, notice)) = next else { return };
+        let sent = tokio::select! {
+            r = with_retries(&client, &target, &notice) => r,
+            _ = shutdown.wait_for(|s| *s) => Result::Dropped,
+        };
+        report(&target.name, notice.event, sent);
+    }
+    // Shutting down: what is queued gets one bounded chance.
+    let drain = async {
+        while let Ok((target, notice)) = queue.try_recv() {
+            let sent = match deliver_once(&client, target.sink.as_ref(), &notice).await {
+                Ok(()) => Result::Sent,
+                Err(_) => Result::Dropped,
+            };
+            report(&target.name, notice.event, sent);
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN, drain).await;
+}
+
+async fn with_retries(client: &reqwest::Client, target: &Target, notice: &Notice) -> Result {
+    let mut wait = Duration::from_secs(1);
+    for attempt in 1..=ATTEMPTS {
+        match deliver_once(client, target.sink.as_ref(), notice).await {
+            Ok(()) => return Result::Sent,
+            Err(why) => {
+                tracing::warn!(sink = %target.name, attempt, error = %why, "notice not delivered");
+                if attempt < ATTEMPTS {
+                    // Jitter from the clock's nanoseconds: enough to spread retries.
+                    let nanos = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.subsec_nanos())
+                        .unwrap_or(0);
+                    let jitter = Duration::from_millis(u64::from(nanos % 250));
+                    tokio::time::sleep(wait + jitter).await;
+                    wait *= 2;
+                }
+            }
+        }
+    }
+    Result::Dropped
+}
