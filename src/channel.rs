@@ -74,6 +74,17 @@ impl Channel {
     }
 }
 
+impl Channel {
+    /// [`words`](Channel::words) at the start of a sentence ("Live chat").
+    pub fn words_capitalized(self) -> String {
+        let words = self.words();
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+    }
+}
+
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

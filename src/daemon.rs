@@ -71,6 +71,8 @@ pub enum DaemonError {
 struct Recorder {
     metrics: Arc<Metrics>,
     samples: SampleSender,
+    /// To the notifier, when `[[notify]]` is configured; a full queue drops.
+    observations: Option<mpsc::Sender<crate::notify::notifier::Observation>>,
 }
 
 impl Recorder {
@@ -79,6 +81,15 @@ impl Recorder {
         self.metrics.record(check, report, ms as f64 / 1000.0);
         self.samples
             .send(Sample::new(&check.name, check.channel, ms, report));
+        if let Some(tx) = &self.observations {
+            let _ = tx.try_send(crate::notify::notifier::Observation {
+                check: check.name.clone(),
+                channel: check.channel,
+                outcome: report.outcome,
+                reason: report.reason.clone(),
+                at_ms: ms,
+            });
+        }
     }
 }
 
@@ -167,9 +178,12 @@ pub async fn run(
         .or_else(|| config.settings.vantage.clone())
         .unwrap_or_else(|| crate::metrics::DEFAULT_VANTAGE.to_string());
     let metrics = Arc::new(Metrics::new(&vantage));
+    let mut services = JoinSet::new();
+    let observations = start_notices(&config, &metrics, &vantage, tz, &shutdown, &mut services)?;
     let recorder = Arc::new(Recorder {
         metrics: metrics.clone(),
         samples: writer.sender(),
+        observations,
     });
     let rec = recorder.clone();
     let current =
@@ -186,7 +200,6 @@ pub async fn run(
         writer: Some(writer.stats.clone()),
         web: opts.web.clone(),
     });
-    let mut services = JoinSet::new();
     services.spawn(server::serve(listener, server_state, shutdown.clone()));
     tracing::info!(
         listen = %opts.listen,
@@ -221,6 +234,53 @@ pub async fn run(
         "okx-monitor stopped"
     );
     Ok(())
+}
+
+/// Starts the notifier and the delivery queue when `[[notify]]` is
+/// configured; returns where observations go.
+fn start_notices(
+    config: &Config,
+    metrics: &Arc<Metrics>,
+    vantage: &str,
+    tz: Tz,
+    shutdown: &watch::Receiver<bool>,
+    services: &mut JoinSet<()>,
+) -> Result<Option<mpsc::Sender<crate::notify::notifier::Observation>>, DaemonError> {
+    use crate::notify::{deliver, notifier};
+    if config.notify.is_empty() {
+        return Ok(None);
+    }
+    let client = notice_client().map_err(DaemonError::Internal)?;
+    let (outbox, queue) = mpsc::channel(deliver::QUEUE);
+    let (observe, observations) = mpsc::channel(4096);
+    let m = metrics.clone();
+    let report: deliver::Report =
+        Arc::new(move |sink: &str, event: &str, r| m.notice(sink, event, r));
+    let m = metrics.clone();
+    let dropped =
+        Box::new(move |sink: &str, event: &str| m.notice(sink, event, deliver::Result::Dropped));
+    let n = notifier::Notifier::new(
+        &config.notify,
+        &config.checks,
+        outbox,
+        vantage.to_string(),
+        tz,
+        dropped,
+    );
+    services.spawn(deliver::run(client, queue, report, shutdown.clone()));
+    services.spawn(notifier::run(n, observations, shutdown.clone()));
+    Ok(Some(observe))
+}
+
+/// The HTTP client of the sinks: the bundled web roots, no proxy.
+pub fn notice_client() -> Result<reqwest::Client, String> {
+    let tls = crate::tls::roots(None).and_then(crate::tls::client_config)?;
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .user_agent(crate::tls::USER_AGENT)
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// Checks the database before the daemon starts, on a blocking thread (the

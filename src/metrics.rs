@@ -169,6 +169,18 @@ impl Metrics {
         self.probe.lateness.observe(seconds);
     }
 
+    /// A notice's fate at a sink.
+    pub fn notice(&self, sink: &str, event: &str, result: crate::notify::deliver::Result) {
+        let result = match result {
+            crate::notify::deliver::Result::Sent => "sent",
+            crate::notify::deliver::Result::Dropped => "dropped",
+        };
+        self.daemon
+            .notices
+            .with_label_values(&[sink, event, result])
+            .inc();
+    }
+
     /// Whether this machine can run `check`.
     pub fn runnable(&self, check: &Check, runnable: bool) {
         self.daemon
@@ -486,6 +498,7 @@ impl KindSeries {
 /// The daemon's own state: network, configuration, writer.
 struct DaemonSeries {
     runnable: IntGaugeVec,
+    notices: IntCounterVec,
     local_network: IntGauge,
     reload_success: IntGauge,
     reload_time: Gauge,
@@ -499,6 +512,16 @@ struct DaemonSeries {
 impl DaemonSeries {
     fn new(r: &Registry) -> DaemonSeries {
         DaemonSeries {
+            notices: reg(
+                r,
+                IntCounterVec::new(
+                    opts(
+                        "okx_monitor_notices_total",
+                        "Notices by sink and event: sent, or dropped (every attempt failed, or the queue was full).",
+                    ),
+                    &["sink", "event", "result"],
+                ),
+            ),
             runnable: reg(
                 r,
                 IntGaugeVec::new(

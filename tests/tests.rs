@@ -12,6 +12,7 @@ mod dashboards;
 mod diagnose;
 mod disk;
 mod faults;
+mod notify;
 mod probe_browser;
 mod probe_http;
 mod probe_mx;

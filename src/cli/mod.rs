@@ -3,11 +3,13 @@
 
 mod check;
 mod diagnose;
+mod notify;
 mod run;
 mod samples;
 mod status;
 mod table;
 mod validate;
+mod wait;
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +53,10 @@ enum Command {
     Import(samples::ImportArgs),
     /// Export every sample as JSON Lines.
     Export(samples::ExportArgs),
+    /// Tell me when I can reach support: wait until a channel answers.
+    Wait(wait::WaitArgs),
+    /// Notices: `--test [NAME]` sends a test message through every sink (or one).
+    Notify(notify::NotifyArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +93,8 @@ fn run(args: Args) -> anyhow::Result<u8> {
         Command::Import(a) => samples::import(&args.config, a),
         Command::Export(a) => samples::export(&args.config, a),
         Command::Validate(a) => validate::run(&args.config, a),
+        Command::Wait(a) => wait::run(&args.config, a),
+        Command::Notify(a) => notify::run(&args.config, a),
     }
 }
 

@@ -4,6 +4,7 @@
 //! machine knows no sink; a sink knows no rule.
 
 pub mod deliver;
+pub mod notifier;
 pub mod sinks;
 pub mod state;
 
@@ -46,13 +47,6 @@ fn local(ms: i64, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-fn capitalized(words: &str) -> String {
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
-}
-
 /// Puts a due notice into words: the channel, what happened, since when (in
 /// `tz`), and what to do instead (`working`: channels that work now, in
 /// order of preference).
@@ -66,7 +60,7 @@ pub fn notice(
     let instead = working
         .iter()
         .find(|c| Some(**c) != due_channel(due))
-        .map(|c| format!(" {} works.", capitalized(c.words())))
+        .map(|c| format!(" {} works.", c.words_capitalized()))
         .unwrap_or_default();
     let zone = tz.name();
     let (event, channel, since, title, text) = match due {
@@ -87,7 +81,7 @@ pub fn notice(
             since_ms,
             reminder,
         } => {
-            let name = capitalized(channel.words());
+            let name = channel.words_capitalized();
             let at = local(*since_ms, tz);
             let (title, text) = match event {
                 Event::Down => (

@@ -470,18 +470,11 @@ fn timing_advice(
     if c.best.is_empty() && c.worst.is_empty() {
         out.push(format!(
             "{} is as good at any hour: no time of the week was measurably better or worse over {}.",
-            capitalized(c.channel.words()),
+            c.channel.words_capitalized(),
             crate::duration::format(opts.window)
         ));
     }
     out
-}
-
-fn capitalized(words: &str) -> String {
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn local(ms: i64, tz: Tz) -> String {

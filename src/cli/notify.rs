@@ -1,0 +1,69 @@
+//! `okx-monitor notify --test [NAME]`: a test message through every sink (or
+//! the one named), and per sink: delivered, or why not.
+
+use std::path::Path;
+
+use anyhow::bail;
+
+use super::{EXIT_FOUND_DOWN, EXIT_OK};
+use crate::notify::{deliver, sinks, test_notice};
+
+#[derive(clap::Args, Debug)]
+pub struct NotifyArgs {
+    /// Send a test message.
+    #[arg(long)]
+    test: bool,
+    /// Only this [[notify]] sink.
+    name: Option<String>,
+}
+
+pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
+    if !args.test {
+        bail!("say what to do: `okx-monitor notify --test [NAME]` sends a test message");
+    }
+    let config = super::load_config(config_path)?;
+    let chosen: Vec<_> = config
+        .notify
+        .iter()
+        .filter(|n| args.name.as_ref().is_none_or(|name| &n.name == name))
+        .collect();
+    if chosen.is_empty() {
+        match &args.name {
+            Some(name) => bail!(
+                "there is no [[notify]] named `{name}` in {}",
+                config_path.display()
+            ),
+            None => bail!("{} holds no [[notify]] sink", config_path.display()),
+        }
+    }
+    let vantage = config
+        .settings
+        .vantage
+        .clone()
+        .unwrap_or_else(|| crate::metrics::DEFAULT_VANTAGE.to_string());
+    let notice = test_notice(&vantage);
+    let rt = super::runtime()?;
+    let results = rt.block_on(async {
+        let client = crate::daemon::notice_client().map_err(anyhow::Error::msg)?;
+        let mut out = Vec::new();
+        for n in &chosen {
+            let sink = sinks::sink(&n.sink);
+            out.push((
+                n.name.clone(),
+                deliver::deliver_once(&client, sink.as_ref(), &notice).await,
+            ));
+        }
+        anyhow::Ok(out)
+    })?;
+    let mut all = true;
+    for (name, result) in &results {
+        match result {
+            Ok(()) => println!("{name}: delivered"),
+            Err(why) => {
+                all = false;
+                println!("{name}: not delivered: {why}");
+            }
+        }
+    }
+    Ok(if all { EXIT_OK } else { EXIT_FOUND_DOWN })
+}

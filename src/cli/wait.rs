@@ -1,0 +1,131 @@
+//! `okx-monitor wait`: "tell me when I can reach support". Probes the checks
+//! of the channels asked for every `--every` until one is up or degraded,
+//! then says which and how to use it. A local outage never ends the wait.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+
+use super::{EXIT_FOUND_DOWN, EXIT_OK};
+use crate::channel::Channel;
+use crate::config::Check;
+use crate::outcome::Outcome;
+use crate::probe::Prober;
+use crate::runner;
+
+#[derive(clap::Args, Debug)]
+pub struct WaitArgs {
+    /// Wait for this channel (repeatable; default: every OKX channel).
+    #[arg(long = "channel", value_name = "CHANNEL", value_parser = parse_channel)]
+    channels: Vec<Channel>,
+    /// How often to try.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    every: Duration,
+    /// Give up after this long (exit 1); default: never.
+    #[arg(long, value_parser = parse_duration)]
+    timeout: Option<Duration>,
+}
+
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    s.parse()
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    crate::duration::parse(s).and_then(|d| {
+        if d.is_zero() {
+            Err("must be longer than 0".to_string())
+        } else {
+            Ok(d)
+        }
+    })
+}
+
+pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {
+    let config = super::load_config(config_path)?;
+    let watched = |c: &Check| {
+        c.channel == Channel::Control
+            || (c.channel != Channel::Status
+                && (args.channels.is_empty() || args.channels.contains(&c.channel)))
+    };
+    let checks: Vec<Check> = config
+        .checks
+        .iter()
+        .filter(|c| watched(c))
+        .cloned()
+        .collect();
+    if !checks.iter().any(|c| c.channel != Channel::Control) {
+        bail!("no check of those channels in {}", config_path.display());
+    }
+    let terminal = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let rt = super::runtime()?;
+    let found = rt.block_on(async {
+        let prober = Arc::new(Prober::with_settings(&checks, &config.settings)?);
+        let runnable: Vec<Check> = checks
+            .iter()
+            .filter(|c| prober.runnable(c).is_ok())
+            .cloned()
+            .collect();
+        let found = loop {
+            let reports =
+                runner::run_once(prober.clone(), &runnable, runner::DEFAULT_CONCURRENCY).await;
+            let works = Channel::PREFERENCE.into_iter().find(|ch| {
+                runnable
+                    .iter()
+                    .zip(&reports)
+                    .any(|(c, r)| c.channel == *ch && r.outcome.is_success())
+            });
+            if let Some(ch) = works {
+                break Some(ch);
+            }
+            let local = reports.iter().any(|r| r.outcome == Outcome::Unknown);
+            if args.timeout.is_some_and(|t| started.elapsed() >= t) {
+                break None;
+            }
+            if terminal {
+                let what = if local {
+                    "this machine's network is down"
+                } else {
+                    "no channel answers yet"
+                };
+                eprint!(
+                    "\r{what}; tried {} checks, next try in {} …   ",
+                    runnable.len(),
+                    crate::duration::format(args.every)
+                );
+                let _ = std::io::stderr().flush();
+            } else if local {
+                eprintln!("this machine's network is down; still waiting");
+            }
+            let mut wait = args.every;
+            if let Some(t) = args.timeout {
+                wait = wait.min(t.saturating_sub(started.elapsed()));
+            }
+            tokio::time::sleep(wait).await;
+        };
+        prober.shutdown().await;
+        anyhow::Ok(found)
+    })?;
+    rt.shutdown_background();
+    if terminal {
+        eprintln!();
+    }
+    match found {
+        Some(ch) => {
+            let bell = if std::io::stdout().is_terminal() {
+                "\x07"
+            } else {
+                ""
+            };
+            println!("{bell}{} works now: use it.", ch.words_capitalized());
+            Ok(EXIT_OK)
+        }
+        None => {
+            println!("No support channel answered within the timeout.");
+            Ok(EXIT_FOUND_DOWN)
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The daemon's notifier: one task that owns every sink's state machine, is
+//! fed each probe's outcome in order, puts what is due into words and hands
+//! it to the delivery queue (never waiting on it: a full queue drops).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use tokio::sync::{mpsc, watch};
+
+use super::deliver::Target;
+use super::{CheckLine, Due, Machine, Notice, Rules, notice};
+use crate::channel::Channel;
+use crate::config::Check;
+use crate::config::notify::Notify;
+use crate::outcome::Outcome;
+
+/// One probe's outcome, as the notifier needs it.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub check: String,
+    pub channel: Channel,
+    pub outcome: Outcome,
+    pub reason: String,
+    pub at_ms: i64,
+}
+
+/// How often time alone is looked at (reminders, best windows).
+pub const TICK: Duration = Duration::from_secs(15);
+
+struct Watch {
+    spec: Notify,
+    target: Target,
+    rules: Rules,
+    machine: Machine,
+}
+
+pub struct Notifier {
+    watches: Vec<Watch>,
+    outbox: mpsc::Sender<(Target, Notice)>,
+    vantage: String,
+    tz: Tz,
+    /// Each check's latest outcome and reason, for the notice's check lines
+    /// and for "what works instead".
+    latest: HashMap<String, (Channel, Outcome, String)>,
+    /// Counts a notice dropped because the queue was full.
+    dropped: Box<dyn Fn(&str, &str) + Send + Sync>,
+}
+
+impl Notifier {
+    pub fn new(
+        notify: &[Notify],
+        checks: &[Check],
+        outbox: mpsc::Sender<(Target, Notice)>,
+        vantage: String,
+        tz: Tz,
+        dropped: Box<dyn Fn(&str, &str) + Send + Sync>,
+    ) -> Notifier {
+        let watches = notify
+            .iter()
+            .map(|n| {
+                let mut members: BTreeMap<Channel, Vec<String>> = BTreeMap::new();
+                for c in checks.iter().filter(|c| n.channels.contains(&c.channel)) {
+                    members.entry(c.channel).or_default().push(c.name.clone());
+                }
+                Watch {
+                    target: Target {
+                        name: n.name.clone(),
+                        sink: super::sinks::sink(&n.sink),
+                    },
+                    rules: Rules {
+                        after: n.after,
+                        recover_after: n.recover_after,
+                        remind: n.remind,
+                        checks: members,
+                    },
+                    machine: Machine::default(),
+                    spec: n.clone(),
+                }
+            })
+            .collect();
+        Notifier {
+            watches,
+            outbox,
+            vantage,
+            tz,
+            latest: HashMap::new(),
+            dropped,
+        }
+    }
+
+    pub fn observe(&mut self, o: &Observation) {
+        self.latest
+            .insert(o.check.clone(), (o.channel, o.outcome, o.reason.clone()));
+        for i in 0..self.watches.len() {
+            let w = &mut self.watches[i];
+            let due = w
+                .machine
+                .observe(&w.rules, o.channel, &o.check, o.outcome, o.at_ms);
+            self.send(i, due);
+        }
+    }
+
+    pub fn tick(&mut self, now_ms: i64, next_best: &BTreeMap<Channel, i64>) {
+        for i in 0..self.watches.len() {
+            let w = &mut self.watches[i];
+            let due = w.machine.tick(&w.rules, now_ms, next_best);
+            self.send(i, due);
+        }
+    }
+
+    fn send(&mut self, i: usize, due: Vec<Due>) {
+        let working: Vec<Channel> = Channel::PREFERENCE
+            .into_iter()
+            .filter(|c| {
+                self.latest
+                    .values()
+                    .any(|(ch, o, _)| ch == c && o.is_success())
+            })
+            .collect();
+        let w = &self.watches[i];
+        for d in due {
+            if let Due::Channel { event, .. } = &d
+                && !w.spec.events.contains(event)
+            {
+                continue;
+            }
+            let channel = match &d {
+                Due::Channel { channel, .. } => Some(*channel),
+                Due::LocalOutage { .. } => None,
+            };
+            let lines = self
+                .latest
+                .iter()
+                .filter(|(_, (ch, _, _))| Some(*ch) == channel)
+                .map(|(check, (_, outcome, reason))| CheckLine {
+                    check: check.clone(),
+                    outcome: *outcome,
+                    reason: reason.clone(),
+                })
+                .collect();
+            let n = notice(&d, &self.vantage, self.tz, &working, lines);
+            if self.outbox.try_send((w.target.clone(), n.clone())).is_err() {
+                (self.dropped)(&w.target.name, n.event);
+            }
+        }
+    }
+}
+
+/// Runs the notifier until `shutdown`: observations in order, and a tick.
+pub async fn run(
+    mut notifier: Notifier,
+    mut observations: mpsc::Receiver<Observation>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(TICK);
+    loop {
+        tokio::select! {
+            o = observations.recv() => match o {
+                Some(o) => notifier.observe(&o),
+                None => return,
+            },
+            _ = tick.tick() => notifier.tick(chrono::Utc::now().timestamp_millis(), &BTreeMap::new()),
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! Notifications end to end: the daemon, a loopback target flipped down and
+//! up, and loopback receivers standing in for ntfy, Telegram's Bot API and a
+//! webhook; `notify --test`; and `okx-monitor wait`.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::support::daemon::{Daemon, metric_sum};
+use crate::support::peers::{self, Answer, response};
+use crate::support::{ConfigDir, run, run_env, stdout};
+
+/// A receiver that keeps every request (head and body) and answers 500 to
+/// the first `fail_first` of them, 200 after.
+struct Receiver {
+    addr: SocketAddr,
+    got: Arc<Mutex<Vec<(String, String)>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Receiver {
+    async fn start(fail_first: usize) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let got: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let keep = got.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let (keep, seen) = (keep.clone(), seen.clone());
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let (head, body) = loop {
+                        let Ok(n) = s.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&buf).to_string();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let head = text[..end].to_string();
+                            let len = head
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            if buf.len() >= end + 4 + len {
+                                break (
+                                    head,
+                                    String::from_utf8_lossy(&buf[end + 4..end + 4 + len])
+                                        .to_string(),
+                                );
+                            }
+                        }
+                    };
+                    let n = seen.fetch_add(1, Ordering::SeqCst);
+                    let status = if n < fail_first { "500 Oops" } else { "200 OK" };
+                    if n >= fail_first {
+                        keep.lock().unwrap().push((head, body));
+                    }
+                    let _ = s
+                        .write_all(format!("HTTP/1.1 {status}\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}").as_bytes())
+                        .await;
+                });
+            }
+        });
+        Receiver { addr, got, task }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(h, _)| h.clone())
+            .collect()
+    }
+}
+
+const TOKEN: &str = "123456:SECRET-bot-token-xyz";
+
+fn config(chat_url: &str, control: &str, sinks: &str) -> String {
+    format!(
+        r#"[[check]]
+name = "live-chat"
+channel = "chat"
+kind = "http"
+url = "{chat_url}"
+schedule = "* * * * * *"
+timeout = "500ms"
+
+[[check]]
+name = "support-mail"
+channel = "email"
+kind = "tcp"
+address = "{control}"
+schedule = "* * * * * *"
+timeout = "500ms"
+
+[[check]]
+name = "control-web"
+channel = "control"
+kind = "tcp"
+address = "{control}"
+schedule = "* * * * * *"
+timeout = "500ms"
+{sinks}"#
+    )
+}
+
+fn sinks(ntfy: &Receiver, telegram: &Receiver, hook: &Receiver) -> String {
+    format!(
+        r#"
+[[notify]]
+name = "phone"
+kind = "ntfy"
+url = "{}"
+channels = ["chat"]
+
+[[notify]]
+name = "telegram"
+kind = "telegram"
+url = "{}"
+token = "env:OKX_TEST_TELEGRAM_TOKEN"
+chat_id = "42"
+channels = ["chat"]
+
+[[notify]]
+name = "hook"
+kind = "webhook"
+url = "{}"
+channels = ["chat"]
+events = ["down", "recovered"]
+"#,
+        ntfy.url("/okx-support"),
+        telegram.url(""),
+        hook.url("/hook")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere() {
+    let up = Arc::new(AtomicBool::new(true));
+    let flag = up.clone();
+    let chat = peers::http(move |_| {
+        if flag.load(Ordering::SeqCst) {
+            response(200, &[], "ok")
+        } else {
+            response(502, &[], "bad gateway")
+        }
+    })
+    .await;
+    let control = peers::tarpit().await;
+    let (ntfy, telegram, hook) = (
+        Receiver::start(0).await,
+        Receiver::start(2).await,
+        Receiver::start(0).await,
+    );
+    let toml = config(
+        &chat.url("/"),
+        &control.addr.to_string(),
+        &sinks(&ntfy, &telegram, &hook),
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let db = dir.path().join("n.db");
+    let env = [("OKX_TEST_TELEGRAM_TOKEN", TOKEN)];
+    let daemon = Daemon::start_env(dir.path(), &db, &[], &env).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    up.store(false, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    up.store(true, Ordering::SeqCst);
+    // Telegram fails twice first: its retries wait 1 s, then 2 s.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+
+    let titles: Vec<String> = ntfy
+        .heads()
+        .iter()
+        .filter_map(|h| {
+            h.lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("title:"))
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(
+        titles[0].contains("Live chat is down") && titles[1].contains("Live chat is back"),
+        "{titles:?}"
+    );
+    let hooks = hook.bodies();
+    assert_eq!(hooks.len(), 2, "{hooks:?}");
+    let first: serde_json::Value = serde_json::from_str(&hooks[0]).unwrap();
+    assert_eq!(first["event"], "down");
+    assert_eq!(first["channel"], "chat");
+    assert!(
+        first["text"]
+            .as_str()
+            .unwrap()
+            .contains("E-mail to support works"),
+        "{first}"
+    );
+    let second: serde_json::Value = serde_json::from_str(&hooks[1]).unwrap();
+    assert_eq!(second["event"], "recovered");
+    let tg = telegram.got.lock().unwrap().clone();
+    assert_eq!(tg.len(), 2, "the flaky receiver still gets both: {tg:?}");
+    assert!(
+        tg[0].0.contains(&format!("/bot{TOKEN}/sendMessage")),
+        "{}",
+        tg[0].0
+    );
+    assert!(tg[0].1.contains("\"chat_id\":\"42\""), "{}", tg[0].1);
+
+    let metrics = daemon.metrics().await;
+    assert_eq!(
+        metric_sum(&metrics, "okx_monitor_notices_total", "result=\"sent\""),
+        6.0,
+        "{metrics}"
+    );
+    drop(daemon);
+    // The token is nowhere: not in the log (which has the retries), metrics,
+    // validate or the export.
+    let log = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("daemon-"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect::<String>();
+    assert!(log.contains("notice not delivered"), "{log}");
+    let validate = run_env(
+        &[
+            "--config",
+            dir.path().to_str().unwrap(),
+            "validate",
+            "--format",
+            "json",
+        ],
+        &env,
+    )
+    .await;
+    let export = run(&["export", "--db", db.to_str().unwrap()]).await;
+    for (what, text) in [
+        ("log", log),
+        ("metrics", metrics),
+        ("validate", stdout(&validate)),
+        ("export", stdout(&export)),
+    ] {
+        assert!(!text.contains("SECRET-bot-token"), "the token in {what}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_probe_flap_and_a_local_outage_send_nothing() {
+    let up = Arc::new(AtomicBool::new(true));
+    let flag = up.clone();
+    let chat = peers::http(move |_| {
+        if flag.load(Ordering::SeqCst) {
+            response(200, &[], "ok")
+        } else {
+            response(502, &[], "")
+        }
+    })
+    .await;
+    let control = peers::tarpit().await;
+    let hook = Receiver::start(0).await;
+    let sink = format!(
+        "\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\nchannels = [\"chat\"]\n",
+        hook.url("/")
+    );
+    let toml = config(&chat.url("/"), &control.addr.to_string(), &sink);
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let daemon = Daemon::start(dir.path(), &dir.path().join("f.db")).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Down for one probe only.
+    up.store(false, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    up.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(hook.bodies().is_empty(), "{:?}", hook.bodies());
+    drop(daemon);
+
+    // Every control fails and chat with it: unknown, nothing about OKX.
+    let closed = format!("127.0.0.1:{}", peers::closed_port());
+    let chat = format!("http://127.0.0.1:{}/", peers::closed_port());
+    let toml = config(&chat, &closed, &sink);
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let daemon = Daemon::start(dir.path(), &dir.path().join("l.db")).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let bodies = hook.bodies();
+    assert!(
+        bodies.iter().all(|b| !b.contains("\"event\":\"down\"")),
+        "{bodies:?}"
+    );
+    drop(daemon);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_test_reports_each_sink_and_its_exit_code() {
+    let good = Receiver::start(0).await;
+    let closed = format!("http://127.0.0.1:{}/", peers::closed_port());
+    let toml = format!(
+        "[[check]]\nname = \"c\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n\n[[notify]]\nname = \"good\"\nkind = \"webhook\"\nurl = \"{}\"\n\n[[notify]]\nname = \"gone\"\nkind = \"ntfy\"\nurl = \"{closed}\"\n",
+        good.url("/")
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let config = dir.path().to_str().unwrap();
+    let out = run(&["--config", config, "notify", "--test", "good"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("good: delivered"));
+    assert!(good.bodies()[0].contains("\"event\":\"test\""));
+    let out = run(&["--config", config, "notify", "--test"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("gone: not delivered"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["--config", config, "notify", "--test", "nobody"]).await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_ends_when_a_channel_answers_and_not_during_a_local_outage() {
+    let up = Arc::new(AtomicBool::new(false));
+    let flag = up.clone();
+    let chat = peers::http(move |_| {
+        if flag.load(Ordering::SeqCst) {
+            response(200, &[], "ok")
+        } else {
+            Answer::Tarpit
+        }
+    })
+    .await;
+    let control = peers::tarpit().await;
+    let toml = format!(
+        "[[check]]\nname = \"live-chat\"\nchannel = \"chat\"\nkind = \"http\"\nurl = \"{}\"\ntimeout = \"300ms\"\n\n[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"{}\"\n",
+        chat.url("/"),
+        control.addr
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let config = dir.path().to_str().unwrap().to_string();
+    let flip = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        up.store(true, Ordering::SeqCst);
+    });
+    let started = Instant::now();
+    let out = run(&[
+        "--config",
+        &config,
+        "wait",
+        "--channel",
+        "chat",
+        "--every",
+        "1s",
+        "--timeout",
+        "20s",
+    ])
+    .await;
+    let took = started.elapsed();
+    flip.await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Live chat works now"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        took < Duration::from_millis(3600),
+        "within one --every of coming up: {took:?}"
+    );
+
+    // Timeout: exit 1.
+    let never = peers::http(|_| response(502, &[], "")).await;
+    let toml = toml.replace(&chat.url("/"), &never.url("/"));
+    std::fs::write(dir.path().join("checks.toml"), &toml).unwrap();
+    let out = run(&[
+        "--config",
+        &config,
+        "wait",
+        "--every",
+        "500ms",
+        "--timeout",
+        "2s",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+
+    // A local outage (every control fails) never ends the wait.
+    let closed = format!("127.0.0.1:{}", peers::closed_port());
+    let toml = toml.replace(&control.addr.to_string(), &closed);
+    std::fs::write(dir.path().join("checks.toml"), &toml).unwrap();
+    let out = run(&[
+        "--config",
+        &config,
+        "wait",
+        "--every",
+        "500ms",
+        "--timeout",
+        "2s",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}
