@@ -25,6 +25,9 @@ pub struct Observation {
     pub at_ms: i64,
 }
 
+/// Counts a notice (sink, event) dropped because the queue was full.
+pub type Dropped = Box<dyn Fn(&str, &str) + Send + Sync>;
+
 /// How often time alone is looked at (reminders, best windows).
 pub const TICK: Duration = Duration::from_secs(15);
 
@@ -44,7 +47,7 @@ pub struct Notifier {
     /// and for "what works instead".
     latest: HashMap<String, (Channel, Outcome, String)>,
     /// Counts a notice dropped because the queue was full.
-    dropped: Box<dyn Fn(&str, &str) + Send + Sync>,
+    dropped: Dropped,
 }
 
 impl Notifier {
@@ -54,7 +57,7 @@ impl Notifier {
         outbox: mpsc::Sender<(Target, Notice)>,
         vantage: String,
         tz: Tz,
-        dropped: Box<dyn Fn(&str, &str) + Send + Sync>,
+        dropped: Dropped,
     ) -> Notifier {
         let watches = notify
             .iter()
