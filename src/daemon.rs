@@ -163,7 +163,7 @@ pub async fn run(
         .tz
         .or(config.settings.timezone)
         .unwrap_or_else(schedule::system_tz);
-    check_database(&opts.db).await?;
+    let saved = check_database(&opts.db).await?;
     let listener = TcpListener::bind(opts.listen)
         .await
         .map_err(|source| DaemonError::Listen {
@@ -179,7 +179,14 @@ pub async fn run(
         .unwrap_or_else(|| crate::metrics::DEFAULT_VANTAGE.to_string());
     let metrics = Arc::new(Metrics::new(&vantage));
     let mut services = JoinSet::new();
-    let observations = start_notices(&config, &metrics, &vantage, tz, &shutdown, &mut services)?;
+    let notices = Notices {
+        metrics: &metrics,
+        vantage: &vantage,
+        tz,
+        saved,
+        samples: writer.sender(),
+    };
+    let observations = start_notices(&config, notices, &shutdown, &mut services)?;
     let recorder = Arc::new(Recorder {
         metrics: metrics.clone(),
         samples: writer.sender(),
@@ -238,14 +245,30 @@ pub async fn run(
 
 /// Starts the notifier and the delivery queue when `[[notify]]` is
 /// configured; returns where observations go.
+/// What the notifier is started with.
+struct Notices<'a> {
+    metrics: &'a Arc<Metrics>,
+    vantage: &'a str,
+    tz: Tz,
+    /// Each sink's state as the last run left it.
+    saved: HashMap<String, String>,
+    /// Where its state is kept (with the samples, by the writer).
+    samples: SampleSender,
+}
+
 fn start_notices(
     config: &Config,
-    metrics: &Arc<Metrics>,
-    vantage: &str,
-    tz: Tz,
+    with: Notices<'_>,
     shutdown: &watch::Receiver<bool>,
     services: &mut JoinSet<()>,
 ) -> Result<Option<mpsc::Sender<crate::notify::notifier::Observation>>, DaemonError> {
+    let Notices {
+        metrics,
+        vantage,
+        tz,
+        saved,
+        samples,
+    } = with;
     use crate::notify::{deliver, notifier};
     if config.notify.is_empty() {
         return Ok(None);
@@ -259,14 +282,15 @@ fn start_notices(
     let m = metrics.clone();
     let dropped =
         Box::new(move |sink: &str, event: &str| m.notice(sink, event, deliver::Result::Dropped));
-    let n = notifier::Notifier::new(
-        &config.notify,
-        &config.checks,
+    let save = Box::new(move |sink: &str, state: String| samples.send_notify_state(sink, state));
+    let outlets = notifier::Outlets {
         outbox,
-        vantage.to_string(),
+        vantage: vantage.to_string(),
         tz,
         dropped,
-    );
+        save,
+    };
+    let n = notifier::Notifier::new(&config.notify, &config.checks, outlets, &saved);
     services.spawn(deliver::run(client, queue, report, shutdown.clone()));
     services.spawn(notifier::run(n, observations, shutdown.clone()));
     Ok(Some(observe))
@@ -288,7 +312,7 @@ pub fn notice_client() -> Result<reqwest::Client, String> {
 /// not an okx-monitor database, is a mistake that will not fix itself: the
 /// daemon does not start. A database that cannot be opened now (a full or
 /// read-only disk) is a passing fault: probing goes on and the writer retries.
-async fn check_database(db: &std::path::Path) -> Result<(), DaemonError> {
+async fn check_database(db: &std::path::Path) -> Result<HashMap<String, String>, DaemonError> {
     let dir = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -299,15 +323,18 @@ async fn check_database(db: &std::path::Path) -> Result<(), DaemonError> {
         }));
     }
     let path = db.to_path_buf();
-    let opened = tokio::task::spawn_blocking(move || Store::open(&path).map(drop)).await;
+    let opened =
+        tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| s.notify_states()))
+            .await;
     match opened {
+        Ok(Ok(states)) => Ok(states),
         // Not a database will not fix itself: refuse to start.
         Ok(Err(e @ crate::store::StoreError::NotOurs { .. })) => Err(DaemonError::Store(e)),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "cannot open the database now; probing goes on and samples wait in memory");
-            Ok(())
+            Ok(HashMap::new())
         }
-        _ => Ok(()),
+        Err(_) => Ok(HashMap::new()),
     }
 }
 

@@ -17,8 +17,10 @@
 //!   [`sample::Latest`] (a check's latest sample, as `status` reads it).
 //! - [`duration`], [`histogram`] (the rollups' mergeable latency histogram),
 //!   [`tls_cert`] (a certificate's `notAfter`) — small pure parts.
-//! - [`pattern`] — [`pattern::Rollup`], hour-of-week [`pattern::Week`]s, windows
-//!   and their ranking: pure.
+//! - [`stats`] — the tests behind "measurably better": two proportions,
+//!   Mann–Whitney, Bonferroni: pure.
+//! - [`pattern`] — [`pattern::Rollup`], hour-of-week [`pattern::Week`]s, windows,
+//!   which differ measurably from the rest of the week, and their ranking: pure.
 //!
 //! Configuration:
 //! - [`config`] — `checks/*.toml` → validated [`config::Check`]s; every error
@@ -34,9 +36,11 @@
 //! Probing:
 //! - [`tls`] — what every HTTP client shares: rustls set-up, roots, User-Agent.
 //! - [`probe`] — one file per kind (`http`, `mx` with `smtp`, `tcp`,
-//!   `okx_status`), `resolve` (the DNS resolver every name goes through) and
-//!   `clock` (phase timings); [`probe::Prober::probe`] dispatches and enforces
-//!   the timeout.
+//!   `okx_status`, `websocket`, `browser`), `refusal` (throttled or blocked, for
+//!   every kind that reads an HTTP answer), `chromium` (the one browser process,
+//!   owned and waited for), `resolve` (the DNS resolver every name goes
+//!   through) and `clock` (phase timings); [`probe::Prober::probe`] dispatches
+//!   and enforces the timeout.
 //! - [`runner`] — runs a set of checks once, concurrently, and judges the run.
 //! - [`controls`] — the control rule where checks run on their own schedules:
 //!   fresh control results, or one shared re-probe.
@@ -46,7 +50,8 @@
 //!   (export, rollups, latest, weeks), `schema.rs` (migrations), `jsonl.rs`
 //!   (import/export lines), [`store::writer`] (the thread that writes).
 //! - [`status`] — `status`'s answer and advice: pure over [`status::Input`];
-//!   [`status::from_store`] is the one way from a store to that input.
+//!   [`status::from_store`] is the one way from a store to that input, and
+//!   [`status::next_occurrence`] the one rule for "the next good time".
 //! - [`promsource`] — the same weeks from Prometheus (`status --prometheus`).
 //! - [`diagnose`] — the verdict ("is it me, my DNS, a block, or OKX?") and its
 //!   advice: pure over [`diagnose::Evidence`]; [`diagnose::gather`] does the I/O.
@@ -54,6 +59,9 @@
 //! The daemon and the edge:
 //! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
 //!   `/metrics` and `/healthz`.
+//! - [`notify`] — notices: the pure channel state machine (`state`), the
+//!   words, the sinks behind one trait (`sinks`), the notifier task and the
+//!   delivery queue (`notifier`, `deliver`).
 //! - [`daemon`] — `run`: the scheduler (a timer heap), probe tasks, reload and
 //!   shutdown.
 //! - [`cli`] — one file per subcommand; the only code that prints. `main.rs`
@@ -70,9 +78,11 @@
 //!   parsers of peer answers) does no I/O and is unit-tested.
 //! - Every spawned task is owned by a `JoinSet` (aborted on drop) or awaited.
 //! - Only `store` speaks SQL. While the daemon runs, only the writer thread
-//!   writes, and the runtime thread never waits on the disk: the database
-//!   check at start, configuration reloads and CA files are read on blocking
-//!   threads.
+//!   writes (samples, rollups and the notifier's state), and the runtime
+//!   thread never waits on the disk: the database check at start,
+//!   configuration reloads and CA files are read on blocking threads.
+//! - A browser process has one owner ([`probe::chromium::Chromium`]) and dies
+//!   with it, even on SIGKILL.
 //! - Only `metrics` touches the Prometheus registry; label values come from
 //!   bounded sets (configuration names, outcomes, phases), never from peers.
 //! - Typed errors (`thiserror`) in the library; `anyhow` only in `cli`.

@@ -428,3 +428,54 @@ async fn wait_ends_when_a_channel_answers_and_not_during_a_local_outage() {
     .await;
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }
+
+/// The notifier's state is kept in the database: a restart during an outage
+/// sends no second down notice, and the recovery is still told once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_during_an_outage_sends_no_second_down() {
+    let up = Arc::new(AtomicBool::new(false));
+    let flag = up.clone();
+    let chat = peers::http(move |_| {
+        if flag.load(Ordering::SeqCst) {
+            response(200, &[], "ok")
+        } else {
+            response(502, &[], "")
+        }
+    })
+    .await;
+    let control = peers::tarpit().await;
+    let hook = Receiver::start(0).await;
+    let sink = format!(
+        "\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\nchannels = [\"chat\"]\n",
+        hook.url("/")
+    );
+    let toml = config(&chat.url("/"), &control.addr.to_string(), &sink);
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let db = dir.path().join("r.db");
+    let mut daemon = Daemon::start(dir.path(), &db).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    daemon.signal(libc::SIGTERM);
+    daemon
+        .wait_exit(Duration::from_secs(10))
+        .await
+        .expect("stops");
+    let events = |h: &Receiver| -> Vec<String> {
+        h.bodies()
+            .iter()
+            .map(|b| {
+                serde_json::from_str::<serde_json::Value>(b).unwrap()["event"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(events(&hook), ["down"]);
+    let daemon = Daemon::start(dir.path(), &db).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(events(&hook), ["down"], "no second down after the restart");
+    up.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(events(&hook), ["down", "recovered"]);
+    drop(daemon);
+}

@@ -32,6 +32,7 @@ pub use http::{HttpSpec, Method};
 pub use kind::{Extras, Kind, Spec};
 pub use load::load;
 pub use mx::MxSpec;
+pub use notify::Event as NotifyEvent;
 pub use okx_status::{OKX_STATUS_URL, OkxStatusSpec};
 pub use tcp::TcpSpec;
 pub use websocket::WebSocketSpec;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::raw::{ChannelValue, DurationValue, UrlValue};
+use super::raw::RawNotify;
 use super::{ConfigError, Location, Secret};
 use crate::channel::Channel;
 
@@ -77,21 +77,6 @@ impl Event {
             Event::BestWindow => "best_window",
         }
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawNotify {
-    name: Spanned<String>,
-    kind: Spanned<String>,
-    url: Option<Spanned<UrlValue>>,
-    token: Option<Spanned<String>>,
-    chat_id: Option<Spanned<String>>,
-    channels: Option<Vec<ChannelValue>>,
-    events: Option<Vec<Event>>,
-    after: Option<Spanned<u32>>,
-    recover_after: Option<Spanned<u32>>,
-    remind: Option<DurationValue>,
 }
 
 /// Builds one `[[notify]]`; `at` turns a byte offset into a place.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Kind, Method};
+use super::{Kind, Method, NotifyEvent};
 use crate::channel::Channel;
 use crate::duration;
 
@@ -25,7 +25,23 @@ pub(super) struct RawFile {
     #[serde(default)]
     pub check: Vec<Spanned<RawCheck>>,
     #[serde(default)]
-    pub notify: Vec<Spanned<super::notify::RawNotify>>,
+    pub notify: Vec<Spanned<RawNotify>>,
+}
+
+/// One `[[notify]]` (built in `notify.rs`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNotify {
+    pub name: Spanned<String>,
+    pub kind: Spanned<String>,
+    pub url: Option<Spanned<UrlValue>>,
+    pub token: Option<Spanned<String>>,
+    pub chat_id: Option<Spanned<String>>,
+    pub channels: Option<Vec<ChannelValue>>,
+    pub events: Option<Vec<NotifyEvent>>,
+    pub after: Option<Spanned<u32>>,
+    pub recover_after: Option<Spanned<u32>>,
+    pub remind: Option<DurationValue>,
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,5 @@
 //! Notices: the channel state machine ([`state`]), what a notice says
-//! ([`Notice`]), the sinks that deliver it (one file each behind [`Sink`]),
+//! ([`Notice`]), the sinks that deliver it (behind one trait, `sinks::Sink`),
 //! and the delivery task ([`deliver`]) with its bounded queue. The state
 //! machine knows no sink; a sink knows no rule.
 

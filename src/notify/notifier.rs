@@ -27,6 +27,17 @@ pub struct Observation {
 
 /// Counts a notice (sink, event) dropped because the queue was full.
 pub type Dropped = Box<dyn Fn(&str, &str) + Send + Sync>;
+/// Keeps a sink's state (JSON) where a restart finds it.
+pub type Save = Box<dyn Fn(&str, String) + Send + Sync>;
+
+/// Where the notifier's output goes.
+pub struct Outlets {
+    pub outbox: mpsc::Sender<(Target, Notice)>,
+    pub vantage: String,
+    pub tz: Tz,
+    pub dropped: Dropped,
+    pub save: Save,
+}
 
 /// How often time alone is looked at (reminders, best windows).
 pub const TICK: Duration = Duration::from_secs(15);
@@ -36,6 +47,8 @@ struct Watch {
     target: Target,
     rules: Rules,
     machine: Machine,
+    /// The state as last saved, so that only a change is written.
+    saved: String,
 }
 
 pub struct Notifier {
@@ -48,17 +61,23 @@ pub struct Notifier {
     latest: HashMap<String, (Channel, Outcome, String)>,
     /// Counts a notice dropped because the queue was full.
     dropped: Dropped,
+    save: Save,
 }
 
 impl Notifier {
     pub fn new(
         notify: &[Notify],
         checks: &[Check],
-        outbox: mpsc::Sender<(Target, Notice)>,
-        vantage: String,
-        tz: Tz,
-        dropped: Dropped,
+        to: Outlets,
+        saved: &HashMap<String, String>,
     ) -> Notifier {
+        let Outlets {
+            outbox,
+            vantage,
+            tz,
+            dropped,
+            save,
+        } = to;
         let watches = notify
             .iter()
             .map(|n| {
@@ -77,7 +96,12 @@ impl Notifier {
                         remind: n.remind,
                         checks: members,
                     },
-                    machine: Machine::default(),
+                    // A state that does not read (another version's) starts afresh.
+                    machine: saved
+                        .get(&n.name)
+                        .and_then(|s| serde_json::from_str(s).ok())
+                        .unwrap_or_default(),
+                    saved: saved.get(&n.name).cloned().unwrap_or_default(),
                     spec: n.clone(),
                 }
             })
@@ -89,6 +113,7 @@ impl Notifier {
             tz,
             latest: HashMap::new(),
             dropped,
+            save,
         }
     }
 
@@ -113,6 +138,7 @@ impl Notifier {
     }
 
     fn send(&mut self, i: usize, due: Vec<Due>) {
+        self.keep(i);
         let working: Vec<Channel> = Channel::PREFERENCE
             .into_iter()
             .filter(|c| {
@@ -146,6 +172,19 @@ impl Notifier {
             if self.outbox.try_send((w.target.clone(), n.clone())).is_err() {
                 (self.dropped)(&w.target.name, n.event);
             }
+        }
+    }
+}
+
+impl Notifier {
+    /// Saves sink `i`'s state when it changed.
+    fn keep(&mut self, i: usize) {
+        let w = &mut self.watches[i];
+        if let Ok(now) = serde_json::to_string(&w.machine)
+            && now != w.saved
+        {
+            (self.save)(&w.spec.name, now.clone());
+            w.saved = now;
         }
     }
 }

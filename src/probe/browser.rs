@@ -3,7 +3,7 @@
 //! optionally clicks it, and optionally waits for a matching WebSocket to
 //! open. It never waits for "network idle": a page that keeps polling or holds
 //! sockets open is judged by what it shows. The context is closed on every
-//! path (success, failure, the deadline, cancellation) by [`Context`]'s drop.
+//! path (success, failure, the deadline, cancellation) by `Context`'s drop.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

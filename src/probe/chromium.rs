@@ -254,7 +254,7 @@ impl Running {
         Ok(id)
     }
 
-    /// The events of `session`, from now on (at most [`SESSION_QUEUE`] waiting).
+    /// The events of `session`, from now on (at most `SESSION_QUEUE` waiting).
     pub fn events(&self, session: &str) -> mpsc::Receiver<Value> {
         let (tx, rx) = mpsc::channel(SESSION_QUEUE);
         lock(&self.sessions).insert(session.to_string(), tx);

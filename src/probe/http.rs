@@ -1,6 +1,7 @@
 //! The `http` prober: GET or HEAD a URL and judge the answer against the check's
-//! expectations. The fetch (I/O) and the judging (pure: [`judge`], [`throttle`],
-//! [`retry_after`]) are kept apart; `okx_status` reuses both halves.
+//! expectations. The fetch (I/O) and the judging (pure: [`judge`], with
+//! `refusal` for throttling and blocks) are kept apart; `okx_status` reuses
+//! both halves.
 
 use std::pin::Pin;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Reading the history: every sample as JSON Lines, rollup slots, the latest
 //! sample of every check, and hour-of-week patterns folded as they are read.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -13,6 +14,19 @@ use crate::pattern::{CheckWeek, Clock, Rollup, Week};
 use crate::sample::Latest;
 
 impl Store {
+    /// The notifier's saved state of every sink (JSON by sink name).
+    pub fn notify_states(&self) -> Result<HashMap<String, String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT sink, state FROM notify_state")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Writes every sample as JSON Lines, oldest first; returns how many.
     pub fn export(&self, mut out: impl Write) -> Result<u64, StoreError> {
         let mut stmt = self

@@ -73,6 +73,9 @@ const MIGRATIONS: &[Step] = &[
     ),
     // 4: a sample is stored once (see `one_sample_once`).
     Step::Rust(one_sample_once),
+    // 5: the notifier's state per sink, so that a restart neither repeats nor
+    // loses a notice.
+    Step::Sql("CREATE TABLE notify_state (sink TEXT PRIMARY KEY, state TEXT NOT NULL);"),
 ];
 
 /// A sample's identity is what a line of JSON Lines carries: its check (and

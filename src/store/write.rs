@@ -30,6 +30,16 @@ impl Store {
     /// Writes `samples` and their rollups in one transaction; a sample the
     /// database already holds is not stored again.
     pub fn insert(&mut self, samples: &[Sample]) -> Result<(), StoreError> {
+        self.insert_with_states(samples, &HashMap::new())
+    }
+
+    /// [`insert`](Self::insert), with the notifier's state of some sinks in
+    /// the same transaction.
+    pub fn insert_with_states(
+        &mut self,
+        samples: &[Sample],
+        states: &HashMap<String, String>,
+    ) -> Result<(), StoreError> {
         let result = (|| {
             let tx = self.conn.transaction()?;
             let mut batch = Batch::new();
@@ -37,6 +47,13 @@ impl Store {
                 batch.add(&tx, &mut self.ids, s)?;
             }
             batch.flush_rollups(&tx)?;
+            let mut save = tx.prepare_cached(
+                "INSERT OR REPLACE INTO notify_state (sink, state) VALUES (?1, ?2)",
+            )?;
+            for (sink, state) in states {
+                save.execute(params![sink, state])?;
+            }
+            drop(save);
             tx.commit()
         })();
         result.map_err(|e| {

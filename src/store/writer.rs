@@ -34,9 +34,19 @@ pub struct WriterStats {
     pub failing: AtomicBool,
 }
 
+/// What the writer thread writes.
+enum Write {
+    Sample(Sample),
+    /// The notifier's state of one sink (JSON); only the latest of a batch is kept.
+    NotifyState {
+        sink: String,
+        state: String,
+    },
+}
+
 pub struct Writer {
     /// `None` once closed; dropping the sender is what tells the thread to finish.
-    tx: Option<mpsc::Sender<Sample>>,
+    tx: Option<mpsc::Sender<Write>>,
     thread: Option<JoinHandle<()>>,
     pub stats: Arc<WriterStats>,
 }
@@ -85,7 +95,7 @@ impl Writer {
 /// closed and every sender is dropped.
 #[derive(Clone)]
 pub struct SampleSender {
-    tx: Option<mpsc::Sender<Sample>>,
+    tx: Option<mpsc::Sender<Write>>,
     stats: Arc<WriterStats>,
 }
 
@@ -95,7 +105,17 @@ impl SampleSender {
         if let Some(tx) = &self.tx {
             self.stats.pending.fetch_add(1, Ordering::Relaxed);
             // The thread runs while any sender exists, so a send cannot fail.
-            let _ = tx.send(sample);
+            let _ = tx.send(Write::Sample(sample));
+        }
+    }
+
+    /// Queues the notifier's state of `sink`, written with the next batch.
+    pub fn send_notify_state(&self, sink: &str, state: String) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Write::NotifyState {
+                sink: sink.to_string(),
+                state,
+            });
         }
     }
 }
@@ -108,7 +128,7 @@ impl Drop for Writer {
 
 fn run(
     path: &std::path::Path,
-    rx: mpsc::Receiver<Sample>,
+    rx: mpsc::Receiver<Write>,
     retention: Duration,
     stats: &WriterStats,
 ) {
@@ -116,13 +136,13 @@ fn run(
     let mut batch = Batch::default();
     let mut last_retention: Option<Instant> = None;
     let mut open = true;
-    while open || !batch.pending.is_empty() {
+    while open || !batch.is_empty() {
         if open {
             open = batch.gather(&rx);
         }
         let due = batch.first_at.is_some_and(|t| t.elapsed() >= FLUSH_EVERY);
-        if !batch.pending.is_empty() && (due || batch.pending.len() >= MAX_BATCH || !open) {
-            let written = write(path, &mut store, &batch.pending);
+        if !batch.is_empty() && (due || batch.pending.len() >= MAX_BATCH || !open) {
+            let written = write(path, &mut store, &batch.pending, &batch.states);
             if !batch.settle(written, stats, open) {
                 return;
             }
@@ -140,21 +160,34 @@ fn run(
 #[derive(Default)]
 struct Batch {
     pending: Vec<Sample>,
+    /// The latest notifier state of each sink.
+    states: std::collections::HashMap<String, String>,
     first_at: Option<Instant>,
 }
 
 impl Batch {
+    fn is_empty(&self) -> bool {
+        self.pending.is_empty() && self.states.is_empty()
+    }
+
+    fn take(&mut self, w: Write) {
+        self.first_at.get_or_insert_with(Instant::now);
+        match w {
+            Write::Sample(s) => self.pending.push(s),
+            Write::NotifyState { sink, state } => {
+                self.states.insert(sink, state);
+            }
+        }
+    }
+
     /// Takes what the channel holds, waiting as a batch needs; false once
     /// every sender is gone.
-    fn gather(&mut self, rx: &mpsc::Receiver<Sample>) -> bool {
+    fn gather(&mut self, rx: &mpsc::Receiver<Write>) -> bool {
         let mut open = true;
-        if self.pending.is_empty() {
+        if self.is_empty() {
             // Idle: block until the first sample of the next batch.
             match rx.recv_timeout(FLUSH_EVERY) {
-                Ok(s) => {
-                    self.first_at = Some(Instant::now());
-                    self.pending.push(s);
-                }
+                Ok(w) => self.take(w),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => open = false,
             }
@@ -169,10 +202,7 @@ impl Batch {
         }
         loop {
             match rx.try_recv() {
-                Ok(s) => {
-                    self.first_at.get_or_insert_with(Instant::now);
-                    self.pending.push(s);
-                }
+                Ok(w) => self.take(w),
                 Err(mpsc::TryRecvError::Empty) => return open,
                 Err(mpsc::TryRecvError::Disconnected) => return false,
             }
@@ -192,6 +222,7 @@ impl Batch {
                     tracing::info!(samples = n, "the database accepts writes again");
                 }
                 self.pending.clear();
+                self.states.clear();
                 self.first_at = None;
                 true
             }
@@ -228,12 +259,13 @@ fn write(
     path: &std::path::Path,
     store: &mut Option<Store>,
     samples: &[Sample],
+    states: &std::collections::HashMap<String, String>,
 ) -> Result<(), StoreError> {
     let mut s = match store.take() {
         Some(s) => s,
         None => Store::open(path)?,
     };
-    s.insert(samples)?;
+    s.insert_with_states(samples, states)?;
     *store = Some(s);
     Ok(())
 }
