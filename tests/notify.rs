@@ -479,3 +479,48 @@ async fn a_restart_during_an_outage_sends_no_second_down() {
     assert_eq!(events(&hook), ["down", "recovered"]);
     drop(daemon);
 }
+
+/// The e-mail sink through a real SMTP server (aiosmtpd on loopback, a local
+/// relay without TLS), with `notify --test`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_email_sink_delivers_through_a_real_smtp_server() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = ConfigDir::new(&[(
+        "checks.toml",
+        &format!(
+            "[[check]]\nname = \"c\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n\n[[notify]]\nname = \"mail\"\nkind = \"email\"\nsmtp = \"127.0.0.1:{port}\"\nfrom = \"okx-monitor@example.test\"\nto = [\"me@example.test\"]\ntls = \"none\"\n"
+        ),
+    )]);
+    let mailbox = dir.path().join("mailbox.txt");
+    let mut smtpd = std::process::Command::new("/usr/bin/python3")
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .stdout(std::fs::File::create(&mailbox).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("aiosmtpd (Debian package python3-aiosmtpd)");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "aiosmtpd did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let out = run(&["--config", dir.path().to_str().unwrap(), "notify", "--test"]).await;
+    let mut text = String::new();
+    let waited = Instant::now();
+    while !text.contains("okx-monitor test") && waited.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        text = std::fs::read_to_string(&mailbox).unwrap_or_default();
+    }
+    let _ = smtpd.kill();
+    let _ = smtpd.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("mail: delivered"));
+    assert!(text.contains("Subject: okx-monitor test"), "{text}");
+    assert!(text.contains("notices will reach you here"), "{text}");
+}

@@ -41,6 +41,30 @@ pub enum SinkSpec {
     },
     /// POST of the JSON body in PRODUCT.md.
     Webhook { url: reqwest::Url },
+    /// A mail through an SMTP server.
+    Email(EmailSpec),
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailSpec {
+    pub host: String,
+    pub port: u16,
+    pub from: String,
+    pub to: Vec<String>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub tls: MailTls,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailTls {
+    /// Plain, then STARTTLS, required (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain: only for a relay on this machine.
+    None,
 }
 
 /// What a notice is about.
@@ -128,10 +152,13 @@ pub(super) fn build(
                     .clone(),
             }
         }
+        "email" => SinkSpec::Email(email(&raw, &fail, &missing)?),
         other => {
             return Err(fail(
                 raw.kind.span().start,
-                format!("unknown [[notify]] kind `{other}`; use one of ntfy, telegram, webhook"),
+                format!(
+                    "unknown [[notify]] kind `{other}`; use one of ntfy, telegram, webhook, email"
+                ),
             ));
         }
     };
@@ -161,13 +188,64 @@ pub(super) fn build(
     })
 }
 
+fn email(
+    raw: &RawNotify,
+    fail: &dyn Fn(usize, String) -> ConfigError,
+    missing: &dyn Fn(&str) -> ConfigError,
+) -> Result<EmailSpec, ConfigError> {
+    let smtp = raw.smtp.as_ref().ok_or_else(|| missing("smtp"))?;
+    let (host, port) = smtp
+        .get_ref()
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
+        .filter(|(h, _)| !h.is_empty())
+        .ok_or_else(|| {
+            fail(
+                smtp.span().start,
+                format!(
+                    "invalid smtp `{}`: expected host:port, as in `smtp.example.com:587`",
+                    smtp.get_ref()
+                ),
+            )
+        })?;
+    let tls = match raw.tls.as_ref().map(|t| t.get_ref().as_str()) {
+        None | Some("starttls") => MailTls::Starttls,
+        Some("tls") => MailTls::Tls,
+        Some("none") => MailTls::None,
+        Some(other) => {
+            let span = raw.tls.as_ref().map_or(0, |t| t.span().start);
+            return Err(fail(
+                span,
+                format!("unknown tls `{other}`; use starttls, tls or none"),
+            ));
+        }
+    };
+    let to = raw.to.clone().ok_or_else(|| missing("to"))?;
+    if to.is_empty() {
+        return Err(missing("to"));
+    }
+    let password = match &raw.password {
+        Some(p) => Some(secret(p.get_ref()).map_err(|m| fail(p.span().start, m))?),
+        None => None,
+    };
+    Ok(EmailSpec {
+        host,
+        port,
+        from: raw.from.clone().ok_or_else(|| missing("from"))?,
+        to,
+        username: raw.username.clone(),
+        password,
+        tls,
+    })
+}
+
 /// A value, or `env:NAME` read from the environment; never shown.
 fn secret(text: &str) -> Result<Secret, String> {
     match text.strip_prefix("env:") {
         Some(var) => match std::env::var(var) {
             Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
             _ => Err(format!(
-                "the token comes from the environment variable `{var}`, which is not set"
+                "the secret comes from the environment variable `{var}`, which is not set"
             )),
         },
         None => Ok(Secret::new(text.to_string())),

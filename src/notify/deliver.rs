@@ -46,15 +46,12 @@ pub async fn deliver_once(
     sink: &dyn Sink,
     notice: &Notice,
 ) -> std::result::Result<(), String> {
-    let attempt = sink.request(client, notice).timeout(ATTEMPT_TIMEOUT).send();
-    match tokio::time::timeout(ATTEMPT_TIMEOUT + Duration::from_secs(1), attempt).await {
+    match tokio::time::timeout(ATTEMPT_TIMEOUT, sink.send(client, notice)).await {
         Err(_) => Err(format!(
             "no answer within {}",
             crate::duration::format(ATTEMPT_TIMEOUT)
         )),
-        Ok(Err(e)) => Err(e.without_url().to_string()),
-        Ok(Ok(r)) if r.status().is_success() => Ok(()),
-        Ok(Ok(r)) => Err(format!("HTTP {}", r.status().as_u16())),
+        Ok(r) => r,
     }
 }
 

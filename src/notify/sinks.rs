@@ -1,15 +1,39 @@
-//! The sinks: each turns a [`Notice`] into one HTTP request for its service.
-//! A new sink is one more `impl Sink` here (or a file beside it) and one arm
-//! in [`sink`]. Sinks know no rule and hold no state.
+//! The sinks: each delivers a [`Notice`] to its service, most as one HTTP
+//! request ([`Http`]), e-mail over SMTP. A new sink is one more type here (or
+//! a file beside it) and one arm in [`sink`]. Sinks know no rule and hold no
+//! state.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use super::Notice;
 use crate::config::notify::SinkSpec;
 
+/// What a delivery attempt comes to; `Err` never holds a secret.
+pub type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
 pub trait Sink: Send + Sync {
-    /// The request that delivers `notice`.
+    /// One attempt to deliver `notice` (the caller bounds it in time).
+    fn send<'a>(&'a self, client: &'a reqwest::Client, notice: &'a Notice) -> Sent<'a>;
+}
+
+/// A sink that is one HTTP request.
+trait Http: Send + Sync {
     fn request(&self, client: &reqwest::Client, notice: &Notice) -> reqwest::RequestBuilder;
+}
+
+impl<T: Http> Sink for T {
+    fn send<'a>(&'a self, client: &'a reqwest::Client, notice: &'a Notice) -> Sent<'a> {
+        Box::pin(async move {
+            match self.request(client, notice).send().await {
+                // Errors without the URL: a Telegram URL holds the token.
+                Err(e) => Err(e.without_url().to_string()),
+                Ok(r) if r.status().is_success() => Ok(()),
+                Ok(r) => Err(format!("HTTP {}", r.status().as_u16())),
+            }
+        })
+    }
 }
 
 /// ntfy: the text as the body, the title, priority and tags as headers.
@@ -17,7 +41,7 @@ struct Ntfy {
     url: reqwest::Url,
 }
 
-impl Sink for Ntfy {
+impl Http for Ntfy {
     fn request(&self, client: &reqwest::Client, n: &Notice) -> reqwest::RequestBuilder {
         let (priority, tags) = match n.event {
             "down" | "blocked" => ("high", "rotating_light"),
@@ -42,7 +66,7 @@ struct Telegram {
     chat_id: String,
 }
 
-impl Sink for Telegram {
+impl Http for Telegram {
     fn request(&self, client: &reqwest::Client, n: &Notice) -> reqwest::RequestBuilder {
         let base = self.url.as_str().trim_end_matches('/');
         let url = format!("{base}/bot{}/sendMessage", self.token.expose());
@@ -62,7 +86,7 @@ struct Webhook {
     url: reqwest::Url,
 }
 
-impl Sink for Webhook {
+impl Http for Webhook {
     fn request(&self, client: &reqwest::Client, n: &Notice) -> reqwest::RequestBuilder {
         json(client.post(self.url.clone()), n)
     }
@@ -89,5 +113,57 @@ pub fn sink(spec: &SinkSpec) -> Arc<dyn Sink> {
             chat_id: chat_id.clone(),
         }),
         SinkSpec::Webhook { url } => Arc::new(Webhook { url: url.clone() }),
+        SinkSpec::Email(spec) => Arc::new(Email { spec: spec.clone() }),
+    }
+}
+
+/// E-mail over SMTP (lettre): STARTTLS, implicit TLS, or none for a relay on
+/// this machine; a login when configured.
+struct Email {
+    spec: crate::config::notify::EmailSpec,
+}
+
+impl Sink for Email {
+    fn send<'a>(&'a self, _: &'a reqwest::Client, n: &'a Notice) -> Sent<'a> {
+        Box::pin(async move {
+            use crate::config::notify::MailTls;
+            use lettre::message::Mailbox;
+            use lettre::transport::smtp::AsyncSmtpTransport;
+            use lettre::transport::smtp::authentication::Credentials;
+            use lettre::transport::smtp::client::{Tls, TlsParameters};
+            use lettre::{AsyncTransport, Message, Tokio1Executor};
+            let s = &self.spec;
+            let bad = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
+            let from: Mailbox = s.from.parse().map_err(|e| bad("from", &e))?;
+            let mut message = Message::builder().from(from).subject(n.title.clone());
+            for to in &s.to {
+                message = message.to(to.parse().map_err(|e| bad("to", &e))?);
+            }
+            let message = message
+                .body(n.text.clone())
+                .map_err(|e| bad("message", &e))?;
+            let params = || TlsParameters::new(s.host.clone()).map_err(|e| bad("TLS", &e));
+            let tls = match s.tls {
+                MailTls::None => Tls::None,
+                MailTls::Starttls => Tls::Required(params()?),
+                MailTls::Tls => Tls::Wrapper(params()?),
+            };
+            let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
+                .port(s.port)
+                .tls(tls)
+                .timeout(Some(super::deliver::ATTEMPT_TIMEOUT));
+            if let (Some(user), Some(password)) = (&s.username, &s.password) {
+                transport = transport.credentials(Credentials::new(
+                    user.clone(),
+                    password.expose().to_string(),
+                ));
+            }
+            transport
+                .build()
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| bad("SMTP", &e))
+        })
     }
 }
