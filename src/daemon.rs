@@ -185,6 +185,7 @@ pub async fn run(
         tz,
         saved,
         samples: writer.sender(),
+        db: &opts.db,
     };
     let observations = start_notices(&config, notices, &shutdown, &mut services)?;
     let recorder = Arc::new(Recorder {
@@ -254,6 +255,8 @@ struct Notices<'a> {
     saved: HashMap<String, String>,
     /// Where its state is kept (with the samples, by the writer).
     samples: SampleSender,
+    /// The history, for the next best windows.
+    db: &'a std::path::Path,
 }
 
 fn start_notices(
@@ -268,6 +271,7 @@ fn start_notices(
         tz,
         saved,
         samples,
+        db: with_db,
     } = with;
     use crate::notify::{deliver, notifier};
     if config.notify.is_empty() {
@@ -292,8 +296,46 @@ fn start_notices(
     };
     let n = notifier::Notifier::new(&config.notify, &config.checks, outlets, &saved);
     services.spawn(deliver::run(client, queue, report, shutdown.clone()));
-    services.spawn(notifier::run(n, observations, shutdown.clone()));
+    let (db, min_samples) = (
+        with_db.to_path_buf(),
+        u64::from(config.settings.min_samples),
+    );
+    let next_best: notifier::NextBest = Arc::new(move || next_best_windows(&db, tz, min_samples));
+    services.spawn(notifier::run(n, observations, next_best, shutdown.clone()));
     Ok(Some(observe))
+}
+
+/// Each channel's next best window start (ms), as `status` computes it, from
+/// the history at `db`; empty when there is none yet. Blocking: reads the disk.
+fn next_best_windows(
+    db: &std::path::Path,
+    tz: Tz,
+    min_samples: u64,
+) -> std::collections::BTreeMap<Channel, i64> {
+    let now = Utc::now();
+    let Ok(store) = Store::open_existing(db) else {
+        return Default::default();
+    };
+    let window = crate::status::DEFAULT_WINDOW;
+    let Ok(input) = crate::status::from_store(&store, Vec::new(), window, tz, now) else {
+        return Default::default();
+    };
+    let opts = crate::status::Options {
+        tz,
+        window,
+        span: crate::status::DEFAULT_SPAN,
+        min_samples,
+        channels: Vec::new(),
+    };
+    crate::status::build(&input, &opts, now)
+        .channels
+        .iter()
+        .filter_map(|c| {
+            let start = c.next_best.as_ref()?.start.as_str();
+            let start = DateTime::parse_from_rfc3339(start).ok()?;
+            Some((c.channel, start.timestamp_millis()))
+        })
+        .collect()
 }
 
 /// The HTTP client of the sinks: the bundled web roots, no proxy.

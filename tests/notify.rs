@@ -524,3 +524,36 @@ async fn the_email_sink_delivers_through_a_real_smtp_server() {
     assert!(text.contains("Subject: okx-monitor test"), "{text}");
     assert!(text.contains("notices will reach you here"), "{text}");
 }
+
+/// A receiver that never answers delays no probe: the probes go on every
+/// second and start on time while its notice waits on its own task.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hanging_receiver_delays_no_probe() {
+    let chat = peers::http(|_| response(502, &[], "")).await;
+    let control = peers::tarpit().await;
+    let hanging = peers::tarpit().await;
+    let sink = format!(
+        "\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"http://{}/\"\nchannels = [\"chat\"]\n",
+        hanging.addr
+    );
+    let toml = config(&chat.url("/"), &control.addr.to_string(), &sink);
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let daemon = Daemon::start(dir.path(), &dir.path().join("h.db")).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let text = daemon.metrics().await;
+    let probes = metric_sum(&text, "okx_monitor_probes_total", "check=\"live-chat\"");
+    assert!(probes >= 5.0, "probes went on: {probes}\n{text}");
+    // Every probe started within 100 ms of its time.
+    let late = metric_sum(
+        &text,
+        "okx_monitor_schedule_lateness_seconds_bucket",
+        "le=\"0.1\"",
+    );
+    let all = metric_sum(&text, "okx_monitor_schedule_lateness_seconds_count", "");
+    assert_eq!(late, all, "{text}");
+    assert_eq!(
+        metric_sum(&text, "okx_monitor_notices_total", "result=\"sent\""),
+        0.0
+    );
+    drop(daemon);
+}

@@ -189,21 +189,44 @@ impl Notifier {
     }
 }
 
-/// Runs the notifier until `shutdown`: observations in order, and a tick.
+/// How often the next best windows are read again from the history.
+pub const BEST_REFRESH: Duration = Duration::from_secs(600);
+
+/// The start (ms) of each channel's next best window, read from the history.
+pub type NextBest = std::sync::Arc<dyn Fn() -> BTreeMap<Channel, i64> + Send + Sync>;
+
+/// Runs the notifier until `shutdown`: observations in order, and a tick that
+/// tells reminders and best windows (`next_best` is read on a blocking thread
+/// every [`BEST_REFRESH`]).
 pub async fn run(
     mut notifier: Notifier,
     mut observations: mpsc::Receiver<Observation>,
+    next_best: NextBest,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut tick = tokio::time::interval(TICK);
+    let mut best = BTreeMap::new();
+    let mut read_at: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             o = observations.recv() => match o {
                 Some(o) => notifier.observe(&o),
                 None => return,
             },
-            _ = tick.tick() => notifier.tick(chrono::Utc::now().timestamp_millis(), &BTreeMap::new()),
-            _ = shutdown.wait_for(|s| *s) => return,
+            _ = tick.tick() => {
+                if read_at.is_none_or(|t| t.elapsed() >= BEST_REFRESH) {
+                    read_at = Some(tokio::time::Instant::now());
+                    let read = next_best.clone();
+                    best = tokio::task::spawn_blocking(move || read()).await.unwrap_or_default();
+                }
+                notifier.tick(chrono::Utc::now().timestamp_millis(), &best);
+            }
+            _ = stopped(&mut shutdown) => return,
         }
     }
+}
+
+/// Resolves once `shutdown` turns true (the watch's guard is not held on).
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|s| *s).await;
 }
