@@ -281,8 +281,11 @@ fn start_notices(
     let (outbox, queue) = mpsc::channel(deliver::QUEUE);
     let (observe, observations) = mpsc::channel(4096);
     let m = metrics.clone();
-    let report: deliver::Report =
-        Arc::new(move |sink: &str, event: &str, r| m.notice(sink, event, r));
+    let m2 = metrics.clone();
+    let report = deliver::Report {
+        result: Arc::new(move |sink: &str, event: &str, r| m.notice(sink, event, r)),
+        queued: Arc::new(move |n| m2.notice_queue(n)),
+    };
     let m = metrics.clone();
     let dropped =
         Box::new(move |sink: &str, event: &str| m.notice(sink, event, deliver::Result::Dropped));

@@ -173,12 +173,18 @@ impl Metrics {
     pub fn notice(&self, sink: &str, event: &str, result: crate::notify::deliver::Result) {
         let result = match result {
             crate::notify::deliver::Result::Sent => "sent",
+            crate::notify::deliver::Result::Failed => "failed",
             crate::notify::deliver::Result::Dropped => "dropped",
         };
         self.daemon
             .notices
             .with_label_values(&[sink, event, result])
             .inc();
+    }
+
+    /// Notices waiting to be delivered.
+    pub fn notice_queue(&self, n: usize) {
+        self.daemon.notice_queue.set(n as i64);
     }
 
     /// Whether this machine can run `check`.
@@ -499,6 +505,7 @@ impl KindSeries {
 struct DaemonSeries {
     runnable: IntGaugeVec,
     notices: IntCounterVec,
+    notice_queue: IntGauge,
     local_network: IntGauge,
     reload_success: IntGauge,
     reload_time: Gauge,
@@ -512,12 +519,19 @@ struct DaemonSeries {
 impl DaemonSeries {
     fn new(r: &Registry) -> DaemonSeries {
         DaemonSeries {
+            notice_queue: reg(
+                r,
+                IntGauge::with_opts(opts(
+                    "okx_monitor_notice_queue",
+                    "Notices waiting to be delivered.",
+                )),
+            ),
             notices: reg(
                 r,
                 IntCounterVec::new(
                     opts(
                         "okx_monitor_notices_total",
-                        "Notices by sink and event: sent, or dropped (every attempt failed, or the queue was full).",
+                        "Notices by sink and event: sent; failed (one attempt, retried); dropped (every attempt failed, or the queue was full).",
                     ),
                     &["sink", "event", "result"],
                 ),

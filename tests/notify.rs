@@ -244,6 +244,12 @@ async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere()
         6.0,
         "{metrics}"
     );
+    assert_eq!(
+        metric_sum(&metrics, "okx_monitor_notices_total", "result=\"failed\""),
+        2.0,
+        "the flaky receiver's two failed attempts: {metrics}"
+    );
+    assert!(metrics.contains("okx_monitor_notice_queue"), "{metrics}");
     drop(daemon);
     // The token is nowhere: not in the log (which has the retries), metrics,
     // validate or the export.

@@ -32,12 +32,22 @@ pub struct Target {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Result {
     Sent,
+    /// One attempt failed (it is retried, or the notice is dropped).
+    Failed,
     /// Given up after every attempt failed.
     Dropped,
 }
 
-/// Reports of delivery, for the metrics.
-pub type Report = Arc<dyn Fn(&str, &str, Result) + Send + Sync>;
+/// Counts one result of (sink, event).
+pub type OnResult = Arc<dyn Fn(&str, &str, Result) + Send + Sync>;
+
+/// Reports of delivery, for the metrics: each result by (sink, event), and
+/// the queue's length after each notice.
+#[derive(Clone)]
+pub struct Report {
+    pub result: OnResult,
+    pub queued: Arc<dyn Fn(usize) + Send + Sync>,
+}
 
 /// Delivers one notice with retries; `Err` is why the last attempt failed,
 /// never holding a secret (URLs are left out of errors).
@@ -69,10 +79,11 @@ pub async fn run(
         };
         let Some((target, notice)) = next else { return };
         let sent = tokio::select! {
-            r = with_retries(&client, &target, &notice) => r,
+            r = with_retries(&client, &target, &notice, &report) => r,
             _ = shutdown.wait_for(|s| *s) => Result::Dropped,
         };
-        report(&target.name, notice.event, sent);
+        (report.result)(&target.name, notice.event, sent);
+        (report.queued)(queue.len());
     }
     // Shutting down: what is queued gets one bounded chance.
     let drain = async {
@@ -81,18 +92,24 @@ pub async fn run(
                 Ok(()) => Result::Sent,
                 Err(_) => Result::Dropped,
             };
-            report(&target.name, notice.event, sent);
+            (report.result)(&target.name, notice.event, sent);
         }
     };
     let _ = tokio::time::timeout(DRAIN, drain).await;
 }
 
-async fn with_retries(client: &reqwest::Client, target: &Target, notice: &Notice) -> Result {
+async fn with_retries(
+    client: &reqwest::Client,
+    target: &Target,
+    notice: &Notice,
+    report: &Report,
+) -> Result {
     let mut wait = Duration::from_secs(1);
     for attempt in 1..=ATTEMPTS {
         match deliver_once(client, target.sink.as_ref(), notice).await {
             Ok(()) => return Result::Sent,
             Err(why) => {
+                (report.result)(&target.name, notice.event, Result::Failed);
                 tracing::warn!(sink = %target.name, attempt, error = %why, "notice not delivered");
                 if attempt < ATTEMPTS {
                     // Jitter from the clock's nanoseconds: enough to spread retries.
