@@ -108,6 +108,48 @@ impl Receiver {
 
 const TOKEN: &str = "123456:SECRET-bot-token-xyz";
 
+/// aiosmtpd on a free loopback port, writing every mail it gets to `mailbox`.
+struct Smtpd {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl Drop for Smtpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn smtpd(mailbox: &std::path::Path) -> Smtpd {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("/usr/bin/python3")
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .stdout(std::fs::File::create(mailbox).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("aiosmtpd (Debian package python3-aiosmtpd)");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "aiosmtpd did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Smtpd { port, child }
+}
+
+fn email_sink(port: u16) -> String {
+    format!(
+        "\n[[notify]]\nname = \"mail\"\nkind = \"email\"\nsmtp = \"127.0.0.1:{port}\"\nfrom = \"okx-monitor@example.test\"\nto = [\"me@example.test\"]\ntls = \"none\"\nchannels = [\"chat\"]\nevents = [\"down\", \"recovered\"]\n"
+    )
+}
+
 fn config(chat_url: &str, control: &str, sinks: &str) -> String {
     format!(
         r#"[[check]]
@@ -185,10 +227,13 @@ async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere()
         Receiver::start(2).await,
         Receiver::start(0).await,
     );
+    let mail_dir = tempfile::tempdir().unwrap();
+    let mailbox = mail_dir.path().join("mailbox.txt");
+    let mail = smtpd(&mailbox).await;
     let toml = config(
         &chat.url("/"),
         &control.addr.to_string(),
-        &sinks(&ntfy, &telegram, &hook),
+        &(sinks(&ntfy, &telegram, &hook) + &email_sink(mail.port)),
     );
     let dir = ConfigDir::new(&[("checks.toml", &toml)]);
     let db = dir.path().join("n.db");
@@ -238,10 +283,21 @@ async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere()
     );
     assert!(tg[0].1.contains("\"chat_id\":\"42\""), "{}", tg[0].1);
 
+    let mails = std::fs::read_to_string(&mailbox).unwrap_or_default();
+    assert_eq!(
+        mails.matches("Subject: Live chat is down").count(),
+        1,
+        "{mails}"
+    );
+    assert_eq!(
+        mails.matches("Subject: Live chat is back").count(),
+        1,
+        "{mails}"
+    );
     let metrics = daemon.metrics().await;
     assert_eq!(
         metric_sum(&metrics, "okx_monitor_notices_total", "result=\"sent\""),
-        6.0,
+        8.0,
         "{metrics}"
     );
     assert_eq!(
@@ -490,32 +546,14 @@ async fn a_restart_during_an_outage_sends_no_second_down() {
 /// relay without TLS), with `notify --test`.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_email_sink_delivers_through_a_real_smtp_server() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = ConfigDir::new(&[(
-        "checks.toml",
-        &format!(
-            "[[check]]\nname = \"c\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n\n[[notify]]\nname = \"mail\"\nkind = \"email\"\nsmtp = \"127.0.0.1:{port}\"\nfrom = \"okx-monitor@example.test\"\nto = [\"me@example.test\"]\ntls = \"none\"\n"
-        ),
-    )]);
-    let mailbox = dir.path().join("mailbox.txt");
-    let mut smtpd = std::process::Command::new("/usr/bin/python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-        .stdout(std::fs::File::create(&mailbox).unwrap())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("aiosmtpd (Debian package python3-aiosmtpd)");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "aiosmtpd did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mail_dir = tempfile::tempdir().unwrap();
+    let mailbox = mail_dir.path().join("mailbox.txt");
+    let mail = smtpd(&mailbox).await;
+    let toml =
+        "[[check]]\nname = \"c\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n"
+            .to_string()
+            + &email_sink(mail.port);
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
     let out = run(&["--config", dir.path().to_str().unwrap(), "notify", "--test"]).await;
     let mut text = String::new();
     let waited = Instant::now();
@@ -523,8 +561,7 @@ async fn the_email_sink_delivers_through_a_real_smtp_server() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         text = std::fs::read_to_string(&mailbox).unwrap_or_default();
     }
-    let _ = smtpd.kill();
-    let _ = smtpd.wait();
+    drop(mail);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("mail: delivered"));
     assert!(text.contains("Subject: okx-monitor test"), "{text}");
