@@ -207,6 +207,12 @@ pub async fn run(
         metrics: metrics.clone(),
         writer: Some(writer.stats.clone()),
         web: opts.web.clone(),
+        pages: Some(crate::server::Pages {
+            db: opts.db.clone(),
+            tz,
+            min_samples: u64::from(settings.min_samples),
+            configured: current.checks.iter().map(|c| c.channel).collect(),
+        }),
     });
     services.spawn(server::serve(listener, server_state, shutdown.clone()));
     tracing::info!(

@@ -112,6 +112,7 @@ pub mod histogram;
 pub mod metrics;
 pub mod notify;
 pub mod outcome;
+pub mod page;
 pub mod pattern;
 pub mod probe;
 pub mod promsource;

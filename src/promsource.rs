@@ -238,6 +238,7 @@ impl Source {
                     ts_ms: now.timestamp_millis(),
                     since_ms: now.timestamp_millis(),
                     maintenance: Vec::new(),
+                    reason: None,
                 })
             })
             .collect();

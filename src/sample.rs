@@ -77,6 +77,8 @@ pub struct Latest {
     pub since_ms: i64,
     /// Announced maintenance, from an `okx_status` check's last answer.
     pub maintenance: Vec<Maintenance>,
+    /// Why the last probe failed, when it did.
+    pub reason: Option<String>,
 }
 
 #[cfg(test)]

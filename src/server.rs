@@ -22,6 +22,18 @@ pub struct ServerState {
     pub writer: Option<Arc<WriterStats>>,
     /// TLS and basic authentication (`--web-config`); `None`: plain HTTP, open.
     pub web: Option<Arc<crate::webconfig::WebConfig>>,
+    /// Where the status page and `/api/status` read from; `None`: no pages.
+    pub pages: Option<Pages>,
+}
+
+/// What the status page is computed from: the same as the `status` command's.
+#[derive(Clone)]
+pub struct Pages {
+    pub db: std::path::PathBuf,
+    pub tz: chrono_tz::Tz,
+    pub min_samples: u64,
+    /// Channels configured now, shown even before they have data.
+    pub configured: Vec<crate::channel::Channel>,
 }
 
 /// Serves until `shutdown` turns true.
@@ -93,10 +105,10 @@ async fn authorized(req: Request<Incoming>, state: Arc<ServerState>) -> Response
                 .unwrap_or_default();
         }
     }
-    handle(&req, &state)
+    handle(&req, &state).await
 }
 
-fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<Bytes>> {
+async fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<Bytes>> {
     let reply = |status: StatusCode, content_type: &str, body: String| {
         Response::builder()
             .status(status)
@@ -118,11 +130,105 @@ fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<Bytes>>
             state.metrics.render(state.writer.as_deref()),
         ),
         "/healthz" => reply(StatusCode::OK, "text/plain", "ok\n".into()),
-        "/" => reply(
-            StatusCode::OK,
-            "text/html",
-            "<html><body><h1>okx-monitor</h1><p><a href=\"/metrics\">/metrics</a> · <a href=\"/healthz\">/healthz</a></p></body></html>\n".into(),
-        ),
+        "/" | "/api/status" => match page_status(req, state).await {
+            Ok(status) if req.uri().path() == "/" => reply(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                crate::page::render(&status),
+            ),
+            Ok(status) => reply(
+                StatusCode::OK,
+                "application/json",
+                serde_json::to_string_pretty(&status).unwrap_or_default(),
+            ),
+            Err((code, why)) => reply(
+                code,
+                "application/json",
+                serde_json::json!({ "error": why }).to_string(),
+            ),
+        },
+        path if path.starts_with("/badge/") && path.ends_with(".svg") => {
+            let name = &path["/badge/".len()..path.len() - ".svg".len()];
+            let Ok(channel) = name.parse::<crate::channel::Channel>() else {
+                return reply(
+                    StatusCode::NOT_FOUND,
+                    "text/plain",
+                    "no such channel\n".into(),
+                );
+            };
+            match page_status(req, state).await {
+                Ok(s) => match s.channels.iter().find(|c| c.channel == channel) {
+                    Some(c) => reply(StatusCode::OK, "image/svg+xml", crate::page::badge(c)),
+                    None => reply(
+                        StatusCode::NOT_FOUND,
+                        "text/plain",
+                        "no such channel\n".into(),
+                    ),
+                },
+                Err((code, why)) => reply(code, "text/plain", format!("{why}\n")),
+            }
+        }
         _ => reply(StatusCode::NOT_FOUND, "text/plain", "not found\n".into()),
     }
+}
+
+/// `status`'s answer for a page request: the history read on a blocking
+/// thread, the query's `tz`, `window`, `span` and `channel` applied; errors
+/// as (status code, one sentence).
+async fn page_status(
+    req: &Request<Incoming>,
+    state: &ServerState,
+) -> Result<crate::status::Status, (StatusCode, String)> {
+    let pages = state
+        .pages
+        .clone()
+        .ok_or((StatusCode::NOT_FOUND, "no status page here".to_string()))?;
+    let query = req.uri().query().unwrap_or("").to_string();
+    let bad = |why: String| (StatusCode::BAD_REQUEST, why);
+    let mut opts = crate::status::Options {
+        tz: pages.tz,
+        window: crate::status::DEFAULT_WINDOW,
+        span: crate::status::DEFAULT_SPAN,
+        min_samples: pages.min_samples,
+        channels: Vec::new(),
+    };
+    let url =
+        reqwest::Url::parse(&format!("http://page/?{query}")).map_err(|e| bad(e.to_string()))?;
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "tz" => {
+                opts.tz = value
+                    .parse()
+                    .map_err(|_| bad(format!("unknown time zone `{value}`")))?
+            }
+            "window" => {
+                opts.window = crate::duration::parse(&value)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| bad(format!("invalid window `{value}`")))?
+            }
+            "span" => {
+                opts.span = value
+                    .parse()
+                    .ok()
+                    .filter(|s| (1..=168).contains(s))
+                    .ok_or_else(|| bad(format!("invalid span `{value}`: 1 to 168 hours")))?
+            }
+            "channel" => opts.channels.push(value.parse().map_err(bad)?),
+            // The language: English until the catalogue lands.
+            "lang" => {}
+            other => return Err(bad(format!("unknown parameter `{other}`"))),
+        }
+    }
+    tokio::task::spawn_blocking(move || {
+        let now = chrono::Utc::now();
+        let store = crate::store::Store::open_existing(&pages.db)
+            .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+        let input =
+            crate::status::from_store(&store, pages.configured.clone(), opts.window, opts.tz, now)
+                .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+        Ok(crate::status::build(&input, &opts, now))
+    })
+    .await
+    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
 }

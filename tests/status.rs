@@ -278,6 +278,7 @@ fn maintenance_ahead_is_announced() {
                 system: None,
                 href: None,
             }],
+            reason: None,
         }],
         ..Input::default()
     };

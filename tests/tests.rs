@@ -13,6 +13,7 @@ mod diagnose;
 mod disk;
 mod faults;
 mod notify;
+mod page;
 mod probe_browser;
 mod probe_http;
 mod probe_mx;

@@ -95,6 +95,9 @@ pub struct CheckStatus {
     pub samples: u64,
     /// The check's best window, when it has one.
     pub best: Vec<WindowOut>,
+    /// Why its last probe failed (a peer's words: shown escaped, never as markup).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -290,6 +293,7 @@ fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -
                 p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
                 samples: total.samples(),
                 best: best.iter().map(window_out).collect(),
+                reason: last.and_then(|l| l.reason.clone()),
             }
         })
         .collect();

@@ -145,10 +145,14 @@ impl Store {
             let (Ok(channel), Some(outcome)) = (channel.parse(), Outcome::from_code(code)) else {
                 return Err(self.err(rusqlite::Error::InvalidQuery));
             };
+            let detail = detail.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok());
             let maintenance = detail
-                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                .as_ref()
                 .and_then(|d| serde_json::from_value(d.get("maintenance")?.clone()).ok())
                 .unwrap_or_default();
+            let reason = detail
+                .as_ref()
+                .and_then(|d| d.get("reason")?.as_str().map(str::to_string));
             out.push(Latest {
                 since_ms: self.since(id, code, ts_ms)?,
                 check,
@@ -156,6 +160,7 @@ impl Store {
                 outcome,
                 ts_ms,
                 maintenance,
+                reason,
             });
         }
         Ok(out)

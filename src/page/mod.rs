@@ -1,0 +1,301 @@
+//! The daemon's pages for a person: `/` (the status page) and the channel
+//! badges. A view over the same [`Status`] the `status` command prints, never
+//! a second computation of it. Pure: server-rendered, self-contained (inline
+//! CSS and SVG, no script, font or style from anywhere), escaped by
+//! construction ([`html::Html`]).
+
+pub mod html;
+
+use std::fmt::Write as _;
+
+use crate::channel::Channel;
+use crate::outcome::Outcome;
+use crate::pattern::{HOURS, Hour, Week};
+use crate::status::{ChannelStatus, Status, WindowOut};
+use html::Html;
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+const STYLE: &str = "<style>
+:root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--card:#f6f8fa;--line:#d0d7de;
+--up:#1a7f37;--degraded:#9a6700;--down:#cf222e;--other:#6639ba;--none:#8c959f}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b3;--card:#161b22;--line:#30363d;
+--up:#3fb950;--degraded:#d29922;--down:#f85149;--other:#a371f7;--none:#6e7681}}
+body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,sans-serif}
+main{max-width:72rem;margin:0 auto;padding:1rem}
+h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}h3{font-size:1.05rem;margin:1rem 0 .25rem}
+.muted{color:var(--muted)}.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}
+.up{color:var(--up)}.degraded{color:var(--degraded)}.down{color:var(--down)}.throttled,.blocked,.maintenance,.unknown{color:var(--other)}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+.grids{display:flex;flex-wrap:wrap;gap:1rem}svg{max-width:100%;height:auto}
+@media (max-width:600px){.wide{display:none}body{font-size:15px}}
+</style>";
+
+fn outcome_class(o: Option<Outcome>) -> &'static str {
+    o.map_or("unknown", Outcome::as_str)
+}
+
+/// The status page of `s`.
+pub fn render(s: &Status) -> String {
+    let mut h = Html::default();
+    h.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .raw("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+        .raw("<title>okx-monitor: can OKX support be reached?</title>")
+        .raw(STYLE)
+        .raw("</head><body><main>");
+    headline(&mut h, s);
+    h.raw("<p class=\"muted\">").text(&format!(
+        "Time zone {} · history of {} · this machine's network: {}",
+        s.timezone,
+        s.window,
+        s.local_network.unwrap_or("not measured")
+    ));
+    h.raw("</p><section aria-labelledby=\"now\"><h2 id=\"now\">What to do now</h2><ol>");
+    for a in &s.advice {
+        h.element("<li>", a, "</li>");
+    }
+    h.raw("</ol></section>");
+    if !s.maintenance.is_empty() {
+        h.raw(
+            "<section aria-labelledby=\"mt\"><h2 id=\"mt\">Maintenance announced by OKX</h2><ul>",
+        );
+        for m in &s.maintenance {
+            let when = [m.begin.as_deref(), m.end.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" – ");
+            h.element(
+                "<li>",
+                &format!("{} ({}) {when}", m.title, m.state),
+                "</li>",
+            );
+        }
+        h.raw("</ul></section>");
+    }
+    channel_table(&mut h, s);
+    for c in &s.channels {
+        channel_section(&mut h, c);
+    }
+    h.raw("<p class=\"muted\">okx-monitor · <a href=\"/api/status\">/api/status</a> · <a href=\"/metrics\">/metrics</a></p>");
+    h.raw("</main></body></html>\n");
+    h.finish()
+}
+
+fn headline(h: &mut Html, s: &Status) {
+    let chat = s.channels.iter().find(|c| c.channel == Channel::Chat);
+    let working = Channel::PREFERENCE.iter().find_map(|p| {
+        s.channels
+            .iter()
+            .find(|c| c.channel == *p && c.now.is_some_and(Outcome::is_success))
+    });
+    let text = match (chat, working) {
+        (Some(c), _) if c.now.is_some_and(Outcome::is_success) => "Live chat works now".to_string(),
+        (Some(c), Some(w)) if c.now.is_some() => format!(
+            "Live chat is {}{} — use {}",
+            c.now.map_or("", Outcome::as_str),
+            c.since
+                .as_deref()
+                .map(|t| format!(" since {}", short_time(t)))
+                .unwrap_or_default(),
+            w.channel.words()
+        ),
+        (_, Some(w)) => format!("{} works now", w.channel.words_capitalized()),
+        _ if s.channels.iter().any(|c| c.now.is_some()) => {
+            "No support channel answers right now".to_string()
+        }
+        _ => "No data yet: the daemon has not probed".to_string(),
+    };
+    h.element("<h1>", &text, "</h1>");
+}
+
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.format("%a %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+fn window_words(w: &WindowOut) -> String {
+    let end = (w.hour as usize + w.hours) % 24;
+    format!(
+        "{} {:02}:00–{end:02}:00 ({:.1}%)",
+        DAYS[(w.weekday as usize - 1) % 7],
+        w.hour,
+        w.availability * 100.0
+    )
+}
+
+fn channel_table(h: &mut Html, s: &Status) {
+    h.raw("<section aria-labelledby=\"ch\"><h2 id=\"ch\">Channels</h2><table><thead><tr>")
+        .raw("<th>Channel</th><th>Now</th><th>Since</th><th>Available</th><th class=\"wide\">p50 / p95</th>")
+        .raw("<th>Best time</th><th class=\"wide\">Avoid</th></tr></thead><tbody>");
+    for c in &s.channels {
+        let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} ms"));
+        h.raw("<tr><td>")
+            .text(&c.channel.words_capitalized())
+            .raw("</td>");
+        h.raw("<td><span")
+            .attr("class", outcome_class(c.now))
+            .raw(">");
+        h.text(c.now.map_or("no data", Outcome::as_str))
+            .raw("</span></td>");
+        h.element(
+            "<td>",
+            &c.since.as_deref().map_or("-".to_string(), short_time),
+            "</td>",
+        );
+        h.element(
+            "<td>",
+            &c.availability
+                .map_or("-".to_string(), |a| format!("{:.2}%", a * 100.0)),
+            "</td>",
+        );
+        h.element(
+            "<td class=\"wide\">",
+            &format!("{} / {}", ms(c.p50_ms), ms(c.p95_ms)),
+            "</td>",
+        );
+        let best = c.best.first().map_or("-".to_string(), window_words);
+        h.element("<td>", &best, "</td>");
+        h.element(
+            "<td class=\"wide\">",
+            &c.worst.first().map_or("-".to_string(), window_words),
+            "</td></tr>",
+        );
+    }
+    h.raw("</tbody></table></section>");
+}
+
+fn channel_section(h: &mut Html, c: &ChannelStatus) {
+    h.raw("<section class=\"card\"><h3>")
+        .text(&c.channel.words_capitalized())
+        .raw("</h3>");
+    if let Some(next) = &c.next_best {
+        h.element(
+            "<p>",
+            &format!(
+                "Next good time: {} – {}",
+                short_time(&next.start),
+                short_time(&next.end)
+            ),
+            "</p>",
+        );
+    }
+    h.raw("<ul>");
+    for check in &c.checks {
+        let line = format!(
+            "{}: {}{}",
+            check.check,
+            check.now.map_or("no data", Outcome::as_str),
+            check
+                .reason
+                .as_deref()
+                .map(|r| format!(" — {r}"))
+                .unwrap_or_default()
+        );
+        h.element("<li>", &line, "</li>");
+    }
+    h.raw("</ul><div class=\"grids\">");
+    grid(h, &c.week, "Availability by hour of the week", |hour| {
+        crate::pattern::availability(hour).map(|a| {
+            let colour = if a >= 0.995 {
+                "var(--up)"
+            } else if a >= 0.95 {
+                "var(--degraded)"
+            } else {
+                "var(--down)"
+            };
+            (
+                colour,
+                format!("{:.1}% of {} probes", a * 100.0, hour.samples()),
+            )
+        })
+    });
+    let medians: Vec<f64> = c
+        .week
+        .hours
+        .iter()
+        .filter_map(|h| h.latency.quantile(0.5))
+        .collect();
+    let fastest = medians.iter().copied().fold(f64::INFINITY, f64::min);
+    grid(
+        h,
+        &c.week,
+        "Median latency by hour of the week",
+        move |hour| {
+            hour.latency.quantile(0.5).map(|ms| {
+                let ratio = ms / fastest.max(0.001);
+                let colour = if ratio < 1.25 {
+                    "var(--up)"
+                } else if ratio < 2.0 {
+                    "var(--degraded)"
+                } else {
+                    "var(--down)"
+                };
+                (colour, format!("median {ms:.0} ms"))
+            })
+        },
+    );
+    h.raw("</div></section>");
+}
+
+/// A 7×24 grid as inline SVG; every cell has a hover title.
+fn grid(
+    h: &mut Html,
+    week: &Week,
+    title: &str,
+    cell: impl Fn(&Hour) -> Option<(&'static str, String)>,
+) {
+    const CELL: usize = 14;
+    h.raw("<figure><figcaption>")
+        .text(title)
+        .raw("</figcaption>");
+    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 376 110\" role=\"img\"")
+        .attr("aria-label", title)
+        .raw(">");
+    for (d, day) in DAYS.iter().enumerate() {
+        let mut label = String::new();
+        let _ = write!(label, "{day}");
+        h.raw("<text font-size=\"9\" fill=\"currentColor\"")
+            .attr("x", "0")
+            .attr("y", &(d * CELL + 20).to_string())
+            .raw(">")
+            .text(&label)
+            .raw("</text>");
+        for hr in 0..24 {
+            let hour = &week.hours[(d * 24 + hr) % HOURS];
+            let (fill, what) = cell(hour).unwrap_or(("var(--none)", "no data".to_string()));
+            h.raw("<rect width=\"13\" height=\"13\"")
+                .attr("x", &(40 + hr * CELL).to_string())
+                .attr("y", &(d * CELL + 10).to_string())
+                .attr("fill", fill)
+                .raw("><title>")
+                .text(&format!("{day} {hr:02}:00 — {what}"))
+                .raw("</title></rect>");
+        }
+    }
+    h.raw("</svg></figure>");
+}
+
+/// A small badge: the channel's name and its state now.
+pub fn badge(c: &ChannelStatus) -> String {
+    let state = c.now.map_or("no data", Outcome::as_str);
+    let colour = match c.now {
+        Some(Outcome::Up) => "#1a7f37",
+        Some(Outcome::Degraded) => "#9a6700",
+        Some(Outcome::Down) => "#cf222e",
+        Some(_) => "#6639ba",
+        None => "#6e7681",
+    };
+    let mut h = Html::default();
+    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"180\" height=\"20\" role=\"img\"")
+        .attr("aria-label", &format!("{}: {state}", c.channel))
+        .raw("><rect width=\"100\" height=\"20\" fill=\"#555\"/><rect x=\"100\" width=\"80\" height=\"20\"")
+        .attr("fill", colour)
+        .raw("/><g fill=\"#fff\" font-family=\"sans-serif\" font-size=\"11\"><text x=\"6\" y=\"14\">")
+        .text(c.channel.as_str())
+        .raw("</text><text x=\"106\" y=\"14\">")
+        .text(state)
+        .raw("</text></g></svg>");
+    h.finish()
+}

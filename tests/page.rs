@@ -1,0 +1,213 @@
+//! The daemon's pages: `/`, `/api/status` and badges, from a known history,
+//! in a real headless Chromium (Debian's) with JavaScript off, at a desktop
+//! and a phone size.
+
+use std::time::Duration;
+
+use chrono::{Timelike, Utc};
+use serde_json::json;
+
+use okx_monitor::probe::chromium::Chromium;
+
+use crate::support::daemon::Daemon;
+use crate::support::peers;
+use crate::support::{ConfigDir, http_get, run};
+
+/// 14 days of live chat (fast at 06:00 UTC) and e-mail, one check whose name
+/// is markup, and a daemon over it whose one check runs hourly.
+async fn site() -> (ConfigDir, Daemon, peers::Peer) {
+    let now = Utc::now();
+    let mut lines = Vec::new();
+    let mut t = now - chrono::Duration::days(14);
+    while t < now {
+        let ms = if t.hour() == 6 { 40.0 } else { 150.0 };
+        let ts = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        lines.push(format!(r#"{{"ts":"{ts}","check":"website-chat","channel":"chat","outcome":"up","latency_ms":{ms}}}"#));
+        lines.push(format!(r#"{{"ts":"{ts}","check":"<img src=x onerror=alert(1)>","channel":"email","outcome":"up","latency_ms":90}}"#));
+        t += chrono::Duration::minutes(10);
+    }
+    let control = peers::tarpit().await;
+    let toml = format!(
+        "[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"{}\"\nschedule = \"0 0 * * * *\"\n",
+        control.addr
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml), ("history.jsonl", &lines.join("\n"))]);
+    let db = dir.path().join("p.db");
+    let file = dir.path().join("history.jsonl");
+    let out = run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let daemon = Daemon::start(dir.path(), &db).await;
+    // The start-up probe, then nothing until the next hour.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    (dir, daemon, control)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
+    let (dir, daemon, _control) = site().await;
+    let (code, api) = http_get(daemon.addr, "/api/status?tz=Asia/Shanghai&span=2")
+        .await
+        .unwrap();
+    assert_eq!(code, 200, "{api}");
+    let cli = run(&[
+        "--config",
+        dir.path().to_str().unwrap(),
+        "status",
+        "--db",
+        daemon.db.to_str().unwrap(),
+        "--format",
+        "json",
+        "--tz",
+        "Asia/Shanghai",
+    ])
+    .await;
+    let (api, cli): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&api).unwrap(),
+        serde_json::from_slice(&cli.stdout).unwrap(),
+    );
+    assert_eq!(api["channels"], cli["channels"]);
+    assert_eq!(
+        (&api["timezone"], &api["window"]),
+        (&cli["timezone"], &cli["window"])
+    );
+    assert!(
+        !api["channels"][0]["best"].as_array().unwrap().is_empty(),
+        "{api}"
+    );
+
+    let (code, body) = http_get(daemon.addr, "/api/status?tz=Mars/Olympus")
+        .await
+        .unwrap();
+    assert_eq!(code, 400);
+    let err: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(err["error"].as_str().unwrap().contains("Mars/Olympus"));
+
+    let (code, svg) = http_get(daemon.addr, "/badge/chat.svg").await.unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+            && svg.trim_end().ends_with("</svg>"),
+        "{svg}"
+    );
+    assert!(svg.contains(">up</text>"), "{svg}");
+    assert_eq!(
+        http_get(daemon.addr, "/badge/fax.svg").await.unwrap().0,
+        404
+    );
+
+    let (code, page) = http_get(daemon.addr, "/").await.unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "escaped"
+    );
+    assert!(!page.contains("<img"), "never an element");
+    // Self-contained: nothing is fetched from anywhere (the SVG namespace is a name).
+    let elsewhere = page.replace("http://www.w3.org/2000/svg", "");
+    assert!(
+        !elsewhere.contains("http://") && !elsewhere.contains("https://"),
+        "no other host"
+    );
+    assert!(!page.contains("<script"), "no script");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_phone() {
+    let (dir, daemon, _control) = site().await;
+    let chromium = Chromium::new(
+        okx_monitor::config::Settings::default()
+            .find_browser()
+            .expect("Debian's chromium (installed by the test command)"),
+    );
+    let browser = chromium.get().await.unwrap();
+    let ctx = browser
+        .call(None, "Target.createBrowserContext", json!({}))
+        .await
+        .unwrap();
+    let target = browser
+        .call(
+            None,
+            "Target.createTarget",
+            json!({"url": "about:blank", "browserContextId": ctx["browserContextId"]}),
+        )
+        .await
+        .unwrap();
+    let session = browser
+        .call(
+            None,
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        )
+        .await
+        .unwrap()["sessionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let s = Some(session.as_str());
+    browser
+        .call(
+            s,
+            "Emulation.setScriptExecutionDisabled",
+            json!({"value": true}),
+        )
+        .await
+        .unwrap();
+    for (width, height, mobile) in [(1280, 900, false), (390, 844, true)] {
+        browser
+            .call(
+                s,
+                "Emulation.setDeviceMetricsOverride",
+                json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}),
+            )
+            .await
+            .unwrap();
+        let url = format!("http://{}/?tz=UTC", daemon.addr);
+        browser
+            .call(s, "Page.navigate", json!({"url": url}))
+            .await
+            .unwrap();
+        let mut text = String::new();
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let v = browser
+                .call(
+                    s,
+                    "Runtime.evaluate",
+                    json!({"expression": "document.readyState + '|' + document.body.innerText + '|' + document.querySelectorAll('svg rect').length", "returnByValue": true}),
+                )
+                .await
+                .unwrap();
+            text = v["result"]["value"].as_str().unwrap_or("").to_string();
+            if text.starts_with("complete") {
+                break;
+            }
+        }
+        assert!(text.contains("Live chat works now"), "{text}");
+        assert!(text.contains("What to do now"), "{text}");
+        let rects: usize = text.rsplit('|').next().unwrap().parse().unwrap();
+        assert!(rects >= 4 * 168, "two grids per channel: {rects}");
+        let shot = browser
+            .call(s, "Page.captureScreenshot", json!({"format": "png"}))
+            .await
+            .unwrap();
+        use base64::Engine as _;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().unwrap())
+            .unwrap();
+        let file = std::env::var_os("OKX_PAGE_SHOTS")
+            .map_or_else(|| dir.path().to_path_buf(), std::path::PathBuf::from)
+            .join(format!("page-{width}x{height}.png"));
+        std::fs::write(&file, &png).unwrap();
+        let png = png.len();
+        // A blank page of this size compresses to a few KB.
+        assert!(png > 20_000, "{width}x{height}: {png} bytes");
+    }
+    chromium.shutdown().await;
+    drop(daemon);
+}
