@@ -115,6 +115,7 @@ async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
         "no other host"
     );
     assert!(!page.contains("<script"), "no script");
+    assert!(page.contains("The last 24 hours"), "the day's strip");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -210,4 +211,35 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
     }
     chromium.shutdown().await;
     drop(daemon);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn under_basic_auth_every_page_needs_credentials() {
+    let control = peers::tarpit().await;
+    let toml = format!(
+        "[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"{}\"\nschedule = \"0 0 * * * *\"\n",
+        control.addr
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let hash = bcrypt::hash("s3cret", 4).unwrap();
+    let web = dir.path().join("web.yml");
+    std::fs::write(&web, format!("basic_auth_users:\n  alice: {hash}\n")).unwrap();
+    let mut daemon = Daemon::spawn(
+        dir.path(),
+        &dir.path().join("a.db"),
+        &["--web-config", web.to_str().unwrap()],
+        &[],
+    );
+    let started = std::time::Instant::now();
+    while http_get(daemon.addr, "/healthz").await.is_err() {
+        daemon.assert_running();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the daemon did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for path in ["/", "/api/status", "/badge/chat.svg", "/metrics"] {
+        assert_eq!(http_get(daemon.addr, path).await.unwrap().0, 401, "{path}");
+    }
 }

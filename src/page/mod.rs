@@ -195,7 +195,9 @@ fn channel_section(h: &mut Html, c: &ChannelStatus) {
         );
         h.element("<li>", &line, "</li>");
     }
-    h.raw("</ul><div class=\"grids\">");
+    h.raw("</ul>");
+    day_strip(h, &c.last_day);
+    h.raw("<div class=\"grids\">");
     grid(h, &c.week, "Availability by hour of the week", |hour| {
         crate::pattern::availability(hour).map(|a| {
             let colour = if a >= 0.995 {
@@ -273,6 +275,37 @@ fn grid(
                 .text(&format!("{day} {hr:02}:00 — {what}"))
                 .raw("</title></rect>");
         }
+    }
+    h.raw("</svg></figure>");
+}
+
+/// The last 24 hours, a quarter-hour a bar, oldest first.
+fn day_strip(h: &mut Html, day: &[Option<Outcome>]) {
+    if day.iter().all(Option::is_none) {
+        return;
+    }
+    h.raw("<figure><figcaption>The last 24 hours</figcaption>");
+    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 384 20\" role=\"img\" aria-label=\"outcomes of the last 24 hours\">");
+    for (i, o) in day.iter().enumerate() {
+        let fill = match o {
+            None => "var(--none)",
+            Some(Outcome::Up) => "var(--up)",
+            Some(Outcome::Degraded) => "var(--degraded)",
+            Some(Outcome::Down) => "var(--down)",
+            Some(_) => "var(--other)",
+        };
+        let ago = (day.len() - i) * 15;
+        h.raw("<rect width=\"3\" height=\"20\"")
+            .attr("x", &(i * 4).to_string())
+            .attr("fill", fill)
+            .raw("><title>")
+            .text(&format!(
+                "{} h {:02} min ago: {}",
+                ago / 60,
+                ago % 60,
+                o.map_or("not probed", Outcome::as_str)
+            ))
+            .raw("</title></rect>");
     }
     h.raw("</svg></figure>");
 }

@@ -28,10 +28,16 @@ pub fn from_store(
 ) -> Result<Input, StoreError> {
     let now_ms = now.timestamp_millis();
     let from = now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2);
+    let recent = store
+        .rollups(now_ms - 86_400_000, now_ms + SLOT_MS)?
+        .into_iter()
+        .map(|(_, channel, slot_ms, rollup)| (channel, slot_ms, rollup))
+        .collect();
     Ok(Input {
         // Up to the end of the current quarter-hour, so that its samples count.
         weeks: store.check_weeks(from, now_ms + SLOT_MS, tz)?,
         latest: store.latest()?,
         configured,
+        recent,
     })
 }

@@ -31,7 +31,13 @@ pub struct Input {
     pub latest: Vec<Latest>,
     /// Channels configured now, shown even before they have data.
     pub configured: Vec<Channel>,
+    /// The last day's rollup slots, (channel, slot start ms, counts), for the
+    /// status page's strip.
+    pub recent: Vec<(Channel, i64, pattern::Rollup)>,
 }
+
+/// Quarter-hours in the last-day strip.
+pub const DAY_SLOTS: usize = 96;
 
 pub struct Options {
     pub tz: Tz,
@@ -82,6 +88,10 @@ pub struct ChannelStatus {
     pub checks: Vec<CheckStatus>,
     #[serde(skip)]
     pub week: Week,
+    /// The last 24 hours, a quarter-hour each, oldest first: what the channel
+    /// mostly did (`None`: not probed).
+    #[serde(skip)]
+    pub last_day: Vec<Option<Outcome>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,6 +230,7 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         .map(|channel| {
             let week = weeks.remove(&channel).unwrap_or_default();
             let mut s = channel_status(channel, week, input, opts);
+            s.last_day = last_day(channel, &input.recent, now.timestamp_millis());
             if let Some(w) = s.best.first() {
                 let next = next_occurrence(w.weekday, w.hour, w.hours, now, tz, &pending);
                 if let Some(o) = next {
@@ -325,7 +336,50 @@ fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -
         enough_data,
         checks,
         week,
+        last_day: Vec::new(),
     }
+}
+
+/// The channel's last day, a quarter-hour each, from the recent rollups
+/// ending at `now_ms`: down when nothing answered, degraded when some probes
+/// failed, else its own refusal or up.
+fn last_day(
+    channel: Channel,
+    recent: &[(Channel, i64, pattern::Rollup)],
+    now_ms: i64,
+) -> Vec<Option<Outcome>> {
+    const SLOT: i64 = crate::store::SLOT_MS;
+    let first = now_ms.div_euclid(SLOT) - DAY_SLOTS as i64 + 1;
+    let mut slots = vec![pattern::Rollup::default(); DAY_SLOTS];
+    for (_, slot_ms, r) in recent.iter().filter(|(c, _, _)| *c == channel) {
+        let i = slot_ms.div_euclid(SLOT) - first;
+        if let Some(s) = usize::try_from(i).ok().and_then(|i| slots.get_mut(i)) {
+            s.merge(r);
+        }
+    }
+    slots
+        .iter()
+        .map(|r| {
+            let ok = r.count(Outcome::Up) + r.count(Outcome::Degraded);
+            let down = r.count(Outcome::Down);
+            if ok + down == 0 {
+                [
+                    Outcome::Blocked,
+                    Outcome::Throttled,
+                    Outcome::Maintenance,
+                    Outcome::Unknown,
+                ]
+                .into_iter()
+                .find(|o| r.count(*o) > 0)
+            } else if ok == 0 {
+                Some(Outcome::Down)
+            } else if down > 0 || r.count(Outcome::Degraded) > 0 {
+                Some(Outcome::Degraded)
+            } else {
+                Some(Outcome::Up)
+            }
+        })
+        .collect()
 }
 
 /// Announced maintenance that has not ended, from the latest status answers.
