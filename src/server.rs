@@ -131,11 +131,14 @@ async fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<B
         ),
         "/healthz" => reply(StatusCode::OK, "text/plain", "ok\n".into()),
         "/" | "/api/status" => match page_status(req, state).await {
-            Ok(status) if req.uri().path() == "/" => reply(
-                StatusCode::OK,
-                "text/html; charset=utf-8",
-                crate::page::render(&status),
-            ),
+            // Rendered off the runtime thread, like the reading: the probes'
+            // scheduler shares that thread.
+            Ok(status) if req.uri().path() == "/" => {
+                let html = tokio::task::spawn_blocking(move || crate::page::render(&status))
+                    .await
+                    .unwrap_or_default();
+                reply(StatusCode::OK, "text/html; charset=utf-8", html)
+            }
             Ok(status) => reply(
                 StatusCode::OK,
                 "application/json",
