@@ -193,6 +193,16 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
         assert!(text.contains("What to do now"), "{text}");
         let rects: usize = text.rsplit('|').next().unwrap().parse().unwrap();
         assert!(rects >= 4 * 168, "two grids per channel: {rects}");
+        // Every cell is drawn: the classes size and colour them.
+        let blank = browser
+            .call(
+                s,
+                "Runtime.evaluate",
+                json!({"expression": "[...document.querySelectorAll('rect.c')].filter(r => r.getBBox().width === 0).length", "returnByValue": true}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(blank["result"]["value"], 0, "cells without a size");
         let shot = browser
             .call(s, "Page.captureScreenshot", json!({"format": "png"}))
             .await

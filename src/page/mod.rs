@@ -230,11 +230,11 @@ fn channel_section(h: &mut Html, c: &ChannelStatus) {
             hour.latency.quantile(0.5).map(|ms| {
                 let ratio = ms / fastest.max(0.001);
                 let colour = if ratio < 1.25 {
-                    "var(--up)"
+                    "c u"
                 } else if ratio < 2.0 {
-                    "var(--degraded)"
+                    "c g"
                 } else {
-                    "var(--down)"
+                    "c d"
                 };
                 (colour, format!("{ms:.0} ms"))
             })
