@@ -58,7 +58,9 @@
 //!
 //! The daemon and the edge:
 //! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
-//!   `/metrics` and `/healthz`.
+//!   `/metrics`, `/healthz` and the pages.
+//! - [`page`] — the status page and badges for a person: a view over
+//!   `status`'s own answer, escaped by construction ([`page::html::Html`]).
 //! - [`notify`] — notices: the pure channel state machine (`state`), the
 //!   words, the sinks behind one trait (`sinks`), the notifier task and the
 //!   delivery queue (`notifier`, `deliver`).
