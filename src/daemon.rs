@@ -212,6 +212,7 @@ pub async fn run(
             tz,
             min_samples: u64::from(settings.min_samples),
             configured: current.checks.iter().map(|c| c.channel).collect(),
+            cache: Arc::default(),
         }),
     });
     services.spawn(server::serve(listener, server_state, shutdown.clone()));

@@ -34,6 +34,36 @@ pub struct Pages {
     pub min_samples: u64,
     /// Channels configured now, shown even before they have data.
     pub configured: Vec<crate::channel::Channel>,
+    /// Answers of this minute by query: a page fetched many times a minute
+    /// reads and tests the history once (probes run minutes apart).
+    pub cache: Arc<std::sync::Mutex<PageCache>>,
+}
+
+/// (query, unix minute) → the answer computed then; at most [`PageCache::MAX`] kept.
+#[derive(Default)]
+pub struct PageCache {
+    answers: std::collections::HashMap<String, (i64, Arc<crate::status::Status>)>,
+}
+
+impl PageCache {
+    const MAX: usize = 64;
+
+    fn get(&self, query: &str, minute: i64) -> Option<Arc<crate::status::Status>> {
+        self.answers
+            .get(query)
+            .filter(|(m, _)| *m == minute)
+            .map(|(_, s)| s.clone())
+    }
+
+    fn put(&mut self, query: String, minute: i64, status: Arc<crate::status::Status>) {
+        if self.answers.len() >= Self::MAX {
+            self.answers.retain(|_, (m, _)| *m == minute);
+            if self.answers.len() >= Self::MAX {
+                self.answers.clear();
+            }
+        }
+        self.answers.insert(query, (minute, status));
+    }
 }
 
 /// Serves until `shutdown` turns true.
@@ -142,7 +172,7 @@ async fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<B
             Ok(status) => reply(
                 StatusCode::OK,
                 "application/json",
-                serde_json::to_string_pretty(&status).unwrap_or_default(),
+                serde_json::to_string_pretty(&*status).unwrap_or_default(),
             ),
             Err((code, why)) => reply(
                 code,
@@ -181,12 +211,22 @@ async fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<B
 async fn page_status(
     req: &Request<Incoming>,
     state: &ServerState,
-) -> Result<crate::status::Status, (StatusCode, String)> {
+) -> Result<Arc<crate::status::Status>, (StatusCode, String)> {
     let pages = state
         .pages
         .clone()
         .ok_or((StatusCode::NOT_FOUND, "no status page here".to_string()))?;
     let query = req.uri().query().unwrap_or("").to_string();
+    let minute = chrono::Utc::now().timestamp().div_euclid(60);
+    let lock = |c: &std::sync::Mutex<PageCache>| {
+        // Plain data: a panic elsewhere mid-update leaves it usable.
+        c.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&query, minute)
+    };
+    if let Some(hit) = lock(&pages.cache) {
+        return Ok(hit);
+    }
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
     let mut opts = crate::status::Options {
         tz: pages.tz,
@@ -223,15 +263,50 @@ async fn page_status(
             other => return Err(bad(format!("unknown parameter `{other}`"))),
         }
     }
-    tokio::task::spawn_blocking(move || {
+    let cache = pages.cache.clone();
+    let status = tokio::task::spawn_blocking(move || {
         let now = chrono::Utc::now();
         let store = crate::store::Store::open_existing(&pages.db)
             .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
         let input =
             crate::status::from_store(&store, pages.configured.clone(), opts.window, opts.tz, now)
                 .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
-        Ok(crate::status::build(&input, &opts, now))
+        Ok(Arc::new(crate::status::build(&input, &opts, now)))
     })
     .await
-    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .put(query, minute, status.clone());
+    Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status() -> Arc<crate::status::Status> {
+        Arc::new(crate::status::Status {
+            timezone: "UTC".into(),
+            window: "28d".into(),
+            channels: Vec::new(),
+            advice: Vec::new(),
+            local_network: None,
+            maintenance: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn an_answer_serves_its_minute_and_query_only() {
+        let mut c = PageCache::default();
+        c.put("tz=UTC".into(), 10, status());
+        assert!(c.get("tz=UTC", 10).is_some());
+        assert!(c.get("tz=UTC", 11).is_none(), "a new minute reads again");
+        assert!(c.get("", 10).is_none(), "another query");
+        for i in 0..200 {
+            c.put(format!("q{i}"), 12, status());
+        }
+        assert!(c.answers.len() <= PageCache::MAX, "bounded");
+    }
 }
