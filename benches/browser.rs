@@ -59,7 +59,7 @@ async fn sustained(url: &str, schedule: &str, run_for: Duration) {
     let mut cpu = 0.0;
     while started.elapsed() < run_for {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let procs = marked(&mark);
+        let procs = support::marked(&mark);
         let rss: u64 = procs.iter().map(|p| p.1).sum();
         peak_rss = peak_rss.max(rss);
         peak_procs = peak_procs.max(procs.len());
@@ -74,7 +74,7 @@ async fn sustained(url: &str, schedule: &str, run_for: Duration) {
     daemon.signal(libc::SIGTERM);
     daemon.wait_exit(Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let left = marked(&mark).len();
+    let left = support::marked(&mark).len();
     let minutes = run_for.as_secs_f64() / 60.0;
     println!(
         "10 browser checks at `{schedule}` for {:.0} s: {probes} probes ({up} up), {:.1} per minute; \
@@ -86,43 +86,4 @@ async fn sustained(url: &str, schedule: &str, run_for: Duration) {
         rss_sum as f64 / readings.max(1) as f64 / 1024.0,
         peak_rss as f64 / 1024.0,
     );
-}
-
-/// (pid, RSS KiB, CPU seconds including reaped children) of every process
-/// whose environment holds `OKX_LEAK_MARK=mark`.
-fn marked(mark: &str) -> Vec<(u32, u64, f64)> {
-    let needle = format!("OKX_LEAK_MARK={mark}");
-    let tick = 100.0; // USER_HZ on Linux
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(env) = std::fs::read(entry.path().join("environ")) else {
-            continue;
-        };
-        if !env.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
-            continue;
-        }
-        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-        let rss = status
-            .lines()
-            .find(|l| l.starts_with("VmRSS:"))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0);
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        // Fields after the command's closing parenthesis: utime is the 12th.
-        let rest: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        let ticks: f64 = [11, 12, 13, 14]
-            .iter()
-            .filter_map(|i| rest.get(*i)?.parse::<f64>().ok())
-            .sum();
-        out.push((pid, rss, ticks / tick));
-    }
-    out
 }

@@ -284,7 +284,7 @@ fn start_notices(
     if config.notify.is_empty() {
         return Ok(None);
     }
-    let client = notice_client().map_err(DaemonError::Internal)?;
+    let client = crate::notify::deliver::client().map_err(DaemonError::Internal)?;
     let (outbox, queue) = mpsc::channel(deliver::QUEUE);
     let (observe, observations) = mpsc::channel(4096);
     let m = metrics.clone();
@@ -346,17 +346,6 @@ fn next_best_windows(
             Some((c.channel, start.timestamp_millis()))
         })
         .collect()
-}
-
-/// The HTTP client of the sinks: the bundled web roots, no proxy.
-pub fn notice_client() -> Result<reqwest::Client, String> {
-    let tls = crate::tls::roots(None).and_then(crate::tls::client_config)?;
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .user_agent(crate::tls::USER_AGENT)
-        .no_proxy()
-        .build()
-        .map_err(|e| e.to_string())
 }
 
 /// Checks the database before the daemon starts, on a blocking thread (the

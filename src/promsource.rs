@@ -59,14 +59,9 @@ impl Source {
         if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
             return Err(PromError::BadUrl(url.to_string()));
         }
-        let tls = crate::tls::roots(None)
-            .and_then(crate::tls::client_config)
-            .map_err(|e| PromError::BadUrl(format!("{url} ({e})")))?;
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
+        let client = crate::tls::web_client()
+            .map_err(|e| PromError::BadUrl(format!("{url} ({e})")))?
             .timeout(Duration::from_secs(60))
-            .user_agent(crate::tls::USER_AGENT)
-            .no_proxy()
             .build()
             .map_err(|e| PromError::BadUrl(format!("{url} ({e})")))?;
         Ok(Source {

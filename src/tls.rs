@@ -48,3 +48,13 @@ pub fn roots(extra: Option<&std::path::Path>) -> Result<rustls::RootCertStore, S
     }
     Ok(roots)
 }
+
+/// A client for plain web requests (not probes): the bundled web roots, our
+/// User-Agent, no proxy. Used by `status --prometheus` and the notice sinks.
+pub fn web_client() -> Result<reqwest::ClientBuilder, String> {
+    let tls = roots(None).and_then(client_config)?;
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .user_agent(USER_AGENT)
+        .no_proxy())
+}

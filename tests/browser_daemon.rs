@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::support::daemon::{Daemon, metric_sum};
 use crate::support::peers::{self, response};
 use crate::support::ws::{self, Behaviour};
-use crate::support::{ConfigDir, run, stderr, stdout};
+use crate::support::{ConfigDir, marked, run, stderr, stdout};
 
 fn browser_check(name: &str, url: &str, extra: &str) -> String {
     format!(
@@ -85,36 +85,6 @@ async fn without_chromium_a_browser_check_is_not_runnable_and_never_down() {
     );
 }
 
-/// Processes whose environment holds `mark`, with their resident size in KiB.
-fn marked(mark: &str) -> Vec<(u32, u64)> {
-    let needle = format!("OKX_LEAK_MARK={mark}");
-    let mut out = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for entry in dir.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(env) = std::fs::read(entry.path().join("environ")) else {
-            continue;
-        };
-        if !env.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
-            continue;
-        }
-        let rss = std::fs::read_to_string(entry.path().join("status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmRSS:"))
-                    .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            })
-            .unwrap_or(0);
-        out.push((pid, rss));
-    }
-    out
-}
-
 /// Runs the daemon with three browser checks every second (one up, one whose
 /// page never answers, one without a launcher) for `run_for`, then ends it
 /// with `signal`; returns (peak processes, peak RSS in MiB, left behind).
@@ -131,7 +101,7 @@ async fn browsers_after(
     while started.elapsed() < run_for {
         let now = marked(mark);
         peak_procs = peak_procs.max(now.len());
-        peak_rss = peak_rss.max(now.iter().map(|(_, r)| r).sum::<u64>());
+        peak_rss = peak_rss.max(now.iter().map(|(_, r, _)| r).sum::<u64>());
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let text = daemon.metrics().await;

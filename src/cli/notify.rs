@@ -44,7 +44,7 @@ pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
     let notice = test_notice(&vantage);
     let rt = super::runtime()?;
     let results = rt.block_on(async {
-        let client = crate::daemon::notice_client().map_err(anyhow::Error::msg)?;
+        let client = deliver::client().map_err(anyhow::Error::msg)?;
         let mut out = Vec::new();
         for n in &chosen {
             let sink = sinks::sink(&n.sink);

@@ -194,23 +194,17 @@ fn headers(raw: BTreeMap<String, String>) -> Result<BTreeMap<String, Secret>, St
         if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
             return Err(format!("`{name}` is not a valid HTTP header name"));
         }
-        let value = match value.strip_prefix("env:") {
-            Some(var) => match std::env::var(var) {
-                Ok(v) if !v.is_empty() => v,
-                _ => {
-                    return Err(format!(
-                        "header `{name}` takes its value from the environment variable `{var}`, which is not set"
-                    ));
-                }
-            },
-            None => value,
-        };
-        if reqwest::header::HeaderValue::from_str(&value).is_err() {
+        let value = Secret::from_config(&value).map_err(|var| {
+            format!(
+                "header `{name}` takes its value from the environment variable `{var}`, which is not set"
+            )
+        })?;
+        if reqwest::header::HeaderValue::from_str(value.expose()).is_err() {
             return Err(format!(
                 "the value of header `{name}` is not a valid HTTP header value"
             ));
         }
-        out.insert(name, Secret(value));
+        out.insert(name, value);
     }
     Ok(out)
 }

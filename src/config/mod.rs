@@ -190,6 +190,19 @@ impl Secret {
         Secret(value)
     }
 
+    /// A value as written in the configuration: itself, or with `env:NAME`
+    /// the environment variable's value. `Err` names the variable (which is
+    /// unset or empty), never a value.
+    pub fn from_config(text: &str) -> Result<Secret, String> {
+        match text.strip_prefix("env:") {
+            Some(var) => match std::env::var(var) {
+                Ok(v) if !v.is_empty() => Ok(Secret(v)),
+                _ => Err(var.to_string()),
+            },
+            None => Ok(Secret(text.to_string())),
+        }
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -239,15 +239,9 @@ fn email(
     })
 }
 
-/// A value, or `env:NAME` read from the environment; never shown.
+/// A secret as written (`env:NAME` read from the environment).
 fn secret(text: &str) -> Result<Secret, String> {
-    match text.strip_prefix("env:") {
-        Some(var) => match std::env::var(var) {
-            Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
-            _ => Err(format!(
-                "the secret comes from the environment variable `{var}`, which is not set"
-            )),
-        },
-        None => Ok(Secret::new(text.to_string())),
-    }
+    Secret::from_config(text).map_err(|var| {
+        format!("the secret comes from the environment variable `{var}`, which is not set")
+    })
 }

@@ -21,6 +21,11 @@ pub const ATTEMPTS: u32 = 5;
 /// How long shutdown waits for the queue to drain.
 pub const DRAIN: Duration = Duration::from_secs(5);
 
+/// The HTTP client of the sinks.
+pub fn client() -> std::result::Result<reqwest::Client, String> {
+    crate::tls::web_client()?.build().map_err(|e| e.to_string())
+}
+
 /// A sink with its name, as the queue serves it.
 #[derive(Clone)]
 pub struct Target {

@@ -139,6 +139,10 @@ impl Notifier {
 
     fn send(&mut self, i: usize, due: Vec<Due>) {
         self.keep(i);
+        // The common case, every probe: nothing to tell, nothing to compute.
+        if due.is_empty() {
+            return;
+        }
         let working: Vec<Channel> = Channel::PREFERENCE
             .into_iter()
             .filter(|c| {

@@ -170,3 +170,43 @@ pub fn run_measuring_rss(args: &[&str]) -> (i32, u64) {
     std::mem::forget(child);
     (libc::WEXITSTATUS(status), usage.ru_maxrss as u64 * 1024)
 }
+
+/// (pid, RSS KiB, CPU seconds including reaped children) of every process
+/// whose environment holds `OKX_LEAK_MARK=mark`: a daemon started with that
+/// variable and every process it started.
+pub fn marked(mark: &str) -> Vec<(u32, u64, f64)> {
+    let needle = format!("OKX_LEAK_MARK={mark}");
+    let tick = 100.0; // USER_HZ on Linux
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(env) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        if !env.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
+            continue;
+        }
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let rss = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0);
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // Fields after the command's closing parenthesis: utime is the 12th.
+        let rest: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = [11, 12, 13, 14]
+            .iter()
+            .filter_map(|i| rest.get(*i)?.parse::<f64>().ok())
+            .sum();
+        out.push((pid, rss, ticks / tick));
+    }
+    out
+}
