@@ -207,13 +207,15 @@ pub async fn run(
         metrics: metrics.clone(),
         writer: Some(writer.stats.clone()),
         web: opts.web.clone(),
-        pages: Some(crate::server::Pages {
-            db: opts.db.clone(),
-            tz,
-            min_samples: u64::from(settings.min_samples),
-            configured: current.checks.iter().map(|c| c.channel).collect(),
-            cache: Arc::default(),
-        }),
+        pages: Some(
+            crate::server::Pages::new(
+                opts.db.clone(),
+                tz,
+                u64::from(settings.min_samples),
+                current.checks.iter().map(|c| c.channel).collect(),
+            )
+            .map_err(|e| DaemonError::Internal(e.to_string()))?,
+        ),
     });
     services.spawn(server::serve(listener, server_state, shutdown.clone()));
     tracing::info!(

@@ -64,17 +64,25 @@ impl Histogram {
 
     fn add(&mut self, bucket: usize, n: u64) {
         let bucket = bucket.min(BUCKETS - 1);
-        if self.counts.is_empty() {
-            self.start = bucket;
-            self.counts.push(0);
-        } else if bucket < self.start {
-            let grow = self.start - bucket;
-            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
-            self.start = bucket;
-        } else if bucket >= self.start + self.counts.len() {
-            self.counts.resize(bucket - self.start + 1, 0);
-        }
+        self.cover(bucket, bucket);
         self.counts[bucket - self.start] += n;
+    }
+
+    /// Makes `counts` hold buckets `low..=high` (both below [`BUCKETS`]), in one move.
+    fn cover(&mut self, low: usize, high: usize) {
+        if self.counts.is_empty() {
+            self.start = low;
+            self.counts.resize(high - low + 1, 0);
+            return;
+        }
+        if low < self.start {
+            let grow = self.start - low;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.start = low;
+        }
+        if high >= self.start + self.counts.len() {
+            self.counts.resize(high - self.start + 1, 0);
+        }
     }
 
     /// (bucket, count) of every bucket in use, in order of latency.
@@ -87,8 +95,13 @@ impl Histogram {
     }
 
     pub fn merge(&mut self, other: &Histogram) {
-        for (i, n) in other.used() {
-            self.add(i, n);
+        if other.counts.is_empty() {
+            return;
+        }
+        self.cover(other.start, other.start + other.counts.len() - 1);
+        let at = other.start - self.start;
+        for (mine, theirs) in self.counts[at..].iter_mut().zip(&other.counts) {
+            *mine += theirs;
         }
     }
 
@@ -160,17 +173,19 @@ impl Histogram {
         match bytes.split_first() {
             None => true,
             Some((&FORMAT, rest)) => {
+                // Read once for the span (grown in one move), then add.
+                let Some((low, high)) = encoded_span(rest) else {
+                    return false;
+                };
+                if low > high {
+                    return true;
+                }
+                self.cover(low, high);
                 let mut it = rest.iter();
                 let mut bucket = 0usize;
-                while !it.as_slice().is_empty() {
-                    let (Some(step), Some(n)) = (read_leb128(&mut it), read_leb128(&mut it)) else {
-                        return false;
-                    };
-                    bucket = bucket.saturating_add(step as usize);
-                    if bucket >= BUCKETS {
-                        return false;
-                    }
-                    self.add(bucket, n);
+                while let (Some(step), Some(n)) = (read_leb128(&mut it), read_leb128(&mut it)) {
+                    bucket += step as usize;
+                    self.counts[bucket - self.start] += n;
                 }
                 true
             }
@@ -216,6 +231,23 @@ fn leb128(out: &mut Vec<u8>, mut n: u64) {
         }
         out.push(byte | 0x80);
     }
+}
+
+/// The lowest and highest bucket of a current encoding's pairs (low > high
+/// when there are none); `None` when they are not an encoding.
+fn encoded_span(pairs: &[u8]) -> Option<(usize, usize)> {
+    let mut it = pairs.iter();
+    let (mut bucket, mut low) = (0usize, usize::MAX);
+    while !it.as_slice().is_empty() {
+        let step = read_leb128(&mut it)?;
+        read_leb128(&mut it)?;
+        bucket = bucket.saturating_add(usize::try_from(step).ok()?);
+        if bucket >= BUCKETS {
+            return None;
+        }
+        low = low.min(bucket);
+    }
+    Some((low, bucket))
 }
 
 fn read_leb128(it: &mut std::slice::Iter<'_, u8>) -> Option<u64> {

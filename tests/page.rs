@@ -11,7 +11,7 @@ use okx_monitor::probe::chromium::Chromium;
 
 use crate::support::daemon::Daemon;
 use crate::support::peers;
-use crate::support::{ConfigDir, http_get, run};
+use crate::support::{ConfigDir, http_get, http_request, run};
 
 /// 14 days of live chat (fast at 06:00 UTC) and e-mail, one check whose name
 /// is markup, and a daemon over it whose one check runs hourly.
@@ -116,6 +116,35 @@ async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
     );
     assert!(!page.contains("<script"), "no script");
     assert!(page.contains("The last 24 hours"), "the day's strip");
+
+    // Sent gzipped to a browser that asks, tagged, under a policy that loads nothing.
+    let (code, head, gz) = http_request(daemon.addr, "/", &[("accept-encoding", "gzip, br")])
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'none'"),
+        "{head}"
+    );
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain).unwrap();
+    assert_eq!(plain, page, "the same page, compressed");
+    assert!(gz.len() * 5 < page.len(), "{} of {}", gz.len(), page.len());
+    let etag = head
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .expect("an etag")
+        .to_string();
+    let (code, _, body) = http_request(daemon.addr, "/", &[("if-none-match", &etag)])
+        .await
+        .unwrap();
+    assert_eq!(
+        (code, body.len()),
+        (304, 0),
+        "unchanged: nothing sent again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

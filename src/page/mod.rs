@@ -42,6 +42,9 @@ pub fn render(s: &Status) -> String {
     let mut h = Html::default();
     h.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+        // A wall display stays current without a script; the server's answer
+        // changes at most once a minute.
+        .raw("<meta http-equiv=\"refresh\" content=\"60\">")
         .raw("<title>okx-monitor: can OKX support be reached?</title>")
         .raw(STYLE)
         .raw("</head><body><main>");

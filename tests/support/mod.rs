@@ -100,17 +100,37 @@ pub async fn http_get(
     addr: std::net::SocketAddr,
     path_and_query: &str,
 ) -> std::io::Result<(u16, String)> {
+    let (status, _, body) = http_request(addr, path_and_query, &[]).await?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// A GET with `headers`: (status, the response's head, its body de-chunked).
+pub async fn http_request(
+    addr: std::net::SocketAddr,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<(u16, String, Vec<u8>)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await?;
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     s.write_all(
-        format!("GET {path_and_query} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n")
-            .as_bytes(),
+        format!(
+            "GET {path_and_query} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n{extra}\r\n"
+        )
+        .as_bytes(),
     )
     .await?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).await?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw.get(split + 4..).unwrap_or_default();
     let status = head
         .split_whitespace()
         .nth(1)
@@ -122,20 +142,22 @@ pub async fn http_get(
     {
         dechunk(body)
     } else {
-        body.to_string()
+        body.to_vec()
     };
-    Ok((status, body))
+    Ok((status, head, body))
 }
 
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&body[..end]);
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        let rest = &body[end + 2..];
         if n == 0 || rest.len() < n {
             break;
         }
-        out.push_str(&rest[..n]);
-        body = rest[n..].trim_start_matches("\r\n");
+        out.extend_from_slice(&rest[..n]);
+        body = rest[n..].strip_prefix(b"\r\n").unwrap_or(&rest[n..]);
     }
     out
 }
