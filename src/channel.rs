@@ -5,6 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::i18n::Lang;
+
 /// A way to reach OKX's support (PRODUCT.md, "Channels"). `Control` is not one:
 /// it marks the targets OKX does not run, which tell this machine's network
 /// from OKX's.
@@ -59,29 +61,24 @@ impl Channel {
         }
     }
 
-    /// The channel as a sentence names it ("Use {words} now").
-    pub fn words(self) -> &'static str {
-        match self {
-            Channel::Chat => "live chat",
-            Channel::HelpCenter => "the help center",
-            Channel::Ticket => "the support request form",
-            Channel::Email => "e-mail to support",
-            Channel::Social => "OKX's social accounts",
-            Channel::Community => "the community forums",
-            Channel::Status => "OKX's status API",
-            Channel::Control => "the control targets",
-        }
+    /// The channel as a sentence names it ("Use {words} now"), in `lang`.
+    pub fn words(self, lang: Lang) -> String {
+        self.message(lang, "")
     }
-}
 
-impl Channel {
     /// [`words`](Channel::words) at the start of a sentence ("Live chat").
-    pub fn words_capitalized(self) -> String {
-        let words = self.words();
-        let mut chars = words.chars();
-        chars
-            .next()
-            .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+    pub fn words_capitalized(self, lang: Lang) -> String {
+        self.message(lang, "-cap")
+    }
+
+    /// The channel in a table's column: its code in English ("chat"), the
+    /// name people use in Chinese ("在线客服").
+    pub fn column(self, lang: Lang) -> String {
+        self.message(lang, "-col")
+    }
+
+    fn message(self, lang: Lang, form: &str) -> String {
+        lang.tr(&format!("ch-{}{form}", self.as_str()), &[])
     }
 }
 

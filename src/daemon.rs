@@ -338,6 +338,8 @@ fn next_best_windows(
         span: crate::status::DEFAULT_SPAN,
         min_samples,
         channels: Vec::new(),
+        // Only the windows' times are read here, never the words.
+        lang: crate::i18n::Lang::En,
     };
     crate::status::build(&input, &opts, now)
         .channels

@@ -10,14 +10,14 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| format!("`{text}` has no unit (use ms, s, m, h or d)"))?;
+        .ok_or_else(|| t!("dur-no-unit", text = text))?;
     let (number, unit) = text.split_at(split);
     if number.is_empty() {
-        return Err(format!("`{text}` does not start with a whole number"));
+        return Err(t!("dur-no-number", text = text));
     }
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("`{text}` is too large"))?;
+        .map_err(|_| t!("dur-too-large", text = text))?;
     let millis_per_unit: u64 = match unit {
         "ms" => 1,
         "s" => 1_000,
@@ -25,12 +25,12 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         "h" => 3_600_000,
         "d" => 86_400_000,
         other => {
-            return Err(format!("`{text}` has unit `{other}`; use ms, s, m, h or d"));
+            return Err(t!("dur-unit", text = text, unit = other));
         }
     };
     n.checked_mul(millis_per_unit)
         .map(Duration::from_millis)
-        .ok_or_else(|| format!("`{text}` is too large"))
+        .ok_or_else(|| t!("dur-too-large", text = text))
 }
 
 /// The shortest exact spelling of `d` in the units `parse` accepts.

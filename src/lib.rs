@@ -102,6 +102,9 @@
 //! the spec. A kind-specific metric family is declared in `metrics.rs` and
 //! switched on by a flag of [`config::Extras`].
 
+// First: its `t!` and `tl!` macros serve every module below.
+#[macro_use]
+pub mod i18n;
 pub mod channel;
 pub mod cli;
 pub mod config;

@@ -49,6 +49,11 @@ impl Outcome {
         }
     }
 
+    /// The outcome as a person reads it, in `lang` ("up", "正常").
+    pub fn words(self, lang: crate::i18n::Lang) -> String {
+        lang.tr(&format!("outcome-{}", self.as_str()), &[])
+    }
+
     /// How many outcomes there are: the length of arrays indexed by [`Outcome::code`].
     pub const COUNT: usize = 7;
 

@@ -25,15 +25,13 @@ pub const MAX_POINTS: i64 = 11_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PromError {
-    #[error("cannot reach Prometheus at {url}: {why}")]
+    #[error("{}", t!("prom-unreachable", url = url.as_str(), why = why.as_str()))]
     Unreachable { url: String, why: String },
-    #[error("Prometheus at {url} answered with an error: {why}")]
+    #[error("{}", t!("prom-answer", url = url.as_str(), why = why.as_str()))]
     Answer { url: String, why: String },
-    #[error(
-        "Prometheus at {url} has no okx_monitor_probes_total series{which}; is it scraping okx-monitor?"
-    )]
+    #[error("{}", t!("prom-no-series", url = url.as_str(), which = which.as_str()))]
     NoSeries { url: String, which: String },
-    #[error("invalid Prometheus URL `{0}`: use http(s)://host:port")]
+    #[error("{}", t!("prom-bad-url", url = .0.as_str()))]
     BadUrl(String),
 }
 

@@ -55,6 +55,7 @@ fn status_at(
         span,
         min_samples,
         channels: vec![],
+        lang: okx_monitor::i18n::Lang::En,
     };
     status::build(&input, &opts, now)
 }
@@ -288,6 +289,7 @@ fn maintenance_ahead_is_announced() {
         span: 2,
         min_samples: 3,
         channels: vec![],
+        lang: okx_monitor::i18n::Lang::En,
     };
     let s = status::build(&input, &opts, now);
     assert_eq!(s.maintenance.len(), 1);

@@ -31,10 +31,11 @@ pub fn run(config_path: &Path, args: CheckArgs) -> anyhow::Result<u8> {
     let config = super::load_config(config_path)?;
     for name in &args.only {
         if !config.checks.iter().any(|c| &c.name == name) {
-            bail!(
-                "there is no check named `{name}` in {}",
-                config_path.display()
-            );
+            bail!(t!(
+                "no-check-named",
+                name = name,
+                config = config_path.display().to_string()
+            ));
         }
     }
     let wanted: Vec<Check> = config
@@ -72,7 +73,7 @@ pub fn run(config_path: &Path, args: CheckArgs) -> anyhow::Result<u8> {
             channel: c.channel,
             kind: c.kind(),
             runnable: false,
-            why: Some(crate::probe::NO_BROWSER),
+            why: Some(t!("no-browser")),
             report: None,
         }))
         .collect();
@@ -99,7 +100,7 @@ struct Row<'a> {
     runnable: bool,
     /// Why a check cannot run here.
     #[serde(skip_serializing_if = "Option::is_none")]
-    why: Option<&'static str>,
+    why: Option<String>,
     #[serde(flatten)]
     report: Option<&'a Report>,
 }
@@ -115,31 +116,44 @@ pub fn outcome_colour(o: Outcome) -> Colour {
 }
 
 fn render(rows: &[Row], colour: bool) -> String {
+    let lang = crate::i18n::current();
     let cells: Vec<Vec<Cell>> = rows
         .iter()
         .map(|r| {
             vec![
                 Cell::from(r.check),
-                Cell::from(r.channel.as_str()),
+                Cell::from(r.channel.column(lang)),
                 Cell::from(r.kind.as_str()),
                 match r.report {
-                    Some(report) => Cell {
-                        text: report.outcome.to_string(),
-                        colour: Some(outcome_colour(report.outcome)),
-                    },
-                    None => Cell::from("not runnable"),
+                    Some(report) => outcome_cell(report.outcome, lang),
+                    None => Cell::from(t!("not-runnable")),
                 },
                 Cell::from(match r.report.and_then(|r| r.latency) {
-                    Some(l) => format!("{:.0} ms", crate::outcome::millis(l)),
+                    Some(l) => crate::i18n::words::millis(lang, crate::outcome::millis(l)),
                     None => "-".to_string(),
                 }),
-                Cell::from(r.report.map_or(r.why.unwrap_or(""), |r| r.reason.as_str())),
+                Cell::from(
+                    r.report
+                        .map_or(r.why.as_deref().unwrap_or(""), |r| r.reason.as_str()),
+                ),
             ]
         })
         .collect();
-    table::render(
-        &["CHECK", "CHANNEL", "KIND", "OUTCOME", "LATENCY", "DETAIL"],
-        &cells,
-        colour,
-    )
+    let header = [
+        t!("col-check"),
+        t!("col-channel"),
+        t!("col-kind"),
+        t!("col-outcome"),
+        t!("col-latency"),
+        t!("col-detail"),
+    ];
+    table::render(&header, &cells, colour)
+}
+
+/// An outcome in words and in its colour.
+pub fn outcome_cell(o: Outcome, lang: crate::i18n::Lang) -> Cell {
+    Cell {
+        text: o.words(lang),
+        colour: Some(outcome_colour(o)),
+    }
 }

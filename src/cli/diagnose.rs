@@ -67,7 +67,7 @@ pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
         .timezone
         .unwrap_or_else(crate::schedule::system_tz);
     let next = next_window(&db, tz, u64::from(config.settings.min_samples));
-    let advice = diagnose::advice(verdict, &evidence, next.as_deref());
+    let advice = diagnose::advice(verdict, &evidence, next.as_deref(), crate::i18n::current());
     match args.format {
         Format::Json => {
             let out = Out {
@@ -108,9 +108,10 @@ fn next_window(db: &Path, tz: chrono_tz::Tz, min_samples: u64) -> Option<String>
         span: status::DEFAULT_SPAN,
         min_samples,
         channels: vec![Channel::Chat],
+        lang: crate::i18n::current(),
     };
     let s = status::build(&input, &opts, now);
-    status::next_best_words(s.channels.first()?, now, tz)
+    status::next_best_words(s.channels.first()?, now, tz, opts.lang)
 }
 
 fn ips(v: &[std::net::IpAddr]) -> String {
@@ -158,41 +159,45 @@ fn short_error(e: &str) -> &'static str {
     }
 }
 
-fn verdict_words(v: Verdict) -> &'static str {
+fn verdict_words(v: Verdict) -> String {
     match v {
-        Verdict::Ok => "every channel is reachable",
-        Verdict::LocalNetwork => "this machine's network is down",
-        Verdict::DnsFailure => "names do not resolve, while the network works",
-        Verdict::DnsTampering => "your DNS answers for OKX disagree with every reference resolver",
-        Verdict::Throttled => "OKX refuses this machine (rate limit or bot challenge)",
-        Verdict::Blocked => "OKX refuses this network or region outright (HTTP 451 or 403)",
-        Verdict::OkxDown => "every OKX channel is down; your network works",
-        Verdict::ChannelsDown => "some support channels are down; others work",
+        Verdict::Ok => t!("verdict-ok"),
+        Verdict::LocalNetwork => t!("verdict-local_network"),
+        Verdict::DnsFailure => t!("verdict-dns_failure"),
+        Verdict::DnsTampering => t!("verdict-dns_tampering"),
+        Verdict::Throttled => t!("verdict-throttled"),
+        Verdict::Blocked => t!("verdict-blocked"),
+        Verdict::OkxDown => t!("verdict-okx_down"),
+        Verdict::ChannelsDown => t!("verdict-channels_down"),
     }
 }
 
 fn render(verdict: Verdict, e: &Evidence, advice: &[String], colour: bool) -> String {
+    let lang = crate::i18n::current();
     let rows: Vec<Vec<Cell>> = e
         .checks
         .iter()
         .map(|c| {
             vec![
                 Cell::from(c.check.as_str()),
-                Cell::from(c.channel.as_str()),
-                Cell {
-                    text: c.outcome.to_string(),
-                    colour: Some(super::check::outcome_colour(c.outcome)),
-                },
+                Cell::from(c.channel.column(lang)),
+                super::check::outcome_cell(c.outcome, lang),
                 Cell::from(
                     c.latency_ms
-                        .map_or("-".to_string(), |l| format!("{l:.0} ms")),
+                        .map_or("-".to_string(), |l| crate::i18n::words::millis(lang, l)),
                 ),
                 Cell::from(c.reason.as_str()),
             ]
         })
         .collect();
     let mut out = table::render(
-        &["CHECK", "CHANNEL", "OUTCOME", "LATENCY", "REASON"],
+        &[
+            t!("col-check"),
+            t!("col-channel"),
+            t!("col-outcome"),
+            t!("col-latency"),
+            t!("col-reason"),
+        ],
         &rows,
         colour,
     );
@@ -212,7 +217,7 @@ fn render(verdict: Verdict, e: &Evidence, advice: &[String], colour: bool) -> St
                     .collect();
                 vec![
                     Cell::from(n.name.as_str()),
-                    Cell::from(n.resolver.map_or("system".to_string(), |r| r.to_string())),
+                    Cell::from(n.resolver.map_or(t!("resolver-system"), |r| r.to_string())),
                     Cell::from(answer(&n.answer)),
                     Cell::from(if refs.is_empty() {
                         "-".to_string()
@@ -224,21 +229,24 @@ fn render(verdict: Verdict, e: &Evidence, advice: &[String], colour: bool) -> St
             .collect();
         out.push('\n');
         out.push_str(&table::render(
-            &["NAME", "RESOLVER", "ANSWER", "REFERENCE RESOLVERS"],
+            &[
+                t!("col-name"),
+                t!("col-resolver"),
+                t!("col-answer"),
+                t!("col-references"),
+            ],
             &rows,
             colour,
         ));
     }
     out.push_str(&format!(
-        "\nVerdict: {} — {}\n",
-        verdict.as_str(),
-        verdict_words(verdict)
+        "\n{}\n",
+        t!(
+            "verdict-line",
+            code = verdict.as_str(),
+            summary = verdict_words(verdict)
+        )
     ));
-    if !advice.is_empty() {
-        out.push_str("\nWhat to do now:\n");
-        for (i, a) in advice.iter().enumerate() {
-            out.push_str(&format!("  {}. {a}\n", i + 1));
-        }
-    }
+    out.push_str(&super::advice_list(advice));
     out
 }

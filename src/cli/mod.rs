@@ -14,9 +14,10 @@ mod wait;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{self, Config};
+use crate::i18n::Lang;
 
 /// Exit codes (PRODUCT.md): success, something found down, usage/config/runtime error.
 pub const EXIT_OK: u8 = 0;
@@ -33,6 +34,9 @@ struct Args {
     /// A directory of *.toml check definitions, or one file.
     #[arg(long, global = true, default_value = "checks", value_name = "PATH")]
     config: PathBuf,
+    /// The language of what people read: en or zh-CN (default: from LC_ALL, LC_MESSAGES, LANG).
+    #[arg(long, global = true, value_name = "LANG", value_parser = Lang::from_flag)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,7 +71,14 @@ pub enum Format {
 
 /// Runs the program and returns its exit code; errors are printed here.
 pub fn main() -> u8 {
-    let args = match Args::try_parse() {
+    // The language first (its flag read ahead of the rest), so that `--help`
+    // and every error of the parse already speak it.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    crate::i18n::set(language(&argv, |v| std::env::var(v).ok()));
+    let parsed = localized(Args::command())
+        .try_get_matches_from(&argv)
+        .and_then(|m| Args::from_arg_matches(&m));
+    let args = match parsed {
         Ok(a) => a,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
@@ -78,10 +89,47 @@ pub fn main() -> u8 {
     match run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("okx-monitor: {e:#}");
+            eprintln!("{}", t!("error-prefix", error = format!("{e:#}")));
             EXIT_ERROR
         }
     }
+}
+
+/// `--lang`'s value when it names a language, else the locale's.
+fn language(argv: &[std::ffi::OsString], var: impl Fn(&str) -> Option<String>) -> Lang {
+    let flag = argv.iter().enumerate().find_map(|(i, a)| {
+        let a = a.to_str()?;
+        match a.strip_prefix("--lang") {
+            Some("") => argv.get(i + 1)?.to_str().map(str::to_string),
+            Some(v) => v.strip_prefix('=').map(str::to_string),
+            None => None,
+        }
+    });
+    flag.and_then(|f| Lang::from_flag(&f).ok())
+        .unwrap_or_else(|| Lang::from_locale(var))
+}
+
+/// The command's about texts in the process's language.
+fn localized(cmd: clap::Command) -> clap::Command {
+    let subcommands = [
+        ("run", t!("help-run")),
+        ("check", t!("help-check")),
+        ("status", t!("help-status")),
+        ("diagnose", t!("help-diagnose")),
+        ("validate", t!("help-validate")),
+        ("import", t!("help-import")),
+        ("export", t!("help-export")),
+        ("wait", t!("help-wait")),
+        ("notify", t!("help-notify")),
+    ];
+    let mut cmd = cmd
+        .about(t!("help-about"))
+        .mut_arg("config", |a| a.help(t!("help-config")))
+        .mut_arg("lang", |a| a.help(t!("help-lang")));
+    for (name, about) in subcommands {
+        cmd = cmd.mut_subcommand(name, |c| c.about(about));
+    }
+    cmd
 }
 
 fn run(args: Args) -> anyhow::Result<u8> {
@@ -125,6 +173,19 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn use_colour() -> bool {
     use std::io::IsTerminal;
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// "What to do now:" and the numbered advice, after a blank line; nothing
+/// when there is no advice.
+fn advice_list(advice: &[String]) -> String {
+    if advice.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{}\n", t!("what-to-do"));
+    for (i, a) in advice.iter().enumerate() {
+        out.push_str(&format!("  {}. {a}\n", i + 1));
+    }
+    out
 }
 
 /// `18175` → `18,175`: counts people read.

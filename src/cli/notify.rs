@@ -19,7 +19,7 @@ pub struct NotifyArgs {
 
 pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
     if !args.test {
-        bail!("say what to do: `okx-monitor notify --test [NAME]` sends a test message");
+        bail!(t!("notify-say-what"));
     }
     let config = super::load_config(config_path)?;
     let chosen: Vec<_> = config
@@ -29,11 +29,15 @@ pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
         .collect();
     if chosen.is_empty() {
         match &args.name {
-            Some(name) => bail!(
-                "there is no [[notify]] named `{name}` in {}",
-                config_path.display()
-            ),
-            None => bail!("{} holds no [[notify]] sink", config_path.display()),
+            Some(name) => bail!(t!(
+                "notify-no-sink-named",
+                name = name,
+                config = config_path.display().to_string()
+            )),
+            None => bail!(t!(
+                "notify-no-sinks",
+                config = config_path.display().to_string()
+            )),
         }
     }
     let vantage = config
@@ -41,7 +45,6 @@ pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
         .vantage
         .clone()
         .unwrap_or_else(|| crate::metrics::DEFAULT_VANTAGE.to_string());
-    let notice = test_notice(&vantage);
     let rt = super::runtime()?;
     let results = rt.block_on(async {
         let client = deliver::client().map_err(anyhow::Error::msg)?;
@@ -50,7 +53,7 @@ pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
             let sink = sinks::sink(&n.sink);
             out.push((
                 n.name.clone(),
-                deliver::deliver_once(&client, sink.as_ref(), &notice).await,
+                deliver::deliver_once(&client, sink.as_ref(), &test_notice(&vantage, n.lang)).await,
             ));
         }
         anyhow::Ok(out)
@@ -58,10 +61,13 @@ pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
     let mut all = true;
     for (name, result) in &results {
         match result {
-            Ok(()) => println!("{name}: delivered"),
+            Ok(()) => println!("{}", t!("notify-delivered", name = name)),
             Err(why) => {
                 all = false;
-                println!("{name}: not delivered: {why}");
+                println!(
+                    "{}",
+                    t!("notify-not-delivered", name = name, why = why.to_string())
+                );
             }
         }
     }

@@ -35,15 +35,18 @@ pub fn import(config_path: &Path, args: ImportArgs) -> anyhow::Result<u8> {
         store.import(std::io::stdin().lock(), "stdin")?
     } else {
         let name = args.file.display().to_string();
-        let f = std::fs::File::open(&args.file).with_context(|| format!("cannot open {name}"))?;
+        let f = std::fs::File::open(&args.file).with_context(|| t!("cannot-open", file = &name))?;
         store.import(BufReader::with_capacity(1 << 20, f), &name)?
     };
     eprintln!(
-        "imported {} samples: {} new, {} already there ({})",
-        super::thousands(n.total()),
-        super::thousands(n.new),
-        super::thousands(n.already),
-        db.display()
+        "{}",
+        t!(
+            "imported",
+            total = super::thousands(n.total()),
+            new = super::thousands(n.new),
+            known = super::thousands(n.already),
+            db = db.display().to_string()
+        )
     );
     Ok(EXIT_OK)
 }
@@ -62,13 +65,13 @@ pub fn export(config_path: &Path, args: ExportArgs) -> anyhow::Result<u8> {
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
             let tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write in {}", dir.display()))?;
+                .with_context(|| t!("cannot-write-in", dir = dir.display().to_string()))?;
             let mut out = BufWriter::with_capacity(1 << 20, tmp);
             store.export(&mut out)?;
-            out.flush().context("cannot write the export")?;
+            out.flush().with_context(|| t!("cannot-write-export"))?;
             let tmp = out.into_inner().map_err(|e| e.into_error())?;
             tmp.persist(&file)
-                .with_context(|| format!("cannot write {}", file.display()))?;
+                .with_context(|| t!("cannot-write", file = file.display().to_string()))?;
         }
     }
     Ok(EXIT_OK)

@@ -10,6 +10,7 @@ use super::table::{self, Cell, Colour};
 use super::{EXIT_OK, Format};
 use crate::channel::Channel;
 use crate::duration;
+use crate::i18n::{Lang, words};
 use crate::pattern::{HOURS, Week};
 use crate::status::{self, ChannelStatus, Options, Status};
 use crate::store::Store;
@@ -47,7 +48,7 @@ pub struct StatusArgs {
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     duration::parse(s).and_then(|d| {
         if d.is_zero() {
-            Err("the window must be longer than 0".to_string())
+            Err(t!("window-positive"))
         } else {
             Ok(d)
         }
@@ -55,8 +56,7 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 }
 
 fn parse_tz(s: &str) -> Result<Tz, String> {
-    s.parse()
-        .map_err(|_| format!("unknown time zone `{s}` (use an IANA name such as Asia/Shanghai)"))
+    s.parse().map_err(|_| t!("unknown-tz", zone = s))
 }
 
 fn parse_channel(s: &str) -> Result<Channel, String> {
@@ -103,6 +103,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         span: usize::from(args.span),
         min_samples: u64::from(settings.min_samples),
         channels: args.channels.clone(),
+        lang: crate::i18n::current(),
     };
     let report = status::build(&input, &opts, now);
     match args.format {
@@ -126,23 +127,17 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-fn window_words(w: &status::WindowOut) -> String {
-    format!(
-        "{} {:02}:00–{:02}:00 ({:.1}%)",
-        DAYS[(w.weekday - 1) as usize],
-        w.hour,
-        (w.hour as usize + w.hours) % 24,
-        w.availability * 100.0
-    )
+fn window_words(w: &status::WindowOut, lang: Lang) -> String {
+    words::window(lang, w.weekday, w.hour, w.hours, w.availability)
 }
 
 fn render(s: &Status, colour: bool) -> String {
+    let lang = crate::i18n::current();
     let mut out = format!(
-        "okx-monitor status · {} · last {}\n\n",
-        s.timezone, s.window
+        "{}\n\n",
+        t!("status-title", zone = &s.timezone, window = &s.window)
     );
+    let dash = || "-".to_string();
     let rows: Vec<Vec<Cell>> = s
         .channels
         .iter()
@@ -150,61 +145,59 @@ fn render(s: &Status, colour: bool) -> String {
             let since = c
                 .since
                 .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map_or("-".to_string(), |t| t.format("%a %H:%M").to_string());
+                .map_or_else(dash, |t| words::rfc3339_day_time(lang, t));
+            let ms = |v: Option<f64>| v.map_or_else(dash, |v| words::millis(lang, v));
             vec![
-                Cell::from(c.channel.as_str()),
-                Cell {
-                    text: c.now.map_or("no data".to_string(), |o| o.to_string()),
-                    colour: c.now.map(super::check::outcome_colour),
+                Cell::from(c.channel.column(lang)),
+                match c.now {
+                    Some(o) => super::check::outcome_cell(o, lang),
+                    None => Cell::from(t!("no-data")),
                 },
                 Cell::from(since),
                 Cell::from(
                     c.availability
-                        .map_or("-".to_string(), |a| format!("{:.2}%", a * 100.0)),
+                        .map_or_else(dash, |a| format!("{:.2}%", a * 100.0)),
                 ),
-                Cell::from(c.p50_ms.map_or("-".to_string(), |v| format!("{v:.0} ms"))),
-                Cell::from(c.p95_ms.map_or("-".to_string(), |v| format!("{v:.0} ms"))),
+                Cell::from(ms(c.p50_ms)),
+                Cell::from(ms(c.p95_ms)),
                 Cell::from(c.samples.to_string()),
                 Cell::from(if !c.enough_data {
-                    "not enough data".to_string()
+                    t!("not-enough-data")
                 } else if c.best.is_empty() {
-                    "-".to_string()
+                    dash()
                 } else {
                     c.best
                         .iter()
-                        .map(window_words)
+                        .map(|w| window_words(w, lang))
                         .collect::<Vec<_>>()
                         .join(", ")
                 }),
-                Cell::from(c.worst.first().map_or("-".to_string(), window_words)),
+                Cell::from(c.worst.first().map_or_else(dash, |w| window_words(w, lang))),
             ]
         })
         .collect();
     out.push_str(&table::render(
         &[
-            "CHANNEL",
-            "NOW",
-            "SINCE",
-            "AVAIL",
-            "P50",
-            "P95",
-            "SAMPLES",
-            "BEST TIMES",
-            "AVOID",
+            t!("col-channel"),
+            t!("col-now"),
+            t!("col-since"),
+            t!("col-avail"),
+            t!("col-p50"),
+            t!("col-p95"),
+            t!("col-samples"),
+            t!("col-best"),
+            t!("col-avoid"),
         ],
         &rows,
         colour,
     ));
     if let Some(net) = s.local_network {
-        out.push_str(&format!("\nlocal network (control checks): {net}\n"));
+        let state = net
+            .parse::<crate::outcome::Outcome>()
+            .map_or_else(|_| net.to_string(), |o| o.words(lang));
+        out.push_str(&format!("\n{}\n", t!("local-network-line", state = state)));
     }
-    if !s.advice.is_empty() {
-        out.push_str("\nWhat to do now:\n");
-        for (i, a) in s.advice.iter().enumerate() {
-            out.push_str(&format!("  {}. {a}\n", i + 1));
-        }
-    }
+    out.push_str(&super::advice_list(&s.advice));
     out
 }
 
@@ -217,10 +210,12 @@ const LEVELS: [(f64, char, Colour); 4] = [
 ];
 
 fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> String {
+    let lang = crate::i18n::current();
+    let channel = c.channel.column(lang);
     let week: &Week = &c.week;
     let enough = |h: &crate::pattern::Hour| h.samples() >= min_samples;
     let mut out = grid(
-        &format!("{} — availability by hour of the week ({tz})", c.channel),
+        &t!("heatmap-availability", channel = &channel, zone = tz),
         |hour| {
             let a = crate::pattern::availability(hour).filter(|_| enough(hour))?;
             let (_, ch, col) = LEVELS
@@ -235,10 +230,10 @@ fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> Strin
             })
         },
         week,
+        lang,
     );
-    out.push_str(&format!(
-        "legend: # ≥99.5%  + ≥99%  ~ ≥95%  ! <95%  . fewer than {min_samples} samples\n\n"
-    ));
+    out.push_str(&t!("heatmap-legend-availability", min = min_samples));
+    out.push_str("\n\n");
     // Latency: four shades cut at the quartiles of the hours' medians, so a
     // latency-driven best window is visible as well as an availability one.
     let mut medians: Vec<f64> = week
@@ -254,18 +249,28 @@ fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> Strin
     let cut = |q: f64| medians[((medians.len() - 1) as f64 * q).round() as usize];
     let cuts = [cut(0.25), cut(0.5), cut(0.75)];
     out.push_str(&grid(
-        &format!("{} — median latency by hour of the week ({tz})", c.channel),
+        &t!("heatmap-latency", channel = &channel, zone = tz),
         |hour| {
             let ms = hour.latency.quantile(0.5).filter(|_| enough(hour))?;
             let shade = cuts.iter().take_while(|c| ms > **c).count();
             Some(SHADES[shade].to_string())
         },
         week,
+        lang,
     ));
-    out.push_str(&format!(
-        "legend: {} ≤{:.0} ms  {} ≤{:.0} ms  {} ≤{:.0} ms  {} slower  . fewer than {min_samples} samples\n",
-        SHADES[0], cuts[0], SHADES[1], cuts[1], SHADES[2], cuts[2], SHADES[3]
+    let cut = |i: usize| format!("{:.0}", cuts[i]);
+    out.push_str(&t!(
+        "heatmap-legend-latency",
+        s0 = SHADES[0].to_string(),
+        c0 = cut(0),
+        s1 = SHADES[1].to_string(),
+        c1 = cut(1),
+        s2 = SHADES[2].to_string(),
+        c2 = cut(2),
+        s3 = SHADES[3].to_string(),
+        min = min_samples
     ));
+    out.push('\n');
     out
 }
 
@@ -277,14 +282,16 @@ fn grid(
     title: &str,
     cell: impl Fn(&crate::pattern::Hour) -> Option<String>,
     week: &Week,
+    lang: Lang,
 ) -> String {
     let mut out = format!("{title}\n     ");
     for h in 0..24 {
         out.push_str(&format!("{h:02} "));
     }
     out.push('\n');
-    for (d, day) in DAYS.iter().enumerate() {
-        out.push_str(&format!("{day}  "));
+    for d in 0..7 {
+        // Day names padded to the width of "Mon" / "周一" (3 or 4 columns), in one column.
+        out.push_str(&words::pad(&words::weekday_short(lang, d as u32 + 1), 5));
         for h in 0..24 {
             let text = cell(&week.hours[(d * 24 + h) % HOURS]).unwrap_or_else(|| ".".to_string());
             out.push_str(&format!(" {text} "));

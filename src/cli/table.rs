@@ -1,5 +1,7 @@
 //! Aligned text tables for the terminal, with optional colour per cell.
 
+use crate::i18n::words::{pad, width};
+
 /// ANSI colours used for outcomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Colour {
@@ -44,15 +46,15 @@ impl From<&str> for Cell {
     }
 }
 
-/// Renders rows under a header, columns padded to their widest cell; the last
-/// column is not padded. Colour is applied after padding, so it never shifts
-/// the alignment.
-pub fn render(header: &[&str], rows: &[Vec<Cell>], colour: bool) -> String {
+/// Renders rows under a header, columns padded to their widest cell in
+/// terminal columns (a Han character takes two); the last column is not
+/// padded. Colour is applied after padding, so it never shifts the alignment.
+pub fn render(header: &[impl AsRef<str>], rows: &[Vec<Cell>], colour: bool) -> String {
     let columns = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h.as_ref())).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.text.chars().count());
+            *w = (*w).max(width(&cell.text));
         }
     }
     let mut out = String::new();
@@ -60,7 +62,7 @@ pub fn render(header: &[&str], rows: &[Vec<Cell>], colour: bool) -> String {
         let mut text = String::new();
         for (i, (cell, c)) in cells.enumerate() {
             let padded = if i + 1 < columns {
-                format!("{cell:<width$}  ", width = widths[i])
+                pad(cell, widths[i] + 2)
             } else {
                 cell.to_string()
             };
@@ -76,7 +78,7 @@ pub fn render(header: &[&str], rows: &[Vec<Cell>], colour: bool) -> String {
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&mut header.iter().map(|h| (*h, None)));
+    line(&mut header.iter().map(|h| (h.as_ref(), None)));
     for row in rows {
         line(&mut row.iter().map(|c| (c.text.as_str(), c.colour)));
     }
@@ -111,5 +113,15 @@ mod tests {
         ]];
         let t = render(&["OUTCOME", "WHY"], &rows, true);
         assert_eq!(t, "OUTCOME  WHY\n\x1b[32mup\x1b[0m       ok\n");
+    }
+
+    #[test]
+    fn han_characters_take_two_columns() {
+        let rows = vec![
+            vec![Cell::from("在线客服"), Cell::from("正常")],
+            vec![Cell::from("chat"), Cell::from("down")],
+        ];
+        let t = render(&["渠道", "结果"], &rows, false);
+        assert_eq!(t, "渠道      结果\n在线客服  正常\nchat      down\n");
     }
 }

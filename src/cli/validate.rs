@@ -29,9 +29,12 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
     if !not_runnable.is_empty() {
         // Valid, but not runnable here: said on stderr, the exit stays 0.
         eprintln!(
-            "okx-monitor: not runnable on this machine: {} {}",
-            not_runnable.join(", "),
-            crate::probe::NO_BROWSER
+            "okx-monitor: {}",
+            t!(
+                "not-runnable-here",
+                checks = not_runnable.join(", "),
+                why = t!("no-browser")
+            )
         );
     }
     match args.format {
@@ -65,7 +68,7 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                 .map(|c| {
                     vec![
                         Cell::from(c.name.as_str()),
-                        Cell::from(c.channel.as_str()),
+                        Cell::from(c.channel.column(crate::i18n::current())),
                         Cell::from(c.kind().as_str()),
                         Cell::from(&*c.schedule.text),
                         Cell::from(duration::format(c.timeout)),
@@ -78,16 +81,25 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                 "{}",
                 table::render(
                     &[
-                        "CHECK", "CHANNEL", "KIND", "SCHEDULE", "TIMEOUT", "SLOW", "TARGET"
+                        t!("col-check"),
+                        t!("col-channel"),
+                        t!("col-kind"),
+                        t!("col-schedule"),
+                        t!("col-timeout"),
+                        t!("col-slow"),
+                        t!("col-target"),
                     ],
                     &rows,
                     false
                 )
             );
             println!(
-                "configuration is valid: {} checks in {} files",
-                config.checks.len(),
-                config.files.len()
+                "{}",
+                t!(
+                    "validate-ok",
+                    checks = config.checks.len(),
+                    files = config.files.len()
+                )
             );
         }
     }

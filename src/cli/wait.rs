@@ -36,7 +36,7 @@ fn parse_channel(s: &str) -> Result<Channel, String> {
 fn parse_duration(s: &str) -> Result<Duration, String> {
     crate::duration::parse(s).and_then(|d| {
         if d.is_zero() {
-            Err("must be longer than 0".to_string())
+            Err(t!("must-be-positive"))
         } else {
             Ok(d)
         }
@@ -57,7 +57,10 @@ pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {
         .cloned()
         .collect();
     if !checks.iter().any(|c| c.channel != Channel::Control) {
-        bail!("no check of those channels in {}", config_path.display());
+        bail!(t!(
+            "wait-no-checks",
+            config = config_path.display().to_string()
+        ));
     }
     let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();
@@ -87,18 +90,22 @@ pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {
             }
             if terminal {
                 let what = if local {
-                    "this machine's network is down"
+                    t!("wait-local-down")
                 } else {
-                    "no channel answers yet"
+                    t!("wait-none-yet")
                 };
                 eprint!(
-                    "\r{what}; tried {} checks, next try in {} …   ",
-                    runnable.len(),
-                    crate::duration::format(args.every)
+                    "\r{}   ",
+                    t!(
+                        "wait-progress",
+                        what = what,
+                        checks = runnable.len(),
+                        every = crate::duration::format(args.every)
+                    )
                 );
                 let _ = std::io::stderr().flush();
             } else if local {
-                eprintln!("this machine's network is down; still waiting");
+                eprintln!("{}", t!("wait-local-still"));
             }
             let mut wait = args.every;
             if let Some(t) = args.timeout {
@@ -120,11 +127,15 @@ pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {
             } else {
                 ""
             };
-            println!("{bell}{} works now: use it.", ch.words_capitalized());
+            let lang = crate::i18n::current();
+            println!(
+                "{bell}{}",
+                t!("wait-works", channel = ch.words_capitalized(lang))
+            );
             Ok(EXIT_OK)
         }
         None => {
-            println!("No support channel answered within the timeout.");
+            println!("{}", t!("wait-timeout"));
             Ok(EXIT_FOUND_DOWN)
         }
     }

@@ -27,7 +27,7 @@ impl Build for BrowserSpec {
         let url = web_url(raw, at, &["http", "https"])?;
         let wait_for = raw.wait_for.take().ok_or_else(|| at.missing("wait_for"))?;
         if wait_for.get_ref().trim().is_empty() {
-            return Err(at.fail(wait_for.span(), "wait_for is an empty CSS selector"));
+            return Err(at.fail(wait_for.span(), t!("cfg-empty-selector")));
         }
         Ok(BrowserSpec {
             url,

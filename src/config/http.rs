@@ -107,11 +107,11 @@ pub(super) fn web_url(
     if !schemes.contains(&url.scheme()) {
         return Err(at.fail(
             span,
-            format!(
-                "a check of kind `{}` takes a {} URL, not `{}`",
-                at.kind.as_str(),
-                schemes.join(" or "),
-                url.scheme()
+            t!(
+                "cfg-url-scheme-for-kind",
+                kind = at.kind.as_str(),
+                scheme = schemes.join(&format!(" {} ", t!("word-or"))),
+                url = url.scheme()
             ),
         ));
     }
@@ -130,16 +130,10 @@ fn expect_status(raw: Option<Spanned<Vec<u16>>>, at: &Ctx) -> Result<Vec<u16>, C
     let span = s.span();
     let codes = s.into_inner();
     if let Some(bad) = codes.iter().find(|c| !(100..=599).contains(*c)) {
-        return Err(at.fail(
-            span,
-            format!("expect_status holds {bad}, which is not an HTTP status (100–599)"),
-        ));
+        return Err(at.fail(span, t!("cfg-bad-status", bad = bad.to_string())));
     }
     if codes.is_empty() {
-        return Err(at.fail(
-            span,
-            "expect_status is empty; leave it out to accept any 2xx",
-        ));
+        return Err(at.fail(span, t!("cfg-empty-status")));
     }
     Ok(codes)
 }
@@ -155,8 +149,12 @@ fn json(
     let span = j.span();
     for (pointer, value) in j.into_inner() {
         check_pointer(&pointer).map_err(|m| at.fail(span.clone(), m))?;
-        let value = serde_json::to_value(&value)
-            .map_err(|e| at.fail(span.clone(), format!("json value at `{pointer}`: {e}")))?;
+        let value = serde_json::to_value(&value).map_err(|e| {
+            at.fail(
+                span.clone(),
+                t!("cfg-json-value", pointer = &pointer, why = e.to_string()),
+            )
+        })?;
         json.insert(pointer, value);
     }
     Ok(json)
@@ -173,12 +171,7 @@ fn extract(
     let span = x.span();
     for (name, pointer) in x.into_inner() {
         if !is_value_name(&name) {
-            return Err(at.fail(
-                span,
-                format!(
-                    "extract name `{name}` must match [a-z_][a-z0-9_]* (it becomes a metric label)"
-                ),
-            ));
+            return Err(at.fail(span, t!("cfg-extract-name", name = name.as_str())));
         }
         check_pointer(&pointer).map_err(|m| at.fail(span.clone(), m))?;
         extract.insert(name, pointer);
@@ -192,17 +185,12 @@ fn headers(raw: BTreeMap<String, String>) -> Result<BTreeMap<String, Secret>, St
     let mut out = BTreeMap::new();
     for (name, value) in raw {
         if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(format!("`{name}` is not a valid HTTP header name"));
+            return Err(t!("cfg-header-name", name = &name));
         }
-        let value = Secret::from_config(&value).map_err(|var| {
-            format!(
-                "header `{name}` takes its value from the environment variable `{var}`, which is not set"
-            )
-        })?;
+        let value = Secret::from_config(&value)
+            .map_err(|var| t!("cfg-header-env", name = &name, var = var))?;
         if reqwest::header::HeaderValue::from_str(value.expose()).is_err() {
-            return Err(format!(
-                "the value of header `{name}` is not a valid HTTP header value"
-            ));
+            return Err(t!("cfg-header-value", name = &name));
         }
         out.insert(name, value);
     }
@@ -213,9 +201,7 @@ fn check_pointer(pointer: &str) -> Result<(), String> {
     if pointer.is_empty() || pointer.starts_with('/') {
         Ok(())
     } else {
-        Err(format!(
-            "`{pointer}` is not a JSON pointer (it must start with `/`, as in `/data/0/state`)"
-        ))
+        Err(t!("cfg-json-pointer", pointer = pointer))
     }
 }
 

@@ -76,10 +76,11 @@ impl Ctx<'_> {
     pub fn missing(&self, key: &str) -> ConfigError {
         self.fail(
             self.span.clone(),
-            format!(
-                "check `{}` of kind `{}` needs `{key}`",
-                self.name,
-                self.kind.as_str()
+            t!(
+                "cfg-kind-needs",
+                check = self.name,
+                kind = self.kind.as_str(),
+                key = key
             ),
         )
     }
@@ -188,7 +189,7 @@ impl std::str::FromStr for Kind {
             .find(|k| k.as_str() == t)
             .ok_or_else(|| {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown kind `{t}`; use one of {}", names.join(", "))
+                t!("cfg-unknown-kind", kind = t, kinds = names.join(", "))
             })
     }
 }

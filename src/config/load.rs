@@ -49,9 +49,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             if let Some((_, first)) = &settings {
                 return Err(ConfigError::At {
                     at,
-                    message: format!(
-                        "a second [settings] table; the config may hold only one, and {first} has it"
-                    ),
+                    message: t!("cfg-second-settings", first = first.to_string()),
                 });
             }
             settings = Some((s, at));
@@ -60,9 +58,10 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             if let Some(first) = notify.iter().find(|x| x.name == n.name) {
                 return Err(ConfigError::At {
                     at: n.origin.clone(),
-                    message: format!(
-                        "[[notify]] name `{}` is already used at {}; names must be unique",
-                        n.name, first.origin
+                    message: t!(
+                        "cfg-notify-name-used",
+                        name = &n.name,
+                        first = first.origin.to_string()
                     ),
                 });
             }
@@ -72,9 +71,10 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             if let Some(first) = names.get(&check.name) {
                 return Err(ConfigError::At {
                     at: check.origin.clone(),
-                    message: format!(
-                        "check name `{}` is already used at {first}; names must be unique",
-                        check.name
+                    message: t!(
+                        "cfg-check-name-used",
+                        name = &check.name,
+                        first = first.to_string()
                     ),
                 });
             }
@@ -89,7 +89,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     if checks.is_empty() {
         return Err(ConfigError::File {
             path: path.to_path_buf(),
-            message: "no [[check]] is defined".to_string(),
+            message: t!("cfg-no-check"),
         });
     }
     Ok(Config {
@@ -121,7 +121,7 @@ fn config_files(path: &Path) -> Result<Vec<PathBuf>, ConfigError> {
     if files.is_empty() {
         return Err(ConfigError::File {
             path: path.to_path_buf(),
-            message: "the directory holds no *.toml file".to_string(),
+            message: t!("cfg-no-toml"),
         });
     }
     Ok(files)
@@ -160,10 +160,12 @@ fn parse_file(
     }
     // A constant that tests parse; an error rather than a panic all the same.
     let default_schedule: cron::Schedule =
-        DEFAULT_SCHEDULE.parse().map_err(|e| ConfigError::File {
-            path: file.to_path_buf(),
-            message: format!("the built-in default schedule does not parse: {e}"),
-        })?;
+        DEFAULT_SCHEDULE
+            .parse()
+            .map_err(|e: cron::error::Error| ConfigError::File {
+                path: file.to_path_buf(),
+                message: t!("cfg-default-schedule", why = e.to_string()),
+            })?;
     let mut checks = Vec::with_capacity(raw.check.len());
     for c in raw.check {
         let span = c.span();
@@ -195,10 +197,10 @@ fn parse_file(
 }
 
 fn too_slow(slow: Duration, timeout: Duration) -> String {
-    format!(
-        "slow ({}) must not be longer than timeout ({})",
-        duration::format(slow),
-        duration::format(timeout)
+    t!(
+        "cfg-slow-over-timeout",
+        slow = duration::format(slow),
+        timeout = duration::format(timeout)
     )
 }
 
@@ -239,10 +241,11 @@ fn check_from_raw(
                 .collect();
             return Err(at.fail(
                 key_span,
-                format!(
-                    "`{key}` does not apply to a check of kind `{}` (only to {})",
-                    at.kind.as_str(),
-                    fit.join(", ")
+                t!(
+                    "cfg-key-not-for-kind",
+                    key = key,
+                    kind = at.kind.as_str(),
+                    kinds = fit.join(", ")
                 ),
             ));
         }
@@ -261,7 +264,7 @@ fn check_from_raw(
             .as_ref()
             .or(defaults.timeout.as_ref())
             .map_or(at.span.clone(), |t| t.span());
-        return Err(at.fail(s, "timeout must be longer than 0ms"));
+        return Err(at.fail(s, t!("cfg-timeout-zero")));
     }
     // Only values written in the same table contradict each other: an
     // inherited `slow` longer than the check's own `timeout` is no mistake,
@@ -285,8 +288,24 @@ fn check_from_raw(
 }
 
 /// toml's messages end with a newline and sometimes span lines; ours are one sentence.
+/// The TOML parser's message on one line, in the process's language where it
+/// is one of the usual two (an unknown key, a missing key; our own checks'
+/// messages come translated already).
 fn clean_toml_message(m: &str) -> String {
-    m.split_whitespace().collect::<Vec<_>>().join(" ")
+    let m = m.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(rest) = m.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once("`, expected ")
+    {
+        let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+        return t!("cfg-unknown-key", key = key, expected = expected);
+    }
+    if let Some(key) = m
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return t!("cfg-missing-key", key = key);
+    }
+    m
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ impl fmt::Display for Location {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("{}", t!("cfg-cannot-read", path = path.display().to_string(), why = source.to_string()))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -223,8 +223,6 @@ pub fn vantage(t: &str) -> Result<String, String> {
     if ok {
         Ok(t.to_string())
     } else {
-        Err(format!(
-            "invalid vantage `{t}`: use 1 to 64 letters, digits, `_`, `-` or `.`"
-        ))
+        Err(t!("cfg-vantage", vantage = t))
     }
 }

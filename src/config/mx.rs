@@ -27,7 +27,7 @@ impl Build for MxSpec {
             .0;
         let min_records = match raw.min_records.take() {
             Some(m) if *m.get_ref() == 0 => {
-                return Err(at.fail(m.span(), "min_records must be at least 1"));
+                return Err(at.fail(m.span(), t!("cfg-min-records")));
             }
             Some(m) => m.into_inner(),
             None => 1,

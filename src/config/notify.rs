@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::raw::RawNotify;
 use super::{ConfigError, Location, Secret};
 use crate::channel::Channel;
+use crate::i18n::Lang;
 
 /// One place to be told.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct Notify {
     pub recover_after: u32,
     /// Repeat a down notice this often while it lasts.
     pub remind: Option<Duration>,
+    /// The language of its messages.
+    pub lang: Lang,
     pub origin: Location,
 }
 
@@ -117,9 +120,11 @@ pub(super) fn build(
     let missing = |key: &str| {
         fail(
             table.start,
-            format!(
-                "[[notify]] `{name}` of kind `{}` needs `{key}`",
-                raw.kind.get_ref()
+            t!(
+                "cfg-notify-needs",
+                name = &name,
+                kind = raw.kind.get_ref(),
+                key = key
             ),
         )
     };
@@ -156,15 +161,13 @@ pub(super) fn build(
         other => {
             return Err(fail(
                 raw.kind.span().start,
-                format!(
-                    "unknown [[notify]] kind `{other}`; use one of ntfy, telegram, webhook, email"
-                ),
+                t!("cfg-notify-kind", kind = other),
             ));
         }
     };
     let at_least_one = |v: &Option<Spanned<u32>>, key: &str| match v {
         Some(n) if *n.get_ref() == 0 => {
-            Err(fail(n.span().start, format!("{key} must be at least 1")))
+            Err(fail(n.span().start, t!("cfg-at-least-one", key = key)))
         }
         Some(n) => Ok(*n.get_ref()),
         None => Ok(2),
@@ -176,9 +179,14 @@ pub(super) fn build(
             .filter(|c| *c != Channel::Control)
             .collect(),
     };
+    let lang = match &raw.lang {
+        Some(l) => Lang::from_flag(l.get_ref()).map_err(|why| fail(l.span().start, why))?,
+        None => crate::i18n::current(),
+    };
     Ok(Notify {
         name,
         sink,
+        lang,
         channels,
         events: raw.events.unwrap_or_else(|| Event::ALL.to_vec()),
         after: at_least_one(&raw.after, "after")?,
@@ -199,25 +207,14 @@ fn email(
         .rsplit_once(':')
         .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
         .filter(|(h, _)| !h.is_empty())
-        .ok_or_else(|| {
-            fail(
-                smtp.span().start,
-                format!(
-                    "invalid smtp `{}`: expected host:port, as in `smtp.example.com:587`",
-                    smtp.get_ref()
-                ),
-            )
-        })?;
+        .ok_or_else(|| fail(smtp.span().start, t!("cfg-smtp", smtp = smtp.get_ref())))?;
     let tls = match raw.tls.as_ref().map(|t| t.get_ref().as_str()) {
         None | Some("starttls") => MailTls::Starttls,
         Some("tls") => MailTls::Tls,
         Some("none") => MailTls::None,
         Some(other) => {
             let span = raw.tls.as_ref().map_or(0, |t| t.span().start);
-            return Err(fail(
-                span,
-                format!("unknown tls `{other}`; use starttls, tls or none"),
-            ));
+            return Err(fail(span, t!("cfg-tls", tls = other)));
         }
     };
     let to = raw.to.clone().ok_or_else(|| missing("to"))?;
@@ -241,7 +238,5 @@ fn email(
 
 /// A secret as written (`env:NAME` read from the environment).
 fn secret(text: &str) -> Result<Secret, String> {
-    Secret::from_config(text).map_err(|var| {
-        format!("the secret comes from the environment variable `{var}`, which is not set")
-    })
+    Secret::from_config(text).map_err(|var| t!("cfg-secret-env", var = var))
 }

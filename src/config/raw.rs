@@ -48,6 +48,8 @@ pub(super) struct RawNotify {
     pub after: Option<Spanned<u32>>,
     pub recover_after: Option<Spanned<u32>>,
     pub remind: Option<DurationValue>,
+    /// The language of this sink's messages (default: okx-monitor's).
+    pub lang: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -171,13 +173,11 @@ macro_rules! checked_string {
 }
 
 checked_string!(DurationValue, Duration, |t| duration::parse(t)
-    .map_err(|e| format!("invalid duration: {e}")));
+    .map_err(|e| t!("cfg-duration", why = e)));
 checked_string!(ScheduleValue, (String, cron::Schedule), |t| {
     let fields = t.split_whitespace().count();
     if !(6..=7).contains(&fields) {
-        return Err(format!(
-            "invalid schedule `{t}`: a cron expression here has 6 fields (sec min hour day month weekday), not {fields}"
-        ));
+        return Err(t!("cfg-schedule-fields", schedule = t, fields = fields));
     }
     cron::Schedule::from_str(t)
         .map(|s| (t.to_string(), s))
@@ -190,26 +190,22 @@ checked_string!(ScheduleValue, (String, cron::Schedule), |t| {
                 .unwrap_or(&e)
                 .trim()
                 .trim_end_matches('.');
-            format!("invalid schedule `{t}`: {reason}")
+            t!("cfg-schedule", schedule = t, why = reason)
         })
 });
 checked_string!(ChannelValue, Channel, |t| t.parse::<Channel>().map_err(
     |_| {
         let all: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
-        format!("unknown channel `{t}`; use one of {}", all.join(", "))
+        t!("unknown-channel-use", name = t, all = all.join(", "))
     }
 ));
 checked_string!(KindValue, Kind, Kind::from_str);
 checked_string!(ResolverValue, SocketAddr, |t| t
     .parse::<SocketAddr>()
-    .map_err(|_| format!(
-        "invalid resolver `{t}`: expected an IP address and port, as in `127.0.0.1:53`"
-    )));
+    .map_err(|_| t!("cfg-resolver", resolver = t)));
 checked_string!(ListenValue, SocketAddr, |t| t
     .parse::<SocketAddr>()
-    .map_err(|_| format!(
-        "invalid listen address `{t}`: expected an IP address and port, as in `127.0.0.1:9786`"
-    )));
+    .map_err(|_| t!("cfg-listen", listen = t)));
 checked_string!(CheckName, String, |t| {
     let mut chars = t.chars();
     let ok = chars
@@ -219,44 +215,37 @@ checked_string!(CheckName, String, |t| {
     if ok {
         Ok(t.to_string())
     } else {
-        Err(format!(
-            "invalid check name `{t}`: it must match [a-z0-9][a-z0-9_-]*"
-        ))
+        Err(t!("cfg-check-name", name = t))
     }
 });
 checked_string!(VantageValue, String, super::vantage);
 checked_string!(UrlValue, reqwest::Url, |t| {
-    let url = reqwest::Url::parse(t).map_err(|e| format!("invalid URL `{t}`: {e}"))?;
+    let url = reqwest::Url::parse(t).map_err(|e| t!("cfg-url", url = t, why = e.to_string()))?;
     match url.scheme() {
         "http" | "https" | "ws" | "wss" if url.host_str().is_some() => Ok(url),
-        "http" | "https" | "ws" | "wss" => Err(format!("invalid URL `{t}`: it has no host")),
-        other => Err(format!(
-            "invalid URL `{t}`: scheme `{other}` is not http, https, ws or wss"
-        )),
+        "http" | "https" | "ws" | "wss" => Err(t!("cfg-url-no-host", url = t)),
+        other => Err(t!("cfg-url-scheme", url = t, scheme = other)),
     }
 });
-checked_string!(RegexValue, regex::Regex, |t| regex::Regex::new(t).map_err(
-    |e| format!(
-        "invalid body_regex: {}",
-        e.to_string().lines().last().unwrap_or("").trim()
-    )
-));
-checked_string!(ExpectRegex, regex::Regex, |t| regex::Regex::new(t).map_err(
-    |e| format!(
-        "invalid expect: {}",
-        e.to_string().lines().last().unwrap_or("").trim()
-    )
-));
+checked_string!(RegexValue, regex::Regex, |t| regex::Regex::new(t)
+    .map_err(|e| t!("cfg-body-regex", why = regex_reason(&e))));
+checked_string!(ExpectRegex, regex::Regex, |t| regex::Regex::new(t)
+    .map_err(|e| t!("cfg-expect", why = regex_reason(&e))));
 checked_string!(WebSocketRegex, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| format!(
-        "invalid expect_websocket: {}",
-        e.to_string().lines().last().unwrap_or("").trim()
-    )));
+    .map_err(|e| t!("cfg-expect-websocket", why = regex_reason(&e))));
+
+/// The regex crate's reason, without its drawing of the pattern.
+fn regex_reason(e: &regex::Error) -> String {
+    e.to_string()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
 checked_string!(TimeZoneValue, chrono_tz::Tz, |t| t
     .parse::<chrono_tz::Tz>()
-    .map_err(|_| format!(
-        "unknown time zone `{t}` (use an IANA name such as Asia/Shanghai)"
-    )));
+    .map_err(|_| t!("unknown-tz", zone = t)));
 checked_string!(DomainValue, String, |t| {
     let t = t.trim_end_matches('.');
     let ok = !t.is_empty()
@@ -269,7 +258,7 @@ checked_string!(DomainValue, String, |t| {
     if ok {
         Ok(t.to_ascii_lowercase())
     } else {
-        Err(format!("invalid domain `{t}`"))
+        Err(t!("cfg-domain", domain = t))
     }
 });
 
@@ -287,8 +276,7 @@ impl<'de> Deserialize<'de> for HostPort {
 }
 
 pub(super) fn parse_host_port(t: &str) -> Result<HostPort, String> {
-    let bad =
-        || format!("invalid address `{t}`: expected host:port, as in `1.1.1.1:443` or `[::1]:443`");
+    let bad = || t!("cfg-address", address = t);
     if let Ok(sa) = t.parse::<SocketAddr>() {
         return Ok(HostPort {
             host: sa.ip().to_string(),
@@ -312,7 +300,7 @@ pub(super) struct MinSamples(pub u32);
 impl<'de> Deserialize<'de> for MinSamples {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match u32::deserialize(d)? {
-            0 => Err(serde::de::Error::custom("min_samples must be at least 1")),
+            0 => Err(serde::de::Error::custom(t!("cfg-min-samples"))),
             n => Ok(MinSamples(n)),
         }
     }
@@ -325,8 +313,9 @@ impl<'de> Deserialize<'de> for Concurrency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match u32::deserialize(d)? {
             n @ 1..=64 => Ok(Concurrency(n)),
-            n => Err(serde::de::Error::custom(format!(
-                "browser_concurrency {n} is not between 1 and 64"
+            n => Err(serde::de::Error::custom(t!(
+                "cfg-browser-concurrency",
+                n = n.to_string()
             ))),
         }
     }

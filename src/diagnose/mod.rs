@@ -18,6 +18,7 @@ use std::net::{IpAddr, SocketAddr};
 use serde::Serialize;
 
 use crate::channel::Channel;
+use crate::i18n::{Lang, words};
 use crate::outcome::{self, Failure, Outcome};
 use crate::status;
 
@@ -167,18 +168,22 @@ pub fn verdict(e: &Evidence) -> Verdict {
     Verdict::Ok
 }
 
-/// Concrete, ordered advice: what to try on this machine, which channel to use,
-/// and (from the recorded pattern, when there is one) the next good window.
-pub fn advice(verdict: Verdict, e: &Evidence, next_window: Option<&str>) -> Vec<String> {
-    let mut out = about_the_verdict(verdict, e);
+/// Concrete, ordered advice in `lang`: what to try on this machine, which
+/// channel to use, and (from the recorded pattern, when there is one) the
+/// next good window.
+pub fn advice(
+    verdict: Verdict,
+    e: &Evidence,
+    next_window: Option<&str>,
+    lang: Lang,
+) -> Vec<String> {
+    let mut out = about_the_verdict(verdict, e, lang);
     for title in &e.maintenance {
-        out.push(format!("OKX announces ongoing maintenance: {title}."));
+        out.push(tl!(lang, "diag-maintenance", title = title));
     }
-    out.extend(channel_to_use(verdict, e));
+    out.extend(channel_to_use(verdict, e, lang));
     if let Some(w) = next_window {
-        out.push(format!(
-            "From the recorded pattern, the next good time for live chat is {w}."
-        ));
+        out.push(tl!(lang, "diag-next-window", when = w));
     }
     out
 }
@@ -191,60 +196,41 @@ fn ips(v: &[IpAddr]) -> String {
 }
 
 /// What the verdict means and what to do about it on this machine.
-fn about_the_verdict(verdict: Verdict, e: &Evidence) -> Vec<String> {
-    let mut out = Vec::new();
+fn about_the_verdict(verdict: Verdict, e: &Evidence, lang: Lang) -> Vec<String> {
+    let refusing = |o: Outcome| {
+        e.okx()
+            .filter(|c| c.outcome == o)
+            .map(|c| c.check.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match verdict {
-        Verdict::LocalNetwork => {
-            out.push("Every control target fails too: the problem is this machine's connection, not OKX.".to_string());
-            out.push(
-                "Check the cable or Wi-Fi, restart the router, and switch off any VPN or proxy."
-                    .to_string(),
-            );
-            out.push(
-                "Try another network, such as a phone's hotspot, then run diagnose again."
-                    .to_string(),
-            );
-        }
+        Verdict::LocalNetwork => vec![
+            tl!(lang, "diag-local-1"),
+            tl!(lang, "diag-local-2"),
+            tl!(lang, "diag-local-3"),
+        ],
         Verdict::DnsFailure => {
-            let via = e
-                .names
-                .first()
-                .and_then(|n| n.resolver)
-                .map_or("The system's DNS resolver".to_string(), |r| {
-                    format!("The DNS server {r}")
-                });
-            out.push(format!(
-                "{via} answers for no OKX name, while the network works."
-            ));
-            out.push("Switch this machine or the router to another DNS resolver (for example 1.1.1.1 or 9.9.9.9), or restart the router.".to_string());
+            let first = match e.names.first().and_then(|n| n.resolver) {
+                None => tl!(lang, "diag-dns-system"),
+                Some(r) => tl!(lang, "diag-dns-server", server = r.to_string()),
+            };
+            vec![first, tl!(lang, "diag-dns-switch")]
         }
-        Verdict::DnsTampering => out.extend(about_tampering(e)),
-        Verdict::Throttled => out.extend(about_throttling(e)),
-        Verdict::Blocked => {
-            let names: Vec<&str> = e
-                .okx()
-                .filter(|c| c.outcome == Outcome::Blocked)
-                .map(|c| c.check.as_str())
-                .collect();
-            out.push(format!(
-                "OKX refuses this network or region outright ({}): it answers, but does not serve this place. This is no outage, and waiting will not change it.",
-                names.join(", ")
-            ));
-        }
-        Verdict::OkxDown => {
-            out.push(
-                "Every OKX channel fails while the network works: the problem is on OKX's side."
-                    .to_string(),
-            );
-            out.push("Nothing on this machine will fix it: wait, and check OKX's announcements on X from another device.".to_string());
-        }
-        Verdict::ChannelsDown | Verdict::Ok => {}
+        Verdict::DnsTampering => about_tampering(e, lang),
+        Verdict::Throttled => about_throttling(e, refusing(Outcome::Throttled), lang),
+        Verdict::Blocked => vec![tl!(
+            lang,
+            "diag-blocked",
+            checks = refusing(Outcome::Blocked)
+        )],
+        Verdict::OkxDown => vec![tl!(lang, "diag-okx-down-1"), tl!(lang, "diag-okx-down-2")],
+        Verdict::ChannelsDown | Verdict::Ok => Vec::new(),
     }
-    out
 }
 
 /// Which answers look tampered with, and how to stay safe.
-fn about_tampering(e: &Evidence) -> Vec<String> {
+fn about_tampering(e: &Evidence, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     for n in e.tampered().into_iter().take(3) {
         let theirs: Vec<IpAddr> = n
@@ -254,53 +240,42 @@ fn about_tampering(e: &Evidence) -> Vec<String> {
             .flatten()
             .copied()
             .collect();
-        out.push(format!(
-                "Your DNS gives {} for {}, which no reference resolver gives ({}): your answers may be tampered with, a phishing and censorship risk.",
-                ips(n.answer.as_deref().unwrap_or(&[])),
-                n.name,
-                ips(&theirs)
-            ));
+        out.push(tl!(
+            lang,
+            "diag-tampered",
+            ours = ips(n.answer.as_deref().unwrap_or(&[])),
+            name = &n.name,
+            theirs = ips(&theirs)
+        ));
     }
-    out.push(
-        "Use a trusted resolver (1.1.1.1, 9.9.9.9) or DNS over HTTPS before logging in."
-            .to_string(),
-    );
-    out.push("Check that the address bar shows https://www.okx.com with a valid certificate; never log in on a look-alike page.".to_string());
+    out.push(tl!(lang, "diag-tampered-resolver"));
+    out.push(tl!(lang, "diag-tampered-address"));
     out
 }
 
 /// Who refuses us, and how long to wait.
-fn about_throttling(e: &Evidence) -> Vec<String> {
-    let mut out = Vec::new();
-    let refused: Vec<&CheckResult> = e
+fn about_throttling(e: &Evidence, names: String, lang: Lang) -> Vec<String> {
+    let wait = e
         .okx()
         .filter(|c| c.outcome == Outcome::Throttled)
-        .collect();
-    let names: Vec<&str> = refused.iter().map(|c| c.check.as_str()).collect();
-    out.push(format!(
-        "OKX refuses this machine ({}): a rate limit or a bot challenge, not an outage.",
-        names.join(", ")
-    ));
-    match refused
-        .iter()
         .filter_map(|c| c.retry_after_s)
-        .reduce(f64::max)
-    {
-        Some(wait) => out.push(format!(
-            "Wait {} before trying again, and do not keep reloading the page.",
-            wait_words(wait)
-        )),
-        None => out.push(
-            "Wait a few minutes before trying again, and do not keep reloading the page."
-                .to_string(),
-        ),
-    }
-    out.push("Open okx.com in a normal browser to pass the challenge; switch off a VPN or proxy that many people share.".to_string());
-    out
+        .reduce(f64::max);
+    vec![
+        tl!(lang, "diag-throttled", checks = names),
+        match wait {
+            Some(wait) => tl!(
+                lang,
+                "diag-throttled-wait",
+                wait = words::seconds(lang, wait)
+            ),
+            None => tl!(lang, "diag-throttled-wait-some"),
+        },
+        tl!(lang, "diag-throttled-browser"),
+    ]
 }
 
 /// Which channel to use now, for every verdict where something answers.
-fn channel_to_use(verdict: Verdict, e: &Evidence) -> Vec<String> {
+fn channel_to_use(verdict: Verdict, e: &Evidence, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let channels = e.channels();
     let works = |c: Channel| channels.iter().any(|(x, o)| *x == c && o.is_success());
@@ -311,32 +286,22 @@ fn channel_to_use(verdict: Verdict, e: &Evidence) -> Vec<String> {
         .collect();
     let chat_page_loaded = e.okx().any(|c| c.channel == Channel::Chat && c.page_loaded);
     if verdict == Verdict::ChannelsDown && chat_page_loaded && !works(Channel::Chat) {
-        out.push(
-            "The website answers but live chat does not open: the chat itself fails, not your connection to OKX.".to_string(),
-        );
+        out.push(tl!(lang, "diag-chat-itself"));
     }
     if let Some(best) = Channel::PREFERENCE.into_iter().find(|c| works(*c)) {
         if verdict == Verdict::ChannelsDown || (!down.is_empty() && down.contains(&Channel::Chat)) {
-            let names: Vec<&str> = down.iter().map(|c| c.words()).collect();
-            out.push(format!("Not working now: {}.", names.join(", ")));
+            let names: Vec<String> = down.iter().map(|c| c.words(lang)).collect();
+            out.push(tl!(lang, "diag-not-working", channels = names.join(", ")));
         }
         let tip = match best {
-            Channel::Email => " (write to the support address; the mail servers greet)",
-            Channel::Ticket => " (the help center's request form)",
-            Channel::Social => " (a direct message to OKX's official account; beware of impostors)",
-            _ => "",
+            Channel::Email => tl!(lang, "diag-tip-email"),
+            Channel::Ticket => tl!(lang, "diag-tip-ticket"),
+            Channel::Social => tl!(lang, "diag-tip-social"),
+            _ => String::new(),
         };
-        out.push(format!("Use {} now{tip}.", best.words()));
+        out.push(tl!(lang, "diag-use", channel = best.words(lang), tip = tip));
     }
     out
-}
-
-fn wait_words(secs: f64) -> String {
-    if secs < 90.0 {
-        format!("{secs:.0} s")
-    } else {
-        format!("{:.0} min", (secs / 60.0).ceil())
-    }
 }
 
 #[cfg(test)]
@@ -510,7 +475,7 @@ mod tests {
             .push(check("website", Channel::HelpCenter, Outcome::Up));
         let v = verdict(&e);
         assert_eq!(v, Verdict::ChannelsDown);
-        let a = advice(v, &e, None);
+        let a = advice(v, &e, None, Lang::En);
         assert!(
             a.iter().any(|l| l.contains("the chat itself fails")),
             "{a:?}"
@@ -528,7 +493,7 @@ mod tests {
             .push(check("support-mail", Channel::Email, Outcome::Up));
         let v = verdict(&e);
         assert_eq!(v, Verdict::ChannelsDown);
-        let a = advice(v, &e, Some("today 06:00–08:00, in 5 h"));
+        let a = advice(v, &e, Some("today 06:00–08:00, in 5 h"), Lang::En);
         assert_eq!(a[0], "Not working now: live chat.");
         assert_eq!(
             a[1],
@@ -543,7 +508,7 @@ mod tests {
         let mut c = check("website-chat", Channel::Chat, Outcome::Throttled);
         c.retry_after_s = Some(120.0);
         e.checks.push(c);
-        let a = advice(Verdict::Throttled, &e, None);
+        let a = advice(Verdict::Throttled, &e, None, Lang::En);
         assert!(a[1].starts_with("Wait 2 min before trying again"), "{a:?}");
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::channel::Channel;
 use crate::config::notify::Event;
+use crate::i18n::Lang;
 pub use state::{Due, Machine, Rules};
 
 /// One notice, in words and as data (the webhook's JSON body).
@@ -47,20 +48,21 @@ fn local(ms: i64, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// Puts a due notice into words: the channel, what happened, since when (in
-/// `tz`), and what to do instead (`working`: channels that work now, in
-/// order of preference).
+/// Puts a due notice into words, in `lang`: the channel, what happened,
+/// since when (in `tz`), and what to do instead (`working`: channels that work
+/// now, in order of preference).
 pub fn notice(
     due: &Due,
     vantage: &str,
     tz: Tz,
     working: &[Channel],
     checks: Vec<CheckLine>,
+    lang: Lang,
 ) -> Notice {
     let instead = working
         .iter()
         .find(|c| Some(**c) != due_channel(due))
-        .map(|c| format!(" {} works.", c.words_capitalized()))
+        .map(|c| tl!(lang, "notice-instead", channel = c.words_capitalized(lang)))
         .unwrap_or_default();
     let zone = tz.name();
     let (event, channel, since, title, text) = match due {
@@ -68,11 +70,13 @@ pub fn notice(
             "local_network",
             None,
             Some(*from_ms),
-            "This machine's network was down".to_string(),
-            format!(
-                "This machine's own network was down from {} to {} ({zone}); nothing was sent about OKX meanwhile.",
-                local(*from_ms, tz),
-                local(*to_ms, tz)
+            tl!(lang, "notice-local-title"),
+            tl!(
+                lang,
+                "notice-local-text",
+                from = local(*from_ms, tz),
+                to = local(*to_ms, tz),
+                zone = zone
             ),
         ),
         Due::Channel {
@@ -81,46 +85,82 @@ pub fn notice(
             since_ms,
             reminder,
         } => {
-            let name = channel.words_capitalized();
+            let (name, words) = (channel.words_capitalized(lang), channel.words(lang));
             let at = local(*since_ms, tz);
             let (title, text) = match event {
                 Event::Down => (
-                    format!("{name} is down"),
-                    format!(
-                        "{name} is {}down since {at} ({zone}).{instead}",
-                        if *reminder { "still " } else { "" }
-                    ),
+                    tl!(lang, "notice-down-title", channel = &name),
+                    if *reminder {
+                        tl!(
+                            lang,
+                            "notice-still-down-text",
+                            channel = &name,
+                            at = &at,
+                            zone = zone,
+                            instead = &instead
+                        )
+                    } else {
+                        tl!(
+                            lang,
+                            "notice-down-text",
+                            channel = &name,
+                            at = &at,
+                            zone = zone,
+                            instead = &instead
+                        )
+                    },
                 ),
                 Event::Recovered => (
-                    format!("{name} is back"),
-                    format!("{name} works again (it was down since {at}, {zone})."),
+                    tl!(lang, "notice-recovered-title", channel = &name),
+                    tl!(
+                        lang,
+                        "notice-recovered-text",
+                        channel = &name,
+                        at = &at,
+                        zone = zone
+                    ),
                 ),
                 Event::Throttled => (
-                    format!("{name} refuses us"),
-                    format!(
-                        "OKX rate-limits or challenges this machine on {} since {at} ({zone}): wait before trying again.{instead}",
-                        channel.words()
+                    tl!(lang, "notice-throttled-title", channel = &name),
+                    tl!(
+                        lang,
+                        "notice-throttled-text",
+                        words = &words,
+                        at = &at,
+                        zone = zone,
+                        instead = &instead
                     ),
                 ),
                 Event::Blocked => (
-                    format!("{name} is blocked here"),
-                    format!(
-                        "OKX refuses this network on {} since {at} ({zone}).{instead}",
-                        channel.words()
+                    tl!(lang, "notice-blocked-title", channel = &name),
+                    tl!(
+                        lang,
+                        "notice-blocked-text",
+                        words = &words,
+                        at = &at,
+                        zone = zone,
+                        instead = &instead
                     ),
                 ),
                 Event::Maintenance => (
-                    format!("OKX maintenance: {}", channel.words()),
-                    format!(
-                        "OKX announces maintenance affecting {} since {at} ({zone}).{instead}",
-                        channel.words()
+                    tl!(lang, "notice-maintenance-title", words = &words),
+                    tl!(
+                        lang,
+                        "notice-maintenance-text",
+                        words = &words,
+                        at = &at,
+                        zone = zone,
+                        instead = &instead
                     ),
                 ),
                 Event::BestWindow => (
-                    format!("Good time for {}", channel.words()),
-                    format!(
-                        "The best time of the week for {} starts at {at} ({zone}): try it then.",
-                        channel.words()
+                    tl!(lang, "notice-best-title", words = &words),
+                    tl!(
+                        lang,
+                        "notice-best-text",
+                        words = &words,
+                        at = &at,
+                        zone = zone
                     ),
                 ),
             };
@@ -149,14 +189,14 @@ fn due_channel(due: &Due) -> Option<Channel> {
 }
 
 /// The message of `notify --test`.
-pub fn test_notice(vantage: &str) -> Notice {
+pub fn test_notice(vantage: &str, lang: Lang) -> Notice {
     Notice {
         event: "test",
         channel: None,
         vantage: vantage.to_string(),
         since: None,
         checks: Vec::new(),
-        title: "okx-monitor test".to_string(),
-        text: "This is a test from okx-monitor: notices will reach you here.".to_string(),
+        title: tl!(lang, "notice-test-title"),
+        text: tl!(lang, "notice-test-text"),
     }
 }

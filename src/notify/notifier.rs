@@ -172,7 +172,7 @@ impl Notifier {
                     reason: reason.clone(),
                 })
                 .collect();
-            let n = notice(&d, &self.vantage, self.tz, &working, lines);
+            let n = notice(&d, &self.vantage, self.tz, &working, lines, w.spec.lang);
             if self.outbox.try_send((w.target.clone(), n.clone())).is_err() {
                 (self.dropped)(&w.target.name, n.event);
             }

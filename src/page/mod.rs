@@ -6,15 +6,12 @@
 
 pub mod html;
 
-use std::fmt::Write as _;
-
 use crate::channel::Channel;
+use crate::i18n::{Lang, words};
 use crate::outcome::Outcome;
 use crate::pattern::{HOURS, Hour, Week};
 use crate::status::{ChannelStatus, Status, WindowOut};
 use html::Html;
-
-const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 const STYLE: &str = "<style>
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--card:#f6f8fa;--line:#d0d7de;
@@ -37,37 +34,53 @@ fn outcome_class(o: Option<Outcome>) -> &'static str {
     o.map_or("unknown", Outcome::as_str)
 }
 
-/// The status page of `s`.
-pub fn render(s: &Status) -> String {
+/// The status page of `s`, in `lang`.
+pub fn render(s: &Status, lang: Lang) -> String {
     let mut h = Html::default();
-    h.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+    h.raw("<!doctype html><html")
+        .attr("lang", lang.code())
+        .raw("><head><meta charset=\"utf-8\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
         // A wall display stays current without a script; the server's answer
         // changes at most once a minute.
-        .raw("<meta http-equiv=\"refresh\" content=\"60\">")
-        .raw("<title>okx-monitor: can OKX support be reached?</title>")
+        .raw("<meta http-equiv=\"refresh\" content=\"60\">");
+    h.element("<title>", &tl!(lang, "page-title"), "</title>")
         .raw(STYLE)
         .raw("</head><body><main>");
-    headline(&mut h, s);
-    h.raw("<p class=\"muted\">").text(&format!(
-        "Time zone {} · history of {} · this machine's network: {}",
-        s.timezone,
-        s.window,
-        s.local_network.unwrap_or("not measured")
-    ));
-    h.raw("</p><section aria-labelledby=\"now\"><h2 id=\"now\">What to do now</h2><ol>");
+    headline(&mut h, s, lang);
+    let network = match s.local_network {
+        Some(n) => n
+            .parse::<Outcome>()
+            .map_or_else(|_| n.to_string(), |o| o.words(lang)),
+        None => tl!(lang, "page-not-measured"),
+    };
+    h.element(
+        "<p class=\"muted\">",
+        &tl!(
+            lang,
+            "page-meta",
+            zone = &s.timezone,
+            window = &s.window,
+            network = network
+        ),
+        "</p>",
+    );
+    h.raw("<section aria-labelledby=\"now\"><h2 id=\"now\">")
+        .text(tl!(lang, "what-to-do").trim_end_matches([':', '：']))
+        .raw("</h2><ol>");
     for a in &s.advice {
         h.element("<li>", a, "</li>");
     }
     h.raw("</ol></section>");
     if !s.maintenance.is_empty() {
-        h.raw(
-            "<section aria-labelledby=\"mt\"><h2 id=\"mt\">Maintenance announced by OKX</h2><ul>",
-        );
+        h.raw("<section aria-labelledby=\"mt\"><h2 id=\"mt\">")
+            .text(&tl!(lang, "page-maintenance"))
+            .raw("</h2><ul>");
         for m in &s.maintenance {
             let when = [m.begin.as_deref(), m.end.as_deref()]
                 .into_iter()
                 .flatten()
+                .map(|t| words::rfc3339_day_time(lang, t))
                 .collect::<Vec<_>>()
                 .join(" – ");
             h.element(
@@ -78,16 +91,16 @@ pub fn render(s: &Status) -> String {
         }
         h.raw("</ul></section>");
     }
-    channel_table(&mut h, s);
+    channel_table(&mut h, s, lang);
     for c in &s.channels {
-        channel_section(&mut h, c);
+        channel_section(&mut h, c, lang);
     }
     h.raw("<p class=\"muted\">okx-monitor · <a href=\"/api/status\">/api/status</a> · <a href=\"/metrics\">/metrics</a></p>");
     h.raw("</main></body></html>\n");
     h.finish()
 }
 
-fn headline(h: &mut Html, s: &Status) {
+fn headline(h: &mut Html, s: &Status, lang: Lang) {
     let chat = s.channels.iter().find(|c| c.channel == Channel::Chat);
     let working = Channel::PREFERENCE.iter().find_map(|p| {
         s.channels
@@ -95,64 +108,72 @@ fn headline(h: &mut Html, s: &Status) {
             .find(|c| c.channel == *p && c.now.is_some_and(Outcome::is_success))
     });
     let text = match (chat, working) {
-        (Some(c), _) if c.now.is_some_and(Outcome::is_success) => "Live chat works now".to_string(),
-        (Some(c), Some(w)) if c.now.is_some() => format!(
-            "Live chat is {}{} — use {}",
-            c.now.map_or("", Outcome::as_str),
-            c.since
+        (Some(c), _) if c.now.is_some_and(Outcome::is_success) => tl!(lang, "page-chat-works"),
+        (Some(c), Some(w)) if c.now.is_some() => tl!(
+            lang,
+            "page-chat-is-use",
+            state = c.now.map(|o| o.words(lang)).unwrap_or_default(),
+            since = c
+                .since
                 .as_deref()
-                .map(|t| format!(" since {}", short_time(t)))
+                .map(|t| tl!(lang, "page-since", at = words::rfc3339_day_time(lang, t)))
                 .unwrap_or_default(),
-            w.channel.words()
+            channel = w.channel.words(lang)
         ),
-        (_, Some(w)) => format!("{} works now", w.channel.words_capitalized()),
-        _ if s.channels.iter().any(|c| c.now.is_some()) => {
-            "No support channel answers right now".to_string()
-        }
-        _ => "No data yet: the daemon has not probed".to_string(),
+        (_, Some(w)) => tl!(
+            lang,
+            "page-works",
+            channel = w.channel.words_capitalized(lang)
+        ),
+        _ if s.channels.iter().any(|c| c.now.is_some()) => tl!(lang, "page-none-answers"),
+        _ => tl!(lang, "page-no-data"),
     };
     h.element("<h1>", &text, "</h1>");
 }
 
-fn short_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.format("%a %H:%M").to_string())
-        .unwrap_or_else(|_| rfc3339.to_string())
+fn window_words(w: &WindowOut, lang: Lang) -> String {
+    words::window(lang, w.weekday, w.hour, w.hours, w.availability)
 }
 
-fn window_words(w: &WindowOut) -> String {
-    let end = (w.hour as usize + w.hours) % 24;
-    format!(
-        "{} {:02}:00–{end:02}:00 ({:.1}%)",
-        DAYS[(w.weekday as usize - 1) % 7],
-        w.hour,
-        w.availability * 100.0
-    )
-}
-
-fn channel_table(h: &mut Html, s: &Status) {
-    h.raw("<section aria-labelledby=\"ch\"><h2 id=\"ch\">Channels</h2><table><thead><tr>")
-        .raw("<th>Channel</th><th>Now</th><th>Since</th><th>Available</th><th class=\"wide\">p50 / p95</th>")
-        .raw("<th>Best time</th><th class=\"wide\">Avoid</th></tr></thead><tbody>");
+fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
+    h.raw("<section aria-labelledby=\"ch\"><h2 id=\"ch\">")
+        .text(&tl!(lang, "page-channels"))
+        .raw("</h2><table><thead><tr>");
+    h.element("<th>", &tl!(lang, "page-col-channel"), "</th>")
+        .element("<th>", &tl!(lang, "page-col-now"), "</th>")
+        .element("<th>", &tl!(lang, "page-col-since"), "</th>")
+        .element("<th>", &tl!(lang, "page-col-available"), "</th>")
+        .element(
+            "<th class=\"wide\">",
+            &tl!(lang, "page-col-latency"),
+            "</th>",
+        )
+        .element("<th>", &tl!(lang, "page-col-best"), "</th>")
+        .element("<th class=\"wide\">", &tl!(lang, "page-col-avoid"), "</th>")
+        .raw("</tr></thead><tbody>");
+    let dash = || "-".to_string();
     for c in &s.channels {
-        let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} ms"));
-        h.raw("<tr><td>")
-            .text(&c.channel.words_capitalized())
-            .raw("</td>");
+        let ms = |v: Option<f64>| v.map_or_else(dash, |v| words::millis(lang, v));
+        h.element("<tr><td>", &c.channel.words_capitalized(lang), "</td>");
         h.raw("<td><span")
             .attr("class", outcome_class(c.now))
             .raw(">");
-        h.text(c.now.map_or("no data", Outcome::as_str))
-            .raw("</span></td>");
+        h.text(
+            &c.now
+                .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang)),
+        )
+        .raw("</span></td>");
         h.element(
             "<td>",
-            &c.since.as_deref().map_or("-".to_string(), short_time),
+            &c.since
+                .as_deref()
+                .map_or_else(dash, |t| words::rfc3339_day_time(lang, t)),
             "</td>",
         );
         h.element(
             "<td>",
             &c.availability
-                .map_or("-".to_string(), |a| format!("{:.2}%", a * 100.0)),
+                .map_or_else(dash, |a| format!("{:.2}%", a * 100.0)),
             "</td>",
         );
         h.element(
@@ -160,28 +181,29 @@ fn channel_table(h: &mut Html, s: &Status) {
             &format!("{} / {}", ms(c.p50_ms), ms(c.p95_ms)),
             "</td>",
         );
-        let best = c.best.first().map_or("-".to_string(), window_words);
+        let best = c.best.first().map_or_else(dash, |w| window_words(w, lang));
         h.element("<td>", &best, "</td>");
         h.element(
             "<td class=\"wide\">",
-            &c.worst.first().map_or("-".to_string(), window_words),
+            &c.worst.first().map_or_else(dash, |w| window_words(w, lang)),
             "</td></tr>",
         );
     }
     h.raw("</tbody></table></section>");
 }
 
-fn channel_section(h: &mut Html, c: &ChannelStatus) {
+fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
     h.raw("<section class=\"card\"><h3>")
-        .text(&c.channel.words_capitalized())
+        .text(&c.channel.words_capitalized(lang))
         .raw("</h3>");
     if let Some(next) = &c.next_best {
         h.element(
             "<p>",
-            &format!(
-                "Next good time: {} – {}",
-                short_time(&next.start),
-                short_time(&next.end)
+            &tl!(
+                lang,
+                "page-next-good",
+                from = words::rfc3339_day_time(lang, &next.start),
+                to = words::rfc3339_day_time(lang, &next.end)
             ),
             "</p>",
         );
@@ -191,7 +213,9 @@ fn channel_section(h: &mut Html, c: &ChannelStatus) {
         let line = format!(
             "{}: {}{}",
             check.check,
-            check.now.map_or("no data", Outcome::as_str),
+            check
+                .now
+                .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang)),
             check
                 .reason
                 .as_deref()
@@ -201,23 +225,34 @@ fn channel_section(h: &mut Html, c: &ChannelStatus) {
         h.element("<li>", &line, "</li>");
     }
     h.raw("</ul>");
-    day_strip(h, &c.last_day);
+    day_strip(h, &c.last_day, lang);
     h.raw("<div class=\"grids\">");
-    grid(h, &c.week, "Availability by hour of the week", |hour| {
-        crate::pattern::availability(hour).map(|a| {
-            let colour = if a >= 0.995 {
-                "c u"
-            } else if a >= 0.95 {
-                "c g"
-            } else {
-                "c d"
-            };
-            (
-                colour,
-                format!("{:.1}% of {} probes", a * 100.0, hour.samples()),
-            )
-        })
-    });
+    grid(
+        h,
+        &c.week,
+        &tl!(lang, "page-availability-grid"),
+        lang,
+        |hour| {
+            crate::pattern::availability(hour).map(|a| {
+                let colour = if a >= 0.995 {
+                    "c u"
+                } else if a >= 0.95 {
+                    "c g"
+                } else {
+                    "c d"
+                };
+                (
+                    colour,
+                    tl!(
+                        lang,
+                        "page-cell-availability",
+                        percent = format!("{:.1}", a * 100.0),
+                        n = hour.samples()
+                    ),
+                )
+            })
+        },
+    );
     let medians: Vec<f64> = c
         .week
         .hours
@@ -228,7 +263,8 @@ fn channel_section(h: &mut Html, c: &ChannelStatus) {
     grid(
         h,
         &c.week,
-        "Median latency by hour of the week",
+        &tl!(lang, "page-latency-grid"),
+        lang,
         move |hour| {
             hour.latency.quantile(0.5).map(|ms| {
                 let ratio = ms / fastest.max(0.001);
@@ -239,7 +275,7 @@ fn channel_section(h: &mut Html, c: &ChannelStatus) {
                 } else {
                     "c d"
                 };
-                (colour, format!("{ms:.0} ms"))
+                (colour, words::millis(lang, ms))
             })
         },
     );
@@ -251,6 +287,7 @@ fn grid(
     h: &mut Html,
     week: &Week,
     title: &str,
+    lang: Lang,
     cell: impl Fn(&Hour) -> Option<(&'static str, String)>,
 ) {
     const CELL: usize = 14;
@@ -260,18 +297,18 @@ fn grid(
     h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 376 110\" role=\"img\"")
         .attr("aria-label", title)
         .raw(">");
-    for (d, day) in DAYS.iter().enumerate() {
-        let mut label = String::new();
-        let _ = write!(label, "{day}");
+    let no_data = tl!(lang, "no-data");
+    for d in 0..7 {
+        let day = words::weekday_short(lang, d as u32 + 1);
         h.raw("<text font-size=\"9\" fill=\"currentColor\"")
             .attr("x", "0")
             .attr("y", &(d * CELL + 20).to_string())
             .raw(">")
-            .text(&label)
+            .text(&day)
             .raw("</text>");
         for hr in 0..24 {
             let hour = &week.hours[(d * 24 + hr) % HOURS];
-            let (class, what) = cell(hour).unwrap_or(("c n", "no data".to_string()));
+            let (class, what) = cell(hour).unwrap_or(("c n", no_data.clone()));
             h.raw("<rect")
                 .attr("class", class)
                 .attr("x", &(40 + hr * CELL).to_string())
@@ -285,12 +322,18 @@ fn grid(
 }
 
 /// The last 24 hours, a quarter-hour a bar, oldest first.
-fn day_strip(h: &mut Html, day: &[Option<Outcome>]) {
+fn day_strip(h: &mut Html, day: &[Option<Outcome>], lang: Lang) {
     if day.iter().all(Option::is_none) {
         return;
     }
-    h.raw("<figure><figcaption>The last 24 hours</figcaption>");
-    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 384 20\" role=\"img\" aria-label=\"outcomes of the last 24 hours\">");
+    h.element(
+        "<figure><figcaption>",
+        &tl!(lang, "page-last-day"),
+        "</figcaption>",
+    );
+    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 384 20\" role=\"img\"")
+        .attr("aria-label", &tl!(lang, "page-last-day-label"))
+        .raw(">");
     for (i, o) in day.iter().enumerate() {
         let class = match o {
             None => "s n",
@@ -304,11 +347,12 @@ fn day_strip(h: &mut Html, day: &[Option<Outcome>]) {
             .attr("class", class)
             .attr("x", &(i * 4).to_string())
             .raw("><title>")
-            .text(&format!(
-                "{} h {:02} min ago: {}",
-                ago / 60,
-                ago % 60,
-                o.map_or("not probed", Outcome::as_str)
+            .text(&tl!(
+                lang,
+                "page-ago",
+                hours = ago / 60,
+                minutes = format!("{:02}", ago % 60),
+                what = o.map_or_else(|| tl!(lang, "not-probed"), |o| o.words(lang))
             ))
             .raw("</title></rect>");
     }

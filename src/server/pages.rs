@@ -16,6 +16,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 
 use crate::channel::Channel;
+use crate::i18n::Lang;
 use crate::status::{Options, Status};
 
 /// Scripts, styles, fonts and images from anywhere else are forbidden; the
@@ -85,7 +86,15 @@ pub(super) async fn respond(
     pages: &Pages,
     wanted: Wanted,
 ) -> Response<Full<Bytes>> {
-    let query = req.uri().query().unwrap_or("").to_string();
+    // The answer depends on the query and, through the language, on
+    // `Accept-Language`: both are the cache's key.
+    let browser = req
+        .headers()
+        .get(hyper::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_else(crate::i18n::current);
+    let query = format!("{}|{}", browser.code(), req.uri().query().unwrap_or(""));
     let minute = chrono::Utc::now().timestamp().div_euclid(60);
     let result = match wanted {
         Wanted::Page => entry(pages, query, minute, true).await.map(|e| {
@@ -141,7 +150,7 @@ fn with_headers(
     builder
         .header("etag", p.etag.as_str())
         .header("cache-control", "max-age=30")
-        .header("vary", "accept-encoding")
+        .header("vary", "accept-encoding, accept-language")
         .header("content-security-policy", POLICY)
         .header("x-content-type-options", "nosniff")
 }
@@ -217,16 +226,19 @@ fn refresh(pages: &Pages, query: String, minute: i64, stale: &Entry) {
     }
 }
 
-/// `status`'s options from the page's query (its `tz`, `window`, `span`,
-/// `channel`); a bad one is a 400 with one sentence.
-fn options(pages: &Pages, query: &str) -> Result<Options, Failure> {
+/// `status`'s options from the page's key (the browser's language, then the
+/// query: its `tz`, `window`, `span`, `channel`, `lang`); a bad one is a 400
+/// with one sentence.
+fn options(pages: &Pages, key: &str) -> Result<Options, Failure> {
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
+    let (browser, query) = key.split_once('|').unwrap_or(("en", key));
     let mut opts = Options {
         tz: pages.tz,
         window: crate::status::DEFAULT_WINDOW,
         span: crate::status::DEFAULT_SPAN,
         min_samples: pages.min_samples,
         channels: Vec::new(),
+        lang: Lang::from_flag(browser).unwrap_or_default(),
     };
     let url =
         reqwest::Url::parse(&format!("http://page/?{query}")).map_err(|e| bad(e.to_string()))?;
@@ -251,8 +263,7 @@ fn options(pages: &Pages, query: &str) -> Result<Options, Failure> {
                     .ok_or_else(|| bad(format!("invalid span `{value}`: 1 to 168 hours")))?
             }
             "channel" => opts.channels.push(value.parse().map_err(bad)?),
-            // The language: English until the catalogue lands.
-            "lang" => {}
+            "lang" => opts.lang = Lang::from_flag(&value).map_err(bad)?,
             other => return Err(bad(format!("unknown parameter `{other}`"))),
         }
     }
@@ -287,9 +298,9 @@ impl Job {
         };
         let e = Entry::new(minute, status);
         if want_page {
-            let _ = e
-                .page
-                .set(Arc::new(Rendered::new(crate::page::render(&e.status))));
+            let _ = e.page.set(Arc::new(Rendered::new(crate::page::render(
+                &e.status, opts.lang,
+            ))));
         }
         Ok(e)
     }

@@ -15,6 +15,7 @@ pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, from_store};
 pub use next::{Occurrence, describe, next_occurrence};
 
 use crate::channel::Channel;
+use crate::i18n::{Lang, words};
 use crate::outcome::{self, Maintenance, MaintenanceState, Outcome};
 use crate::pattern::{self, CheckWeek, End, Hour, Week, Window};
 use crate::sample::Latest;
@@ -46,6 +47,8 @@ pub struct Options {
     pub min_samples: u64,
     /// Only these channels; empty: all.
     pub channels: Vec<Channel>,
+    /// The language of the advice (the JSON's codes and keys never change).
+    pub lang: Lang,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -185,7 +188,12 @@ pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
 }
 
 /// The next best time for `channel`, in words, as the advice says it.
-pub fn next_best_words(s: &ChannelStatus, now: DateTime<Utc>, tz: Tz) -> Option<String> {
+pub fn next_best_words(
+    s: &ChannelStatus,
+    now: DateTime<Utc>,
+    tz: Tz,
+    lang: Lang,
+) -> Option<String> {
     let next = s.next_best.as_ref()?;
     let start = DateTime::parse_from_rfc3339(&next.start)
         .ok()?
@@ -202,6 +210,7 @@ pub fn next_best_words(s: &ChannelStatus, now: DateTime<Utc>, tz: Tz) -> Option<
         },
         now,
         tz,
+        lang,
     ))
 }
 
@@ -416,11 +425,10 @@ fn advice(
     tz: Tz,
     opts: &Options,
 ) -> Vec<String> {
+    let lang = opts.lang;
     let mut out = Vec::new();
     if local_network == Some("down") {
-        out.push(
-            "Every control check fails: this machine's network is down, so fix the connection first (router, VPN, Wi-Fi).".to_string(),
-        );
+        out.push(tl!(lang, "advice-local-down"));
     }
     let by = |c: Channel| channels.iter().find(|s| s.channel == c);
     let working: Vec<&ChannelStatus> = Channel::PREFERENCE
@@ -429,54 +437,65 @@ fn advice(
         .filter(|s| s.now.is_some_and(Outcome::is_success))
         .collect();
     let chat = by(Channel::Chat);
+    let state = |s: &ChannelStatus| s.now.unwrap_or(Outcome::Up).words(lang);
     match (working.first(), chat.and_then(|c| c.now)) {
         (Some(first), _) if first.channel == Channel::Chat => {
-            out.push(format!(
-                "Use live chat now: it is {}.",
-                first.now.map_or("up", Outcome::as_str)
-            ));
+            out.push(tl!(lang, "advice-use-chat", state = state(first)));
         }
-        (Some(first), Some(chat_now)) => out.push(format!(
-            "Live chat is {chat_now}; use {} now: it is {}.",
-            first.channel.words(),
-            first.now.map_or("up", Outcome::as_str)
+        (Some(first), Some(chat_now)) => out.push(tl!(
+            lang,
+            "advice-chat-is-use",
+            chat = chat_now.words(lang),
+            channel = first.channel.words(lang),
+            state = state(first)
         )),
-        (Some(first), None) => out.push(format!(
-            "Use {} now: it is {}.",
-            first.channel.words(),
-            first.now.map_or("up", Outcome::as_str)
+        (Some(first), None) => out.push(tl!(
+            lang,
+            "advice-use",
+            channel = first.channel.words(lang),
+            state = state(first)
         )),
-        (None, _) if channels.iter().any(|c| c.now.is_some()) => out.push(
-            "No support channel answers right now; try again at the next good window below."
-                .to_string(),
-        ),
+        (None, _) if channels.iter().any(|c| c.now.is_some()) => {
+            out.push(tl!(lang, "advice-none-answers"))
+        }
         (None, _) => {}
     }
     out.extend(timing_advice(channels, now, tz, opts));
     for m in maintenance {
+        let local = |ms| words::ms_day_time(lang, ms, tz);
         let span = match (m.begin_ms, m.end_ms) {
-            (Some(b), Some(e)) => format!(" from {} to {}", local(b, tz), local(e, tz)),
-            (Some(b), None) => format!(" from {}", local(b, tz)),
+            (Some(b), Some(e)) => tl!(lang, "maintenance-from-to", from = local(b), to = local(e)),
+            (Some(b), None) => tl!(lang, "maintenance-from", from = local(b)),
             _ => String::new(),
         };
-        let verb = if m.state == MaintenanceState::Scheduled {
-            "plans"
+        out.push(if m.state == MaintenanceState::Scheduled {
+            tl!(
+                lang,
+                "advice-maintenance-planned",
+                title = &m.title,
+                span = span
+            )
         } else {
-            "announces ongoing"
-        };
-        out.push(format!("OKX {verb} maintenance: {}{span}.", m.title));
+            tl!(
+                lang,
+                "advice-maintenance-ongoing",
+                title = &m.title,
+                span = span
+            )
+        });
     }
-    let short: Vec<&str> = channels
+    let short: Vec<String> = channels
         .iter()
         .filter(|c| !c.enough_data)
-        .map(|c| c.channel.as_str())
+        .map(|c| c.channel.column(lang))
         .collect();
     if !short.is_empty() {
-        out.push(format!(
-            "Not enough history yet to name good times for {} (every hour of a {}-hour window needs {} samples); keep the daemon running.",
-            short.join(", "),
-            opts.span,
-            opts.min_samples
+        out.push(tl!(
+            lang,
+            "advice-short-history",
+            channels = short.join(", "),
+            span = opts.span,
+            min = opts.min_samples
         ));
     }
     out
@@ -491,6 +510,7 @@ fn timing_advice(
     tz: Tz,
     opts: &Options,
 ) -> Vec<String> {
+    let lang = opts.lang;
     let mut out = Vec::new();
     let Some(c) = Channel::PREFERENCE
         .iter()
@@ -499,53 +519,59 @@ fn timing_advice(
     else {
         return out;
     };
-    if let (Some(w), Some(when)) = (c.best.first(), next_best_words(c, now, tz)) {
+    let median = |ms: Option<f64>| ms.map_or(tl!(lang, "no-answer"), |ms| words::millis(lang, ms));
+    if let (Some(w), Some(when)) = (c.best.first(), next_best_words(c, now, tz, lang)) {
         let avoided = if c.next_best_skipped.is_empty() {
             String::new()
         } else {
-            format!(
-                "; the one before falls in OKX's announced maintenance ({})",
-                c.next_best_skipped.join(", ")
+            tl!(
+                lang,
+                "advice-best-avoided",
+                titles = c.next_best_skipped.join(", ")
             )
         };
-        out.push(format!(
-            "Best time for {}: {when} ({:.1}% available, median {}){avoided}.",
-            c.channel.words(),
-            w.availability * 100.0,
-            w.p50_ms
-                .map_or("no answer".to_string(), |ms| format!("{ms:.0} ms")),
+        out.push(tl!(
+            lang,
+            "advice-best",
+            channel = c.channel.words(lang),
+            when = when,
+            percent = format!("{:.1}", w.availability * 100.0),
+            median = median(w.p50_ms),
+            avoided = avoided
         ));
     }
     if let Some(bad) = c.worst.first() {
-        out.push(format!(
-            "Avoid {} ({:.1}% available, median {}).",
-            when(bad.weekday, bad.hour, bad.hours, now, tz),
-            bad.availability * 100.0,
-            bad.p50_ms
-                .map_or("no answer".to_string(), |ms| format!("{ms:.0} ms")),
+        out.push(tl!(
+            lang,
+            "advice-avoid",
+            when = when(bad.weekday, bad.hour, bad.hours, now, tz, lang),
+            percent = format!("{:.1}", bad.availability * 100.0),
+            median = median(bad.p50_ms)
         ));
     }
     if c.best.is_empty() && c.worst.is_empty() {
-        out.push(format!(
-            "{} is as good at any hour: no time of the week was measurably better or worse over {}.",
-            c.channel.words_capitalized(),
-            crate::duration::format(opts.window)
+        out.push(tl!(
+            lang,
+            "advice-any-time",
+            channel = c.channel.words_capitalized(lang),
+            window = crate::duration::format(opts.window)
         ));
     }
     out
 }
 
-fn local(ms: i64, tz: Tz) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&tz).format("%a %H:%M").to_string())
-        .unwrap_or_default()
-}
-
 /// "now, until 08:00", "today 06:00–08:00, in 5 h", "tomorrow …", "Wednesday …":
 /// the next occurrence of a window.
-pub fn when(weekday: u32, hour: u32, hours: usize, now: DateTime<Utc>, tz: Tz) -> String {
+pub fn when(
+    weekday: u32,
+    hour: u32,
+    hours: usize,
+    now: DateTime<Utc>,
+    tz: Tz,
+    lang: Lang,
+) -> String {
     match next_occurrence(weekday, hour, hours, now, tz, &[]) {
-        Some(o) => describe(&o, now, tz),
+        Some(o) => describe(&o, now, tz, lang),
         None => format!("{hour:02}:00, {hours} h"),
     }
 }
@@ -575,15 +601,35 @@ mod tests {
             .with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(when(1, 6, 2, now, tz), "today 06:00–08:00, in 5 h");
-        assert_eq!(when(2, 6, 2, now, tz), "tomorrow 06:00–08:00, in 1 d 5 h");
-        assert_eq!(when(1, 0, 2, now, tz), "now, until 02:00");
-        assert_eq!(when(4, 22, 2, now, tz), "Thursday 22:00–00:00, in 3 d 21 h");
-        assert_eq!(when(1, 0, 1, now, tz), "Monday 00:00–01:00, in 6 d 23 h");
         assert_eq!(
-            when(7, 23, 3, now, tz),
+            when(1, 6, 2, now, tz, Lang::En),
+            "today 06:00–08:00, in 5 h"
+        );
+        assert_eq!(
+            when(2, 6, 2, now, tz, Lang::En),
+            "tomorrow 06:00–08:00, in 1 d 5 h"
+        );
+        assert_eq!(when(1, 0, 2, now, tz, Lang::En), "now, until 02:00");
+        assert_eq!(
+            when(4, 22, 2, now, tz, Lang::En),
+            "Thursday 22:00–00:00, in 3 d 21 h"
+        );
+        assert_eq!(
+            when(1, 0, 1, now, tz, Lang::En),
+            "Monday 00:00–01:00, in 6 d 23 h"
+        );
+        assert_eq!(
+            when(7, 23, 3, now, tz, Lang::En),
             "now, until 02:00",
             "wraps into Monday"
+        );
+        assert_eq!(
+            when(2, 6, 2, now, tz, Lang::ZhCn),
+            "明天 06:00–08:00（1 天 5 小时后）"
+        );
+        assert_eq!(
+            when(4, 22, 2, now, tz, Lang::ZhCn),
+            "星期四 22:00–00:00（3 天 21 小时后）"
         );
     }
 }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Datelike, Duration as TimeDelta, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::i18n::{Lang, words};
 use crate::outcome::Maintenance;
 
 /// How many weeks ahead an occurrence free of maintenance is looked for.
@@ -85,29 +86,26 @@ fn overlaps(m: &Maintenance, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
 
 /// "now, until 08:00", "today 06:00–08:00, in 5 h", "tomorrow …",
 /// "Wednesday …", and beyond a week "Tue 9 Dec 06:00–08:00, in 13 d 2 h".
-pub fn describe(o: &Occurrence, now: DateTime<Utc>, tz: Tz) -> String {
+pub fn describe(o: &Occurrence, now: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let (start, end) = (o.start.with_timezone(&tz), o.end.with_timezone(&tz));
     let range = format!("{}–{}", start.format("%H:%M"), end.format("%H:%M"));
     if o.start <= now {
-        return format!("now, until {}", end.format("%H:%M"));
+        return tl!(lang, "when-now", end = end.format("%H:%M").to_string());
     }
     let local_now = now.with_timezone(&tz);
-    let day = match (start.date_naive() - local_now.date_naive()).num_days() {
-        0 => "today".to_string(),
-        1 => "tomorrow".to_string(),
-        2..=7 => start.format("%A").to_string(),
-        _ => start.format("%a %-d %b").to_string(),
-    };
-    let wait = o.start - now;
-    let (h, m) = (wait.num_hours(), wait.num_minutes() % 60);
-    let inn = if h >= 24 {
-        format!("in {} d {} h", h / 24, h % 24)
-    } else if h >= 1 {
-        format!("in {h} h")
-    } else {
-        format!("in {m} min")
-    };
-    format!("{day} {range}, {inn}")
+    let wait = words::wait(lang, o.start - now);
+    match (start.date_naive() - local_now.date_naive()).num_days() {
+        0 => tl!(lang, "when-today", range = range, wait = wait),
+        1 => tl!(lang, "when-tomorrow", range = range, wait = wait),
+        days => {
+            let day = if days <= 7 {
+                words::weekday_long(lang, start.weekday().number_from_monday())
+            } else {
+                words::date_short(lang, &start)
+            };
+            tl!(lang, "when-day", day = day, range = range, wait = wait)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -139,7 +137,7 @@ mod tests {
         assert_eq!((o.start, o.end), (at(2026, 12, 7, 22), at(2026, 12, 8, 0)));
         assert!(o.skipped.is_empty());
         assert_eq!(
-            describe(&o, now, Tz::UTC),
+            describe(&o, now, Tz::UTC, Lang::En),
             "Monday 22:00–00:00, in 5 d 12 h"
         );
         let m = upgrade(at(2026, 12, 7, 21), 2);
@@ -161,7 +159,7 @@ mod tests {
     fn inside_the_window_it_is_now_and_zones_are_local() {
         let now = at(2026, 12, 7, 23);
         let o = next_occurrence(1, 22, 2, now, Tz::UTC, &[]).unwrap();
-        assert_eq!(describe(&o, now, Tz::UTC), "now, until 00:00");
+        assert_eq!(describe(&o, now, Tz::UTC, Lang::En), "now, until 00:00");
         // Tuesday 06:00 in Shanghai is Monday 22:00 UTC.
         let o =
             next_occurrence(2, 6, 2, at(2026, 12, 2, 10), chrono_tz::Asia::Shanghai, &[]).unwrap();

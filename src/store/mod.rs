@@ -41,41 +41,45 @@ pub const SLOT_MS: i64 = 15 * 60 * 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {}: {source}", path.display())]
+    #[error("{}", t!("db-error", path = path.display().to_string(), why = source.to_string()))]
     Sqlite {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("database {} does not exist", path.display())]
+    #[error("{}", t!("db-missing", path = path.display().to_string()))]
     Missing { path: PathBuf },
     /// A file that will not become a database by waiting: refused, never overwritten.
-    #[error(
-        "{} is not an okx-monitor database ({why}); name another file with --db or [settings] db",
-        path.display()
-    )]
-    NotOurs { path: PathBuf, why: &'static str },
-    #[error(
-        "database {} has schema version {found}, newer than this okx-monitor knows ({known}); use a newer okx-monitor",
-        path.display()
-    )]
+    #[error("{}", t!("db-not-ours", path = path.display().to_string(), why = why.as_str()))]
+    NotOurs { path: PathBuf, why: String },
+    #[error("{}", t!(
+        "db-newer",
+        path = path.display().to_string(),
+        found = found.to_string(),
+        known = known.to_string()
+    ))]
     TooNew {
         path: PathBuf,
         found: i64,
         known: i64,
     },
     /// A line of an import is malformed; nothing of the import was applied.
-    #[error("{source_name}:{line}: {message}; nothing was imported")]
+    #[error("{}", t!(
+        "import-line",
+        source = source_name.as_str(),
+        line = line.to_string(),
+        why = message.as_str()
+    ))]
     BadLine {
         source_name: String,
         line: u64,
         message: String,
     },
-    #[error("cannot read {source_name}: {source}")]
+    #[error("{}", t!("import-read", source = source_name.as_str(), why = source.to_string()))]
     Read {
         source_name: String,
         source: std::io::Error,
     },
-    #[error("cannot write the export: {0}")]
+    #[error("{}: {why}", t!("cannot-write-export"), why = .0)]
     Write(std::io::Error),
 }
 
@@ -107,9 +111,9 @@ impl Store {
         };
         match store.foreign() {
             Ok(false) => {}
-            Ok(true) => return Err(not_ours("it is the SQLite database of another program")),
+            Ok(true) => return Err(not_ours(t!("db-not-ours-other"))),
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
-                return Err(not_ours("it is not an SQLite file"));
+                return Err(not_ours(t!("db-not-ours-file")));
             }
             Err(e) => return Err(store.err(e)),
         }

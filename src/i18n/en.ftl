@@ -1,0 +1,351 @@
+# okx-monitor's words in English. Every message here has its twin in
+# zh-CN.ftl, with the same placeables (a test holds the two together).
+# Machine words (JSON keys, outcome and verdict codes, metric names) are
+# never here.
+
+## Channels: as a sentence names them, at the start of one, and in a table.
+
+ch-chat = live chat
+ch-chat-cap = Live chat
+ch-chat-col = chat
+ch-help_center = the help center
+ch-help_center-cap = The help center
+ch-help_center-col = help_center
+ch-ticket = the support request form
+ch-ticket-cap = The support request form
+ch-ticket-col = ticket
+ch-email = e-mail to support
+ch-email-cap = E-mail to support
+ch-email-col = email
+ch-social = OKX's social accounts
+ch-social-cap = OKX's social accounts
+ch-social-col = social
+ch-community = the community forums
+ch-community-cap = The community forums
+ch-community-col = community
+ch-status = OKX's status API
+ch-status-cap = OKX's status API
+ch-status-col = status
+ch-control = the control targets
+ch-control-cap = The control targets
+ch-control-col = control
+
+## Outcomes as a person reads them.
+
+outcome-up = up
+outcome-degraded = degraded
+outcome-down = down
+outcome-throttled = throttled
+outcome-blocked = blocked
+outcome-maintenance = maintenance
+outcome-unknown = unknown
+no-data = no data
+not-runnable = not runnable
+not-probed = not probed
+
+## Days and times.
+
+day-short-1 = Mon
+day-short-2 = Tue
+day-short-3 = Wed
+day-short-4 = Thu
+day-short-5 = Fri
+day-short-6 = Sat
+day-short-7 = Sun
+day-long-1 = Monday
+day-long-2 = Tuesday
+day-long-3 = Wednesday
+day-long-4 = Thursday
+day-long-5 = Friday
+day-long-6 = Saturday
+day-long-7 = Sunday
+# "Tue 06:55"
+day-time = { $day } { $time }
+# A date further than a week away: "Mon 14 Dec".
+date-short = { $weekday } { $day } { $month }
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+when-now = now, until { $end }
+when-today = today { $range }, { $wait }
+when-tomorrow = tomorrow { $range }, { $wait }
+when-day = { $day } { $range }, { $wait }
+wait-days = in { $days } d { $hours } h
+wait-hours = in { $hours } h
+wait-minutes = in { $minutes } min
+# A window of the week: "Tue 14:00–16:00 (100.0%)".
+window = { $day } { $from }–{ $to } ({ $percent }%)
+seconds = { $n } s
+minutes = { $n } min
+milliseconds = { $n } ms
+
+## status
+
+status-title = okx-monitor status · { $zone } · last { $window }
+col-channel = CHANNEL
+col-now = NOW
+col-since = SINCE
+col-avail = AVAIL
+col-p50 = P50
+col-p95 = P95
+col-samples = SAMPLES
+col-best = BEST TIMES
+col-avoid = AVOID
+col-check = CHECK
+col-kind = KIND
+col-outcome = OUTCOME
+col-latency = LATENCY
+col-detail = DETAIL
+col-reason = REASON
+col-schedule = SCHEDULE
+col-timeout = TIMEOUT
+col-slow = SLOW
+col-target = TARGET
+col-name = NAME
+col-resolver = RESOLVER
+col-answer = ANSWER
+col-references = REFERENCE RESOLVERS
+not-enough-data = not enough data
+local-network-line = local network (control checks): { $state }
+what-to-do = What to do now:
+heatmap-availability = { $channel } — availability by hour of the week ({ $zone })
+heatmap-latency = { $channel } — median latency by hour of the week ({ $zone })
+heatmap-legend-availability = legend: # ≥99.5%  + ≥99%  ~ ≥95%  ! <95%  . fewer than { $min } samples
+heatmap-legend-latency = legend: { $s0 } ≤{ $c0 } ms  { $s1 } ≤{ $c1 } ms  { $s2 } ≤{ $c2 } ms  { $s3 } slower  . fewer than { $min } samples
+
+## status advice
+
+advice-local-down = Every control check fails: this machine's network is down, so fix the connection first (router, VPN, Wi-Fi).
+advice-use-chat = Use live chat now: it is { $state }.
+advice-chat-is-use = Live chat is { $chat }; use { $channel } now: it is { $state }.
+advice-use = Use { $channel } now: it is { $state }.
+advice-none-answers = No support channel answers right now; try again at the next good window below.
+advice-maintenance-planned = OKX plans maintenance: { $title }{ $span }.
+advice-maintenance-ongoing = OKX announces ongoing maintenance: { $title }{ $span }.
+maintenance-from-to = { " " }from { $from } to { $to }
+maintenance-from = { " " }from { $from }
+advice-short-history = Not enough history yet to name good times for { $channels } (every hour of a { $span }-hour window needs { $min } samples); keep the daemon running.
+advice-best = Best time for { $channel }: { $when } ({ $percent }% available, median { $median }){ $avoided }.
+advice-best-avoided = ; the one before falls in OKX's announced maintenance ({ $titles })
+advice-avoid = Avoid { $when } ({ $percent }% available, median { $median }).
+advice-any-time = { $channel } is as good at any hour: no time of the week was measurably better or worse over { $window }.
+no-answer = no answer
+word-or = or
+
+## check, validate, import, export, wait, notify --test
+
+no-check-named = there is no check named `{ $name }` in { $config }
+validate-ok = configuration is valid: { $checks ->
+    [one] 1 check
+   *[other] { $checks } checks
+  } in { $files ->
+    [one] 1 file
+   *[other] { $files } files
+  }
+not-runnable-here = not runnable on this machine: { $checks } { $why }
+no-browser = needs a Chromium, and none was found: install Debian's `chromium` (apt install chromium), or name one with `browser` in [settings]
+imported = imported { $total } samples: { $new } new, { $known } already there ({ $db })
+cannot-open = cannot open { $file }
+cannot-write-in = cannot write in { $dir }
+cannot-write = cannot write { $file }
+cannot-write-export = cannot write the export
+wait-no-checks = no check of those channels in { $config }
+wait-local-down = this machine's network is down
+wait-none-yet = no channel answers yet
+wait-progress = { $what }; tried { $checks } checks, next try in { $every } …
+wait-local-still = this machine's network is down; still waiting
+wait-works = { $channel } works now: use it.
+wait-timeout = No support channel answered within the timeout.
+notify-say-what = say what to do: `okx-monitor notify --test [NAME]` sends a test message
+notify-no-sink-named = there is no [[notify]] named `{ $name }` in { $config }
+notify-no-sinks = { $config } holds no [[notify]] sink
+notify-delivered = { $name }: delivered
+notify-not-delivered = { $name }: not delivered: { $why }
+must-be-positive = must be longer than 0
+window-positive = the window must be longer than 0
+unknown-tz = unknown time zone `{ $zone }` (use an IANA name such as Asia/Shanghai)
+unknown-channel = unknown channel `{ $name }`
+unknown-channel-use = unknown channel `{ $name }`; use one of { $all }
+no-runtime = cannot start the async runtime
+unknown-lang = unknown language `{ $lang }`: use en or zh-CN
+error-prefix = okx-monitor: { $error }
+
+## diagnose
+
+verdict-line = Verdict: { $code } — { $summary }
+verdict-ok = every channel is reachable
+verdict-local_network = this machine's network is down
+verdict-dns_failure = names do not resolve, while the network works
+verdict-dns_tampering = your DNS answers for OKX disagree with every reference resolver
+verdict-throttled = OKX refuses this machine (rate limit or bot challenge)
+verdict-blocked = OKX refuses this network or region outright (HTTP 451 or 403)
+verdict-okx_down = every OKX channel is down; your network works
+verdict-channels_down = some support channels are down; others work
+resolver-system = system
+diag-maintenance = OKX announces ongoing maintenance: { $title }.
+diag-next-window = From the recorded pattern, the next good time for live chat is { $when }.
+diag-local-1 = Every control target fails too: the problem is this machine's connection, not OKX.
+diag-local-2 = Check the cable or Wi-Fi, restart the router, and switch off any VPN or proxy.
+diag-local-3 = Try another network, such as a phone's hotspot, then run diagnose again.
+diag-dns-system = The system's DNS resolver answers for no OKX name, while the network works.
+diag-dns-server = The DNS server { $server } answers for no OKX name, while the network works.
+diag-dns-switch = Switch this machine or the router to another DNS resolver (for example 1.1.1.1 or 9.9.9.9), or restart the router.
+diag-blocked = OKX refuses this network or region outright ({ $checks }): it answers, but does not serve this place. This is no outage, and waiting will not change it.
+diag-okx-down-1 = Every OKX channel fails while the network works: the problem is on OKX's side.
+diag-okx-down-2 = Nothing on this machine will fix it: wait, and check OKX's announcements on X from another device.
+diag-tampered = Your DNS gives { $ours } for { $name }, which no reference resolver gives ({ $theirs }): your answers may be tampered with, a phishing and censorship risk.
+diag-tampered-resolver = Use a trusted resolver (1.1.1.1, 9.9.9.9) or DNS over HTTPS before logging in.
+diag-tampered-address = Check that the address bar shows https://www.okx.com with a valid certificate; never log in on a look-alike page.
+diag-throttled = OKX refuses this machine ({ $checks }): a rate limit or a bot challenge, not an outage.
+diag-throttled-wait = Wait { $wait } before trying again, and do not keep reloading the page.
+diag-throttled-wait-some = Wait a few minutes before trying again, and do not keep reloading the page.
+diag-throttled-browser = Open okx.com in a normal browser to pass the challenge; switch off a VPN or proxy that many people share.
+diag-chat-itself = The website answers but live chat does not open: the chat itself fails, not your connection to OKX.
+diag-not-working = Not working now: { $channels }.
+diag-use = Use { $channel } now{ $tip }.
+diag-tip-email = { " " }(write to the support address; the mail servers greet)
+diag-tip-ticket = { " " }(the help center's request form)
+diag-tip-social = { " " }(a direct message to OKX's official account; beware of impostors)
+
+## Notifications
+
+notice-instead = { " " }{ $channel } works.
+notice-local-title = This machine's network was down
+notice-local-text = This machine's own network was down from { $from } to { $to } ({ $zone }); nothing was sent about OKX meanwhile.
+notice-down-title = { $channel } is down
+notice-down-text = { $channel } is down since { $at } ({ $zone }).{ $instead }
+notice-still-down-text = { $channel } is still down since { $at } ({ $zone }).{ $instead }
+notice-recovered-title = { $channel } is back
+notice-recovered-text = { $channel } works again (it was down since { $at }, { $zone }).
+notice-throttled-title = { $channel } refuses us
+notice-throttled-text = OKX rate-limits or challenges this machine on { $words } since { $at } ({ $zone }): wait before trying again.{ $instead }
+notice-blocked-title = { $channel } is blocked here
+notice-blocked-text = OKX refuses this network on { $words } since { $at } ({ $zone }).{ $instead }
+notice-maintenance-title = OKX maintenance: { $words }
+notice-maintenance-text = OKX announces maintenance affecting { $words } since { $at } ({ $zone }).{ $instead }
+notice-best-title = Good time for { $words }
+notice-best-text = The best time of the week for { $words } starts at { $at } ({ $zone }): try it then.
+notice-test-title = okx-monitor test
+notice-test-text = This is a test from okx-monitor: notices will reach you here.
+
+## The status page
+
+page-title = okx-monitor: can OKX support be reached?
+page-chat-works = Live chat works now
+page-chat-is-use = Live chat is { $state }{ $since } — use { $channel }
+page-since = { " " }since { $at }
+page-works = { $channel } works now
+page-none-answers = No support channel answers right now
+page-no-data = No data yet: the daemon has not probed
+page-meta = Time zone { $zone } · history of { $window } · this machine's network: { $network }
+page-not-measured = not measured
+page-maintenance = Maintenance announced by OKX
+page-channels = Channels
+page-col-channel = Channel
+page-col-now = Now
+page-col-since = Since
+page-col-available = Available
+page-col-latency = p50 / p95
+page-col-best = Best time
+page-col-avoid = Avoid
+page-next-good = Next good time: { $from } – { $to }
+page-availability-grid = Availability by hour of the week
+page-latency-grid = Median latency by hour of the week
+page-cell-availability = { $percent }% of { $n } probes
+page-last-day = The last 24 hours
+page-last-day-label = outcomes of the last 24 hours
+page-ago = { $hours } h { $minutes } min ago: { $what }
+
+## Configuration errors (each follows "file:line:col: ")
+
+cfg-cannot-read = cannot read { $path }: { $why }
+cfg-second-settings = a second [settings] table; the config may hold only one, and { $first } has it
+cfg-notify-name-used = [[notify]] name `{ $name }` is already used at { $first }; names must be unique
+cfg-check-name-used = check name `{ $name }` is already used at { $first }; names must be unique
+cfg-no-check = no [[check]] is defined
+cfg-no-toml = the directory holds no *.toml file
+cfg-default-schedule = the built-in default schedule does not parse: { $why }
+cfg-slow-over-timeout = slow ({ $slow }) must not be longer than timeout ({ $timeout })
+cfg-key-not-for-kind = `{ $key }` does not apply to a check of kind `{ $kind }` (only to { $kinds })
+cfg-timeout-zero = timeout must be longer than 0ms
+cfg-unknown-key = unknown field `{ $key }`, expected one of { $expected }
+cfg-missing-key = missing field `{ $key }`
+cfg-empty-selector = wait_for is an empty CSS selector
+cfg-url-scheme-for-kind = a check of kind `{ $kind }` takes a { $scheme } URL, not `{ $url }`
+cfg-bad-status = expect_status holds { $bad }, which is not an HTTP status (100–599)
+cfg-empty-status = expect_status is empty; leave it out to accept any 2xx
+cfg-json-value = json value at `{ $pointer }`: { $why }
+cfg-extract-name = extract name `{ $name }` must match [a-z_][a-z0-9_]* (it becomes a metric label)
+cfg-header-name = `{ $name }` is not a valid HTTP header name
+cfg-header-env = header `{ $name }` takes its value from the environment variable `{ $var }`, which is not set
+cfg-header-value = the value of header `{ $name }` is not a valid HTTP header value
+cfg-json-pointer = `{ $pointer }` is not a JSON pointer (it must start with `/`, as in `/data/0/state`)
+cfg-kind-needs = check `{ $check }` of kind `{ $kind }` needs `{ $key }`
+cfg-unknown-kind = unknown kind `{ $kind }`; use one of { $kinds }
+cfg-vantage = invalid vantage `{ $vantage }`: use 1 to 64 letters, digits, `_`, `-` or `.`
+cfg-min-records = min_records must be at least 1
+cfg-notify-needs = [[notify]] `{ $name }` of kind `{ $kind }` needs `{ $key }`
+cfg-notify-kind = unknown [[notify]] kind `{ $kind }`; use one of ntfy, telegram, webhook, email
+cfg-at-least-one = { $key } must be at least 1
+cfg-smtp = invalid smtp `{ $smtp }`: expected host:port, as in `smtp.example.com:587`
+cfg-tls = unknown tls `{ $tls }`; use starttls, tls or none
+cfg-secret-env = the secret comes from the environment variable `{ $var }`, which is not set
+cfg-duration = invalid duration: { $why }
+cfg-schedule-fields = invalid schedule `{ $schedule }`: a cron expression here has 6 fields (sec min hour day month weekday), not { $fields }
+cfg-schedule = invalid schedule `{ $schedule }`: { $why }
+cfg-resolver = invalid resolver `{ $resolver }`: expected an IP address and port, as in `127.0.0.1:53`
+cfg-listen = invalid listen address `{ $listen }`: expected an IP address and port, as in `127.0.0.1:9786`
+cfg-check-name = invalid check name `{ $name }`: it must match [a-z0-9][a-z0-9_-]*
+cfg-url = invalid URL `{ $url }`: { $why }
+cfg-url-no-host = invalid URL `{ $url }`: it has no host
+cfg-url-scheme = invalid URL `{ $url }`: scheme `{ $scheme }` is not http, https, ws or wss
+cfg-body-regex = invalid body_regex: { $why }
+cfg-expect = invalid expect: { $why }
+cfg-expect-websocket = invalid expect_websocket: { $why }
+cfg-domain = invalid domain `{ $domain }`
+cfg-address = invalid address `{ $address }`: expected host:port, as in `1.1.1.1:443` or `[::1]:443`
+cfg-min-samples = min_samples must be at least 1
+cfg-browser-concurrency = browser_concurrency { $n } is not between 1 and 64
+dur-no-unit = `{ $text }` has no unit (use ms, s, m, h or d)
+dur-no-number = `{ $text }` does not start with a whole number
+dur-too-large = `{ $text }` is too large
+dur-unit = `{ $text }` has unit `{ $unit }`; use ms, s, m, h or d
+
+## Database and Prometheus errors
+
+db-error = database { $path }: { $why }
+db-missing = database { $path } does not exist
+db-not-ours = { $path } is not an okx-monitor database ({ $why }); name another file with --db or [settings] db
+db-not-ours-other = it is the SQLite database of another program
+db-not-ours-file = it is not an SQLite file
+db-newer = database { $path } has schema version { $found }, newer than this okx-monitor knows ({ $known }); use a newer okx-monitor
+import-line = { $source }:{ $line }: { $why }; nothing was imported
+import-read = cannot read { $source }: { $why }
+prom-unreachable = cannot reach Prometheus at { $url }: { $why }
+prom-answer = Prometheus at { $url } answered with an error: { $why }
+prom-no-series = Prometheus at { $url } has no okx_monitor_probes_total series{ $which }; is it scraping okx-monitor?
+prom-bad-url = invalid Prometheus URL `{ $url }`: use http(s)://host:port
+
+## --help
+
+help-about = Is OKX support reachable, through which channel, and when is the best time to try?
+help-run = The daemon: schedule every check, store every result, serve /metrics, /healthz and the status page.
+help-check = Run every check (or those named by --only) once, now, and print the outcomes.
+help-status = Per channel: the state now, availability and latency, the best and worst times to contact support.
+help-diagnose = "I can't reach support": is it this machine's network, its DNS, a block, or OKX?
+help-validate = Check the configuration alone.
+help-import = Import samples from JSON Lines (all or nothing).
+help-export = Export every sample as JSON Lines.
+help-wait = Tell me when I can reach support: wait until a channel answers.
+help-notify = Notices: `--test [NAME]` sends a test message through every sink (or one).
+help-config = A directory of *.toml check definitions, or one file.
+help-lang = The language of what people read: en or zh-CN (default: from LC_ALL, LC_MESSAGES, LANG).
