@@ -18,7 +18,7 @@ fn dns(ip: &str) -> Server {
 
 /// A configuration: the resolver, the reference resolvers, one control check
 /// on `control`, and http checks of chat and help center at the given URLs.
-fn config(
+pub(crate) fn config(
     resolver: &str,
     references: &[String],
     control: &str,

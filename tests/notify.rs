@@ -187,6 +187,7 @@ name = "phone"
 kind = "ntfy"
 url = "{}"
 channels = ["chat"]
+lang = "zh-CN"
 
 [[notify]]
 name = "telegram"
@@ -202,6 +203,7 @@ kind = "webhook"
 url = "{}"
 channels = ["chat"]
 events = ["down", "recovered"]
+lang = "zh-CN"
 "#,
         ntfy.url("/okx-support"),
         telegram.url(""),
@@ -246,18 +248,20 @@ async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere()
     // Telegram fails twice first: its retries wait 1 s, then 2 s.
     tokio::time::sleep(Duration::from_secs(8)).await;
 
+    // ntfy and the webhook speak Chinese (`lang = "zh-CN"`), Telegram and
+    // mail English: the words change, the codes never.
     let titles: Vec<String> = ntfy
         .heads()
         .iter()
         .filter_map(|h| {
             h.lines()
                 .find(|l| l.to_ascii_lowercase().starts_with("title:"))
-                .map(str::to_string)
+                .map(|l| rfc2047(l[6..].trim()))
         })
         .collect();
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert!(
-        titles[0].contains("Live chat is down") && titles[1].contains("Live chat is back"),
+        titles[0].contains("在线客服不可用") && titles[1].contains("在线客服恢复了"),
         "{titles:?}"
     );
     let hooks = hook.bodies();
@@ -266,16 +270,14 @@ async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere()
     assert_eq!(first["event"], "down");
     assert_eq!(first["channel"], "chat");
     assert!(
-        first["text"]
-            .as_str()
-            .unwrap()
-            .contains("E-mail to support works"),
+        first["text"].as_str().unwrap().contains("客服邮箱可以用"),
         "{first}"
     );
     let second: serde_json::Value = serde_json::from_str(&hooks[1]).unwrap();
     assert_eq!(second["event"], "recovered");
     let tg = telegram.got.lock().unwrap().clone();
     assert_eq!(tg.len(), 2, "the flaky receiver still gets both: {tg:?}");
+    assert!(tg[0].1.contains("Live chat is down"), "{}", tg[0].1);
     assert!(
         tg[0].0.contains(&format!("/bot{TOKEN}/sendMessage")),
         "{}",
@@ -599,4 +601,14 @@ async fn a_hanging_receiver_delays_no_probe() {
         0.0
     );
     drop(daemon);
+}
+
+/// An RFC 2047 encoded word (`=?UTF-8?B?…?=`) decoded; other text as it is.
+fn rfc2047(text: &str) -> String {
+    use base64::Engine as _;
+    text.strip_prefix("=?UTF-8?B?")
+        .and_then(|t| t.strip_suffix("?="))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| text.to_string())
 }

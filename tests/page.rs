@@ -116,6 +116,45 @@ async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
     );
     assert!(!page.contains("<script"), "no script");
     assert!(page.contains("The last 24 hours"), "the day's strip");
+    assert!(page.contains("<html lang=\"en\">"), "a lang attribute");
+
+    // In Chinese by the query or by the browser's Accept-Language; the query wins.
+    let (_, _, zh) = http_request(daemon.addr, "/?lang=zh-CN", &[])
+        .await
+        .unwrap();
+    let zh = String::from_utf8(zh).unwrap();
+    for words in [
+        "<html lang=\"zh-CN\">",
+        "在线客服现在可以用",
+        "现在该怎么做",
+        "最近 24 小时",
+        "周一",
+    ] {
+        assert!(zh.contains(words), "`{words}` missing");
+    }
+    assert!(
+        zh.contains("&lt;img src=x onerror=alert(1)&gt;") && !zh.contains("<img"),
+        "escaped in Chinese too"
+    );
+    let browser = [("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")];
+    let (_, _, by_header) = http_request(daemon.addr, "/", &browser).await.unwrap();
+    assert!(
+        String::from_utf8(by_header)
+            .unwrap()
+            .contains("在线客服现在可以用")
+    );
+    let (_, _, en) = http_request(daemon.addr, "/?lang=en", &browser)
+        .await
+        .unwrap();
+    assert!(
+        String::from_utf8(en)
+            .unwrap()
+            .contains("Live chat works now")
+    );
+    let (code, _, bad) = http_request(daemon.addr, "/api/status?lang=fr", &[])
+        .await
+        .unwrap();
+    assert_eq!(code, 400, "{}", String::from_utf8_lossy(&bad));
 
     // Sent gzipped to a browser that asks, tagged, under a policy that loads nothing.
     let (code, head, gz) = http_request(daemon.addr, "/", &[("accept-encoding", "gzip, br")])
@@ -188,7 +227,15 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
         )
         .await
         .unwrap();
-    for (width, height, mobile) in [(1280, 900, false), (390, 844, true)] {
+    let sizes = [(1280, 900, false), (390, 844, true)];
+    let cases = [
+        ("en", "Live chat works now", "What to do now"),
+        ("zh-CN", "在线客服现在可以用", "现在该怎么做"),
+    ];
+    for ((width, height, mobile), (lang, headline, section)) in cases
+        .iter()
+        .flat_map(|c| sizes.iter().map(move |s| (*s, *c)))
+    {
         browser
             .call(
                 s,
@@ -197,7 +244,7 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
             )
             .await
             .unwrap();
-        let url = format!("http://{}/?tz=UTC", daemon.addr);
+        let url = format!("http://{}/?tz=UTC&lang={lang}", daemon.addr);
         browser
             .call(s, "Page.navigate", json!({"url": url}))
             .await
@@ -218,8 +265,8 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
                 break;
             }
         }
-        assert!(text.contains("Live chat works now"), "{text}");
-        assert!(text.contains("What to do now"), "{text}");
+        assert!(text.contains(headline), "{text}");
+        assert!(text.contains(section), "{text}");
         let rects: usize = text.rsplit('|').next().unwrap().parse().unwrap();
         assert!(rects >= 4 * 168, "two grids per channel: {rects}");
         // Every cell is drawn: the classes size and colour them.
@@ -242,7 +289,7 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
             .unwrap();
         let file = std::env::var_os("OKX_PAGE_SHOTS")
             .map_or_else(|| dir.path().to_path_buf(), std::path::PathBuf::from)
-            .join(format!("page-{width}x{height}.png"));
+            .join(format!("page-{lang}-{width}x{height}.png"));
         std::fs::write(&file, &png).unwrap();
         let png = png.len();
         // A blank page of this size compresses to a few KB.

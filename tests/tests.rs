@@ -12,6 +12,7 @@ mod dashboards;
 mod diagnose;
 mod disk;
 mod faults;
+mod lang;
 mod notify;
 mod page;
 mod probe_browser;

@@ -80,9 +80,9 @@ pub fn run(config_path: &Path, args: CheckArgs) -> anyhow::Result<u8> {
     match args.format {
         Format::Json => {
             let out = serde_json::json!({ "checks": rows });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
-        Format::Table => print!("{}", render(&rows, super::use_colour())),
+        Format::Table => out!("{}", render(&rows, super::use_colour())),
     }
     Ok(if reports.iter().all(|r| r.outcome.is_success()) {
         EXIT_OK

@@ -81,9 +81,9 @@ pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
                 checks: &evidence.checks,
                 names: evidence.names.iter().map(name_out).collect(),
             };
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
-        Format::Table => print!(
+        Format::Table => out!(
             "{}",
             render(verdict, &evidence, &advice, super::use_colour())
         ),

@@ -1,6 +1,15 @@
 //! The command line: arguments are parsed first, then resolved into working
 //! objects, then run. The only code that prints. `anyhow` lives here, at the edge.
 
+/// `print!` and `println!` that end the program quietly when the reader has
+/// gone (`okx-monitor status | head`), instead of panicking on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::emit(&format!($($arg)*)) };
+}
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::emit(&format!("{}\n", format!($($arg)*))) };
+}
+
 mod check;
 mod diagnose;
 mod notify;
@@ -169,10 +178,28 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Whether to colour output: only on a terminal, and never when `NO_COLOR` is set.
+/// Whether to colour output: on a terminal or when `CLICOLOR_FORCE` is set
+/// (not `0`), and never when `NO_COLOR` is set.
 fn use_colour() -> bool {
     use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    let set = |v: &str| std::env::var_os(v).is_some_and(|v| !v.is_empty());
+    let forced =
+        set("CLICOLOR_FORCE") && std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+    !set("NO_COLOR") && (forced || std::io::stdout().is_terminal())
+}
+
+/// Writes `text` to standard output; a reader that has gone ends the program
+/// (exit 0, as `head` expects of what it reads from).
+pub fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(i32::from(EXIT_OK));
+    }
 }
 
 /// "What to do now:" and the numbered advice, after a blank line; nothing

@@ -61,10 +61,10 @@ pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
     let mut all = true;
     for (name, result) in &results {
         match result {
-            Ok(()) => println!("{}", t!("notify-delivered", name = name)),
+            Ok(()) => outln!("{}", t!("notify-delivered", name = name)),
             Err(why) => {
                 all = false;
-                println!(
+                outln!(
                     "{}",
                     t!("notify-not-delivered", name = name, why = why.to_string())
                 );

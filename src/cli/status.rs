@@ -109,14 +109,14 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
     match args.format {
         Format::Json => {
             let text = serde_json::to_string_pretty(&report).context("cannot render JSON")?;
-            println!("{text}");
+            outln!("{text}");
         }
         Format::Table => {
             let colour = super::use_colour();
-            print!("{}", render(&report, colour));
+            out!("{}", render(&report, colour));
             if args.heatmap {
                 for c in &report.channels {
-                    print!(
+                    out!(
                         "\n{}",
                         heatmap(c, &report.timezone, opts.min_samples, colour)
                     );
@@ -166,11 +166,8 @@ fn render(s: &Status, colour: bool) -> String {
                 } else if c.best.is_empty() {
                     dash()
                 } else {
-                    c.best
-                        .iter()
-                        .map(|w| window_words(w, lang))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    let best: Vec<String> = c.best.iter().map(|w| window_words(w, lang)).collect();
+                    words::list(lang, &best)
                 }),
                 Cell::from(c.worst.first().map_or_else(dash, |w| window_words(w, lang))),
             ]

@@ -59,7 +59,7 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                 "files": config.files,
                 "checks": checks,
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Table => {
             let rows: Vec<Vec<Cell>> = config
@@ -77,7 +77,7 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                     ]
                 })
                 .collect();
-            print!(
+            out!(
                 "{}",
                 table::render(
                     &[
@@ -93,7 +93,7 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                     false
                 )
             );
-            println!(
+            outln!(
                 "{}",
                 t!(
                     "validate-ok",

@@ -128,14 +128,14 @@ pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {
                 ""
             };
             let lang = crate::i18n::current();
-            println!(
+            outln!(
                 "{bell}{}",
                 t!("wait-works", channel = ch.words_capitalized(lang))
             );
             Ok(EXIT_OK)
         }
         None => {
-            println!("{}", t!("wait-timeout"));
+            outln!("{}", t!("wait-timeout"));
             Ok(EXIT_FOUND_DOWN)
         }
     }

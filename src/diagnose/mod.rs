@@ -291,7 +291,11 @@ fn channel_to_use(verdict: Verdict, e: &Evidence, lang: Lang) -> Vec<String> {
     if let Some(best) = Channel::PREFERENCE.into_iter().find(|c| works(*c)) {
         if verdict == Verdict::ChannelsDown || (!down.is_empty() && down.contains(&Channel::Chat)) {
             let names: Vec<String> = down.iter().map(|c| c.words(lang)).collect();
-            out.push(tl!(lang, "diag-not-working", channels = names.join(", ")));
+            out.push(tl!(
+                lang,
+                "diag-not-working",
+                channels = words::list(lang, &names)
+            ));
         }
         let tip = match best {
             Channel::Email => tl!(lang, "diag-tip-email"),

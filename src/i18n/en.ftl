@@ -140,6 +140,8 @@ advice-avoid = Avoid { $when } ({ $percent }% available, median { $median }).
 advice-any-time = { $channel } is as good at any hour: no time of the week was measurably better or worse over { $window }.
 no-answer = no answer
 word-or = or
+# Between the items of a list.
+list-sep = {", "}
 
 ## check, validate, import, export, wait, notify --test
 

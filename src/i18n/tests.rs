@@ -113,6 +113,10 @@ fn messages_format_with_their_arguments_and_plurals() {
         words::wait(Lang::ZhCn, chrono::TimeDelta::hours(76)),
         "3 天 4 小时后"
     );
+    assert_eq!(
+        words::wait(Lang::ZhCn, chrono::TimeDelta::hours(72)),
+        "3 天后"
+    );
     assert_eq!(words::weekday_short(Lang::ZhCn, 1), "周一");
     assert_eq!(words::weekday_short(Lang::En, 7), "Sun");
 }

@@ -104,6 +104,11 @@ pub fn seconds(lang: Lang, secs: f64) -> String {
     }
 }
 
+/// Items of a list, joined as the language does: "a, b" / "a、b".
+pub fn list(lang: Lang, items: &[String]) -> String {
+    items.join(&lang.tr("list-sep", &[]))
+}
+
 /// "386 ms".
 pub fn millis(lang: Lang, ms: f64) -> String {
     tl!(lang, "milliseconds", n = format!("{ms:.0}"))

@@ -73,10 +73,13 @@ month-10 = 10月
 month-11 = 11月
 month-12 = 12月
 when-now = 现在就是，持续到 { $end }
-when-today = 今天 { $range }（{ $wait }）
-when-tomorrow = 明天 { $range }（{ $wait }）
-when-day = { $day } { $range }（{ $wait }）
-wait-days = { $days } 天 { $hours } 小时后
+when-today = 今天 { $range }，{ $wait }
+when-tomorrow = 明天 { $range }，{ $wait }
+when-day = { $day } { $range }，{ $wait }
+wait-days = { $hours ->
+    [0] { $days } 天后
+   *[other] { $days } 天 { $hours } 小时后
+  }
 wait-hours = { $hours } 小时后
 wait-minutes = { $minutes } 分钟后
 window = { $day } { $from }–{ $to }（{ $percent }%）
@@ -136,6 +139,7 @@ advice-avoid = 请避开 { $when }（可用率 { $percent }%，延迟中位数 {
 advice-any-time = { $channel }在任何时段都一样好：过去 { $window } 里，一周中没有哪个时段明显更好或更差。
 no-answer = 无响应
 word-or = 或
+list-sep = 、
 
 ## check、validate、import、export、wait、notify --test
 

@@ -51,10 +51,22 @@ impl Http for Ntfy {
         };
         client
             .post(self.url.clone())
-            .header("Title", n.title.as_str())
+            .header("Title", header_text(&n.title))
             .header("Priority", priority)
             .header("Tags", tags)
             .body(n.text.clone())
+    }
+}
+
+/// Text for an HTTP header: as it is when ASCII, else an RFC 2047 encoded
+/// word (`=?UTF-8?B?…?=`), which ntfy decodes (a Chinese title, say).
+fn header_text(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_string()
+    } else {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+        format!("=?UTF-8?B?{b64}?=")
     }
 }
 

@@ -493,7 +493,7 @@ fn advice(
         out.push(tl!(
             lang,
             "advice-short-history",
-            channels = short.join(", "),
+            channels = words::list(lang, &short),
             span = opts.span,
             min = opts.min_samples
         ));
@@ -625,11 +625,11 @@ mod tests {
         );
         assert_eq!(
             when(2, 6, 2, now, tz, Lang::ZhCn),
-            "明天 06:00–08:00（1 天 5 小时后）"
+            "明天 06:00–08:00，1 天 5 小时后"
         );
         assert_eq!(
             when(4, 22, 2, now, tz, Lang::ZhCn),
-            "星期四 22:00–00:00（3 天 21 小时后）"
+            "星期四 22:00–00:00，3 天 21 小时后"
         );
     }
 }

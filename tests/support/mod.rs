@@ -74,6 +74,10 @@ pub async fn run_env(args: &[&str], envs: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(bin())
         .args(args)
         .env("NO_COLOR", "1")
+        // English unless a test says otherwise, whatever this machine's locale.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .envs(envs.iter().copied())
         .kill_on_drop(true)
         .output()

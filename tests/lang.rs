@@ -1,0 +1,340 @@
+//! 说中文: every command a person reads in Simplified Chinese with
+//! `LANG=zh_CN.UTF-8` or `--lang zh-CN`, English with `--lang en` whatever
+//! the locale; the JSON documents equal in keys and codes between the two;
+//! every terminal table lined up in display columns, with colour and without.
+
+use chrono::{Timelike, Utc};
+use unicode_width::UnicodeWidthStr;
+
+use crate::support::peers::{self, response};
+use crate::support::{ConfigDir, run_env, stderr, stdout};
+
+const ZH: (&str, &str) = ("LANG", "zh_CN.UTF-8");
+
+/// 14 days of live chat (fast at 06:00 UTC) and e-mail, imported into a
+/// database; a configuration with a control check, and the database's path.
+async fn history() -> (ConfigDir, String) {
+    let now = Utc::now();
+    let mut lines = Vec::new();
+    let mut t = now - chrono::Duration::days(14);
+    while t < now {
+        let ms = if t.hour() == 6 { 40.0 } else { 150.0 };
+        let ts = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        lines.push(format!(r#"{{"ts":"{ts}","check":"website-chat","channel":"chat","outcome":"up","latency_ms":{ms}}}"#));
+        lines.push(format!(
+            r#"{{"ts":"{ts}","check":"support-mail","channel":"email","outcome":"down"}}"#
+        ));
+        t += chrono::Duration::minutes(10);
+    }
+    let toml = "[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n";
+    let dir = ConfigDir::new(&[("checks.toml", toml), ("h.jsonl", &lines.join("\n"))]);
+    let db = dir.path().join("h.db").to_str().unwrap().to_string();
+    let file = dir.path().join("h.jsonl");
+    let out = run_env(&["import", file.to_str().unwrap(), "--db", &db], &[ZH]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("已导入"), "{}", stderr(&out));
+    (dir, db)
+}
+
+/// Strips ANSI colour codes.
+fn plain(text: &str) -> String {
+    let re = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+    re.replace_all(text, "").into_owned()
+}
+
+/// The display column where each cell of a table line starts (cells are
+/// separated by two spaces or more).
+fn cell_starts(line: &str) -> Vec<usize> {
+    let cells = regex::Regex::new(r"\S+(?: \S+)*").unwrap();
+    cells
+        .find_iter(line)
+        .map(|m| UnicodeWidthStr::width(&line[..m.start()]))
+        .collect()
+}
+
+/// Every table in `text` (a header of capitals or Han text, rows until a blank
+/// line): each row's cells start where the header's do.
+fn assert_lined_up(text: &str, header_starts_with: &str) {
+    let text = plain(text);
+    let lines: Vec<&str> = text.lines().collect();
+    let h = lines
+        .iter()
+        .position(|l| l.starts_with(header_starts_with))
+        .unwrap_or_else(|| panic!("no header `{header_starts_with}` in\n{text}"));
+    let header = cell_starts(lines[h]);
+    let rows: Vec<&str> = lines[h + 1..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty())
+        .copied()
+        .collect();
+    assert!(!rows.is_empty(), "no rows under the header in\n{text}");
+    for row in rows {
+        let starts = cell_starts(row);
+        let n = starts.len().min(header.len());
+        assert!(
+            n + 1 >= header.len(),
+            "a row with too few cells: {row:?}\n{text}"
+        );
+        assert_eq!(starts[..n], header[..n], "not lined up: {row:?}\n{text}");
+    }
+}
+
+/// The same JSON, with the human sentences (`advice`, `why`) and the
+/// measured numbers set aside: the keys and codes must match exactly, and
+/// the advice count too.
+fn codes_only(mut v: serde_json::Value) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map.iter_mut() {
+                    match (k.as_str(), x) {
+                        ("advice", serde_json::Value::Array(a)) => {
+                            let n = a.len();
+                            *a = vec![serde_json::Value::from(n)];
+                        }
+                        ("why", x) => *x = serde_json::Value::Null,
+                        (_, x) => walk(x),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Number(_) => *v = serde_json::Value::Null,
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    v
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_speaks_chinese_from_the_locale_or_the_flag_and_lines_up() {
+    let (dir, db) = history().await;
+    let config = dir.path().to_str().unwrap();
+    let args = ["--config", config, "status", "--db", &db, "--tz", "UTC"];
+    let zh = run_env(&args, &[ZH]).await;
+    assert_eq!(zh.status.code(), Some(0), "{}", stderr(&zh));
+    let text = stdout(&zh);
+    for words in [
+        "渠道",
+        "可用率",
+        "在线客服",
+        "正常",
+        "不可用",
+        "现在该怎么做",
+        "现在就用在线客服",
+    ] {
+        assert!(text.contains(words), "`{words}` missing:\n{text}");
+    }
+    assert!(!text.contains("CHANNEL"), "{text}");
+    // --lang en wins over the locale; --lang zh-CN needs no locale.
+    let mut en_args = args.to_vec();
+    en_args.extend(["--lang", "en"]);
+    let en = stdout(&run_env(&en_args, &[ZH]).await);
+    assert!(
+        en.contains("CHANNEL") && en.contains("What to do now:"),
+        "{en}"
+    );
+    let mut zh_args = args.to_vec();
+    zh_args.extend(["--lang", "zh-CN"]);
+    let zh_flag = stdout(&run_env(&zh_args, &[]).await);
+    assert!(zh_flag.contains("渠道"), "{zh_flag}");
+    // Tables line up in display columns, in both languages, with colour and without.
+    for (lang, header) in [("en", "CHANNEL"), ("zh-CN", "渠道")] {
+        for colour in [("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")] {
+            let mut a = args.to_vec();
+            a.extend(["--lang", lang, "--heatmap"]);
+            let env = [
+                colour,
+                ("NO_COLOR", if colour.0 == "NO_COLOR" { "1" } else { "" }),
+            ];
+            let out = stdout(&run_env(&a, &env).await);
+            assert_eq!(out.contains('\x1b'), colour.0 == "CLICOLOR_FORCE", "{out}");
+            assert_lined_up(&out, header);
+        }
+    }
+    // The JSON: the same keys and codes in both languages; the advice follows the language.
+    let json = |lang: &'static str| {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json", "--lang", lang]);
+        async move {
+            serde_json::from_str::<serde_json::Value>(&stdout(&run_env(&a, &[]).await)).unwrap()
+        }
+    };
+    let (en, zh) = (json("en").await, json("zh-CN").await);
+    assert_ne!(en["advice"], zh["advice"]);
+    assert!(
+        zh["advice"][0].as_str().unwrap().contains("在线客服"),
+        "{zh}"
+    );
+    assert_eq!(codes_only(en), codes_only(zh));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_diagnose_and_wait_speak_chinese_and_their_tables_line_up() {
+    let peer = peers::http(|head| match peers::path(head) {
+        "/help" => response(200, &[], "Help"),
+        _ => response(502, &[], "bad gateway"),
+    })
+    .await;
+    let dir = crate::diagnose::config(
+        &format!("127.0.0.1:{}", peers::closed_port()),
+        &[],
+        &peer.addr.to_string(),
+        &peer.url("/chat"),
+        &peer.url("/help"),
+    );
+    let config = dir.path().to_str().unwrap();
+
+    let check = run_env(&["--config", config, "check"], &[ZH]).await;
+    assert_eq!(check.status.code(), Some(1));
+    let text = stdout(&check);
+    for words in ["检查项", "结果", "帮助中心", "正常", "不可用"] {
+        assert!(text.contains(words), "`{words}` missing:\n{text}");
+    }
+    let diag_args = ["--config", config, "diagnose", "--db", "/nonexistent/x.db"];
+    let diag = run_env(&diag_args, &[ZH]).await;
+    assert_eq!(diag.status.code(), Some(1));
+    let text = stdout(&diag);
+    for words in [
+        "结论：channels_down",
+        "部分客服渠道不可用",
+        "目前不可用：在线客服。",
+        "现在请用帮助中心。",
+    ] {
+        assert!(text.contains(words), "`{words}` missing:\n{text}");
+    }
+    for lang in ["en", "zh-CN"] {
+        for colour in [("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")] {
+            let env = [
+                colour,
+                ("NO_COLOR", if colour.0 == "NO_COLOR" { "1" } else { "" }),
+            ];
+            let header = if lang == "en" { "CHECK" } else { "检查项" };
+            let out = stdout(&run_env(&["--config", config, "--lang", lang, "check"], &env).await);
+            assert_lined_up(&out, header);
+            let mut a = diag_args.to_vec();
+            a.extend(["--lang", lang]);
+            let out = stdout(&run_env(&a, &env).await);
+            assert_lined_up(&out, header);
+        }
+    }
+    // JSON: keys and codes the same in both languages.
+    for command in [
+        vec!["check", "--format", "json"],
+        [&diag_args[2..], &["--format", "json"][..]].concat(),
+    ] {
+        let json = |lang: &'static str| {
+            let mut a = vec!["--config", config, "--lang", lang];
+            a.extend(command.iter().copied());
+            async move {
+                serde_json::from_str::<serde_json::Value>(&stdout(&run_env(&a, &[]).await)).unwrap()
+            }
+        };
+        let (en, zh) = (json("en").await, json("zh-CN").await);
+        assert_eq!(codes_only(en), codes_only(zh), "{command:?}");
+    }
+
+    let wait = run_env(
+        &[
+            "--config",
+            config,
+            "wait",
+            "--channel",
+            "help_center",
+            "--every",
+            "1s",
+            "--timeout",
+            "10s",
+        ],
+        &[ZH],
+    )
+    .await;
+    assert_eq!(wait.status.code(), Some(0), "{}", stderr(&wait));
+    assert!(
+        stdout(&wait).contains("帮助中心现在可以用了"),
+        "{}",
+        stdout(&wait)
+    );
+    let wait = run_env(
+        &[
+            "--config",
+            config,
+            "wait",
+            "--channel",
+            "chat",
+            "--every",
+            "1s",
+            "--timeout",
+            "1s",
+        ],
+        &[ZH],
+    )
+    .await;
+    assert_eq!(wait.status.code(), Some(1));
+    assert!(
+        stdout(&wait).contains("在等待时限内没有任何客服渠道回应"),
+        "{}",
+        stdout(&wait)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_validate_and_notify_test_speak_chinese() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/invalid");
+    let file = format!("{fixtures}/slow-over-timeout.toml");
+    let out = run_env(&["--config", &file, "validate"], &[ZH]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("slow-over-timeout.toml:7:8: slow（"), "{err}");
+    assert!(err.contains("不能比 timeout"), "{err}");
+    let out = run_env(&["--config", &file, "--lang", "en", "validate"], &[ZH]).await;
+    assert!(
+        stderr(&out).contains("must not be longer than timeout"),
+        "{}",
+        stderr(&out)
+    );
+
+    let dir = ConfigDir::new(&[(
+        "checks.toml",
+        &format!(
+            "[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n\n\
+             [[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{}/\"\n",
+            peers::closed_port()
+        ),
+    )]);
+    let config = dir.path().to_str().unwrap();
+    let out = run_env(&["--config", config, "validate"], &[ZH]).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("配置有效：1 个文件中共 1 个检查项"),
+        "{}",
+        stdout(&out)
+    );
+    let text = stdout(&out);
+    assert_lined_up(text.split("配置有效").next().unwrap(), "检查项");
+    let out = run_env(&["--config", config, "notify", "--test"], &[ZH]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("hook：未送达："),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_env(
+        &["--config", config, "status", "--db", "/nonexistent/x.db"],
+        &[ZH],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("数据库 /nonexistent/x.db 不存在"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_env(&["--lang", "fr", "validate"], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown language `fr`"),
+        "{}",
+        stderr(&out)
+    );
+}
