@@ -94,7 +94,7 @@ impl FromStr for Channel {
         Channel::ALL
             .into_iter()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown channel `{s}`"))
+            .ok_or_else(|| t!("unknown-channel", name = s))
     }
 }
 

@@ -54,12 +54,12 @@ pub struct Options {
 pub enum DaemonError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("{}", t!("daemon-listen", addr = addr.to_string(), why = source.to_string()))]
     Listen {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot start the database writer: {0}")]
+    #[error("{}", t!("daemon-writer", why = .0.to_string()))]
     Writer(std::io::Error),
     #[error(transparent)]
     Probe(#[from] crate::probe::SetupError),

@@ -6,6 +6,12 @@
 //! From the ground floor up; a module imports only modules listed above it.
 //!
 //! Ground floor — the product's words, plain data, no I/O:
+//! - [`i18n`] — every word a person reads, in English and Simplified Chinese:
+//!   the message catalogues (`i18n/en.ftl`, `i18n/zh-CN.ftl`, Project Fluent),
+//!   [`i18n::Lang`] (from `--lang`, the locale or `Accept-Language`), the
+//!   process's language and the `t!`/`tl!` macros, and `i18n::words` (days,
+//!   times, waits, lists, terminal display width). It imports nothing of the
+//!   crate; every module below may speak through it.
 //! - [`channel`] — [`channel::Channel`]: the support channels, their preference
 //!   order and the words a sentence names them with.
 //! - [`outcome`] — [`outcome::Outcome`] and its stored code
@@ -58,7 +64,9 @@
 //!
 //! The daemon and the edge:
 //! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
-//!   `/metrics`, `/healthz` and the pages.
+//!   `/metrics`, `/healthz` and the pages (`server/pages.rs`: the query, the
+//!   per-minute answer cache, gzip and `ETag`, and the one low-priority thread
+//!   that computes answers off the probes' threads).
 //! - [`page`] — the status page and badges for a person: a view over
 //!   `status`'s own answer, escaped by construction ([`page::html::Html`]).
 //! - [`notify`] — notices: the pure channel state machine (`state`), the
@@ -88,6 +96,11 @@
 //! - Only `metrics` touches the Prometheus registry; label values come from
 //!   bounded sets (configuration names, outcomes, phases), never from peers.
 //! - Typed errors (`thiserror`) in the library; `anyhow` only in `cli`.
+//! - Human words come from the catalogue (`t!`, `tl!`), not from string
+//!   literals in code (a probe's reason and `--web-config`'s errors are
+//!   technical detail and stay English); machine words (JSON keys, codes, metric names, log
+//!   lines) never from the catalogue. The page and the notices name their
+//!   language; everything else speaks the process's.
 //!
 //! # A new kind of check
 //!

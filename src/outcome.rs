@@ -114,7 +114,7 @@ impl std::str::FromStr for Outcome {
         Outcome::ALL
             .into_iter()
             .find(|o| o.as_str() == s)
-            .ok_or_else(|| format!("unknown outcome `{s}`"))
+            .ok_or_else(|| t!("unknown-outcome", name = s))
     }
 }
 

@@ -277,6 +277,37 @@ pub fn availability(h: &Hour) -> Option<f64> {
     (n > 0).then(|| (h.up + h.degraded) as f64 / n as f64)
 }
 
+/// Latency bands of a week for a heat map, around the typical hour (the
+/// median of the medians of its hours with at least `min_samples` samples;
+/// `None` when no hour has them): band 0 is clearly faster (under 0.8×),
+/// 1 typical (to 1.25×), 2 slow (to 2×), 3 slower. A faster hour stands out
+/// even when every other hour is the same.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyBands {
+    pub cuts: [f64; 3],
+}
+
+impl LatencyBands {
+    pub fn of(week: &Week, min_samples: u64) -> Option<LatencyBands> {
+        let mut medians: Vec<f64> = week
+            .hours
+            .iter()
+            .filter(|h| h.samples() >= min_samples)
+            .filter_map(|h| h.latency.quantile(0.5))
+            .collect();
+        medians.sort_by(f64::total_cmp);
+        let typical = *medians.get(medians.len() / 2)?;
+        Some(LatencyBands {
+            cuts: [typical * 0.8, typical * 1.25, typical * 2.0],
+        })
+    }
+
+    /// 0 (fastest) to 3 (slowest).
+    pub fn band(&self, median_ms: f64) -> usize {
+        self.cuts.iter().take_while(|c| median_ms > **c).count()
+    }
+}
+
 /// A contact window: `hours` hours from hour of the week `start`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Window {
@@ -466,6 +497,23 @@ mod tests {
                 assert!(!a.overlaps(b), "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_faster_hour_stands_out_of_an_even_week() {
+        let mut week = Week::default();
+        for (i, h) in week.hours.iter_mut().enumerate() {
+            for _ in 0..3 {
+                h.up += 1;
+                h.latency.observe(if i == 6 { 40.0 } else { 150.0 });
+            }
+        }
+        let bands = LatencyBands::of(&week, 3).unwrap();
+        assert_eq!(bands.band(40.0), 0);
+        assert_eq!(bands.band(150.0), 1);
+        assert_eq!(bands.band(250.0), 2);
+        assert_eq!(bands.band(400.0), 3);
+        assert_eq!(LatencyBands::of(&week, 4), None, "no hour has enough");
     }
 
     #[test]

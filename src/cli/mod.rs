@@ -135,8 +135,18 @@ fn localized(cmd: clap::Command) -> clap::Command {
         .about(t!("help-about"))
         .mut_arg("config", |a| a.help(t!("help-config")))
         .mut_arg("lang", |a| a.help(t!("help-lang")));
+    let lang = crate::i18n::current();
     for (name, about) in subcommands {
-        cmd = cmd.mut_subcommand(name, |c| c.about(about));
+        cmd = cmd.mut_subcommand(name, |mut c| {
+            let ids: Vec<String> = c.get_arguments().map(|a| a.get_id().to_string()).collect();
+            for id in ids {
+                // `arg-status-window`: an option's help, where the catalogue has one.
+                if let Some(help) = lang.get(&format!("arg-{name}-{id}")) {
+                    c = c.mut_arg(id, |a| a.help(help));
+                }
+            }
+            c.about(about)
+        });
     }
     cmd
 }
@@ -175,7 +185,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")
+        .with_context(|| t!("no-runtime"))
 }
 
 /// Whether to colour output: on a terminal or when `CLICOLOR_FORCE` is set
@@ -230,6 +240,44 @@ pub fn thousands(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_option_has_its_help_in_both_languages() {
+        use clap::CommandFactory as _;
+        let cmd = super::Args::command();
+        for sub in cmd.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "config" | "lang" | "help") {
+                    continue;
+                }
+                for lang in crate::i18n::Lang::ALL {
+                    let key = format!("arg-{}-{id}", sub.get_name());
+                    assert!(lang.get(&key).is_some(), "{key} missing in {}", lang.code());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_language_flag_is_read_before_the_rest() {
+        use crate::i18n::Lang;
+        let argv = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        let zh = |v: &str| (v == "LANG").then(|| "zh_CN.UTF-8".to_string());
+        assert_eq!(super::language(&argv(&["x", "status"]), zh), Lang::ZhCn);
+        assert_eq!(
+            super::language(&argv(&["x", "--lang", "en", "status"]), zh),
+            Lang::En
+        );
+        assert_eq!(
+            super::language(&argv(&["x", "status", "--lang=zh-CN"]), |_| None),
+            Lang::ZhCn
+        );
+        assert_eq!(
+            super::language(&argv(&["x", "--lang", "fr"]), |_| None),
+            Lang::En
+        );
+    }
+
     #[test]
     fn thousands_are_grouped() {
         let cases = [(0, "0"), (999, "999"), (1000, "1,000"), (18_175, "18,175")];

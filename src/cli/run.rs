@@ -66,7 +66,7 @@ pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .with_context(|| t!("no-runtime"))?;
     rt.block_on(async {
         let (stop_tx, stop_rx) = watch::channel(false);
         let (reload_tx, reload_rx) = mpsc::unbounded_channel();

@@ -231,26 +231,17 @@ fn heatmap(c: &ChannelStatus, tz: &str, min_samples: u64, colour: bool) -> Strin
     );
     out.push_str(&t!("heatmap-legend-availability", min = min_samples));
     out.push_str("\n\n");
-    // Latency: four shades cut at the quartiles of the hours' medians, so a
-    // latency-driven best window is visible as well as an availability one.
-    let mut medians: Vec<f64> = week
-        .hours
-        .iter()
-        .filter(|h| enough(h))
-        .filter_map(|h| h.latency.quantile(0.5))
-        .collect();
-    medians.sort_by(f64::total_cmp);
-    if medians.is_empty() {
+    // Latency: four shades around the typical hour, so a latency-driven best
+    // window is visible as well as an availability one.
+    let Some(bands) = crate::pattern::LatencyBands::of(week, min_samples) else {
         return out;
-    }
-    let cut = |q: f64| medians[((medians.len() - 1) as f64 * q).round() as usize];
-    let cuts = [cut(0.25), cut(0.5), cut(0.75)];
+    };
+    let cuts = bands.cuts;
     out.push_str(&grid(
         &t!("heatmap-latency", channel = &channel, zone = tz),
         |hour| {
             let ms = hour.latency.quantile(0.5).filter(|_| enough(hour))?;
-            let shade = cuts.iter().take_while(|c| ms > **c).count();
-            Some(SHADES[shade].to_string())
+            Some(SHADES[bands.band(ms)].to_string())
         },
         week,
         lang,

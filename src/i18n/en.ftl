@@ -79,7 +79,10 @@ when-now = now, until { $end }
 when-today = today { $range }, { $wait }
 when-tomorrow = tomorrow { $range }, { $wait }
 when-day = { $day } { $range }, { $wait }
-wait-days = in { $days } d { $hours } h
+wait-days = { $hours ->
+    [0] in { $days } d
+   *[other] in { $days } d { $hours } h
+  }
 wait-hours = in { $hours } h
 wait-minutes = in { $minutes } min
 # A window of the week: "Tue 14:00–16:00 (100.0%)".
@@ -332,6 +335,16 @@ db-not-ours-file = it is not an SQLite file
 db-newer = database { $path } has schema version { $found }, newer than this okx-monitor knows ({ $known }); use a newer okx-monitor
 import-line = { $source }:{ $line }: { $why }; nothing was imported
 import-read = cannot read { $source }: { $why }
+jsonl-json = { $why } (column { $column })
+jsonl-ts = `ts` { $ts } is not an RFC 3339 time ({ $why })
+jsonl-check = `check` { $check } is not a check name
+jsonl-latency = `latency_ms` { $ms } is not a duration in milliseconds
+unknown-outcome = unknown outcome `{ $name }`
+daemon-listen = cannot listen on { $addr }: { $why }
+daemon-writer = cannot start the database writer: { $why }
+page-bad-window = invalid window `{ $window }`
+page-bad-span = invalid span `{ $span }`: 1 to 168 hours
+page-bad-parameter = unknown parameter `{ $name }`
 prom-unreachable = cannot reach Prometheus at { $url }: { $why }
 prom-answer = Prometheus at { $url } answered with an error: { $why }
 prom-no-series = Prometheus at { $url } has no okx_monitor_probes_total series{ $which }; is it scraping okx-monitor?
@@ -351,3 +364,36 @@ help-wait = Tell me when I can reach support: wait until a channel answers.
 help-notify = Notices: `--test [NAME]` sends a test message through every sink (or one).
 help-config = A directory of *.toml check definitions, or one file.
 help-lang = The language of what people read: en or zh-CN (default: from LC_ALL, LC_MESSAGES, LANG).
+
+## --help for each option (arg-COMMAND-OPTION)
+
+arg-run-listen = Address of /metrics, /healthz and the pages (default: [settings] listen, else 127.0.0.1:9786).
+arg-run-db = The SQLite database (default: [settings] db, else okx-monitor.db).
+arg-run-log_format = Log lines as text, or as JSON objects for log collectors. `RUST_LOG` filters.
+arg-run-vantage = Where this instance probes from; labels every metric (default: [settings] vantage, else "default").
+arg-run-web_config = TLS and basic authentication for every page, in the format of Prometheus's exporter-toolkit web configuration file.
+arg-run-max_per_host = Probes of one host at once.
+arg-check-only = Run only this check (repeatable).
+arg-check-format = Output format.
+arg-check-concurrency = How many probes run at once.
+arg-status-db = The database (default: [settings] db, else okx-monitor.db).
+arg-status-window = How much history to read (e.g. 7d, 28d, 400d).
+arg-status-tz = Time zone of the hours shown (IANA name; default: [settings] timezone, else the system's).
+arg-status-span = Length of a contact window, in hours.
+arg-status-channels = Only this channel (repeatable).
+arg-status-format = Output format.
+arg-status-heatmap = A 7×24 hour-of-week grid of availability and latency per channel.
+arg-status-prometheus = Read the history from this Prometheus (http(s)://host:port) instead of the local database.
+arg-status-vantage = With --prometheus: only this vantage (default: every vantage, summed).
+arg-diagnose-format = Output format.
+arg-diagnose-db = The database whose recorded pattern names the next good time (default: [settings] db); diagnose works without one.
+arg-validate-format = Output format.
+arg-import-file = JSON Lines to import; `-` is standard input.
+arg-import-db = The database (default: [settings] db, else okx-monitor.db); created when missing.
+arg-export-file = Where to write; `-` or nothing is standard output.
+arg-export-db = The database (default: [settings] db, else okx-monitor.db).
+arg-wait-channels = Wait for this channel (repeatable; default: every OKX channel).
+arg-wait-every = How often to try.
+arg-wait-timeout = Give up after this long (exit 1); default: never.
+arg-notify-test = Send a test message.
+arg-notify-name = Only this [[notify]] sink.

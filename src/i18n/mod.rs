@@ -122,6 +122,14 @@ impl Lang {
         })
     }
 
+    /// Message `id` without arguments, or `None` when the catalogue has none.
+    pub fn get(self, id: &str) -> Option<String> {
+        self.bundle()
+            .get_message(id)
+            .and_then(|m| m.value())
+            .map(|_| self.tr(id, &[]))
+    }
+
     /// Message `id` with `args`, in this language.
     pub fn tr(self, id: &str, args: &[(&str, Arg)]) -> String {
         let bundle = self.bundle();

@@ -10,12 +10,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use super::Notice;
-use super::sinks::Sink;
+use super::sinks::{ATTEMPT_TIMEOUT, Sink};
 
 /// Notices waiting at most; beyond, new ones are dropped and counted.
 pub const QUEUE: usize = 1024;
-/// One attempt to deliver.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts per notice before it is dropped.
 pub const ATTEMPTS: u32 = 5;
 /// How long shutdown waits for the queue to drain.

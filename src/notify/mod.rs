@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::channel::Channel;
 use crate::config::notify::Event;
-use crate::i18n::Lang;
+use crate::i18n::{Arg, Lang};
 pub use state::{Due, Machine, Rules};
 
 /// One notice, in words and as data (the webhook's JSON body).
@@ -85,85 +85,24 @@ pub fn notice(
             since_ms,
             reminder,
         } => {
-            let (name, words) = (channel.words_capitalized(lang), channel.words(lang));
-            let at = local(*since_ms, tz);
             let (title, text) = match event {
-                Event::Down => (
-                    tl!(lang, "notice-down-title", channel = &name),
-                    if *reminder {
-                        tl!(
-                            lang,
-                            "notice-still-down-text",
-                            channel = &name,
-                            at = &at,
-                            zone = zone,
-                            instead = &instead
-                        )
-                    } else {
-                        tl!(
-                            lang,
-                            "notice-down-text",
-                            channel = &name,
-                            at = &at,
-                            zone = zone,
-                            instead = &instead
-                        )
-                    },
-                ),
-                Event::Recovered => (
-                    tl!(lang, "notice-recovered-title", channel = &name),
-                    tl!(
-                        lang,
-                        "notice-recovered-text",
-                        channel = &name,
-                        at = &at,
-                        zone = zone
-                    ),
-                ),
-                Event::Throttled => (
-                    tl!(lang, "notice-throttled-title", channel = &name),
-                    tl!(
-                        lang,
-                        "notice-throttled-text",
-                        words = &words,
-                        at = &at,
-                        zone = zone,
-                        instead = &instead
-                    ),
-                ),
-                Event::Blocked => (
-                    tl!(lang, "notice-blocked-title", channel = &name),
-                    tl!(
-                        lang,
-                        "notice-blocked-text",
-                        words = &words,
-                        at = &at,
-                        zone = zone,
-                        instead = &instead
-                    ),
-                ),
-                Event::Maintenance => (
-                    tl!(lang, "notice-maintenance-title", words = &words),
-                    tl!(
-                        lang,
-                        "notice-maintenance-text",
-                        words = &words,
-                        at = &at,
-                        zone = zone,
-                        instead = &instead
-                    ),
-                ),
-                Event::BestWindow => (
-                    tl!(lang, "notice-best-title", words = &words),
-                    tl!(
-                        lang,
-                        "notice-best-text",
-                        words = &words,
-                        at = &at,
-                        zone = zone
-                    ),
-                ),
+                Event::Down if *reminder => ("notice-down-title", "notice-still-down-text"),
+                Event::Down => ("notice-down-title", "notice-down-text"),
+                Event::Recovered => ("notice-recovered-title", "notice-recovered-text"),
+                Event::Throttled => ("notice-throttled-title", "notice-throttled-text"),
+                Event::Blocked => ("notice-blocked-title", "notice-blocked-text"),
+                Event::Maintenance => ("notice-maintenance-title", "notice-maintenance-text"),
+                Event::BestWindow => ("notice-best-title", "notice-best-text"),
             };
+            // Every message takes what it needs of the same placeables.
+            let args: [(&str, Arg); 5] = [
+                ("channel", channel.words_capitalized(lang).into()),
+                ("words", channel.words(lang).into()),
+                ("at", local(*since_ms, tz).into()),
+                ("zone", zone.into()),
+                ("instead", instead.as_str().into()),
+            ];
+            let (title, text) = (lang.tr(title, &args), lang.tr(text, &args));
             (event.as_str(), Some(*channel), Some(*since_ms), title, text)
         }
     };
@@ -198,5 +137,65 @@ pub fn test_notice(vantage: &str, lang: Lang) -> Notice {
         checks: Vec::new(),
         title: tl!(lang, "notice-test-title"),
         text: tl!(lang, "notice-test-text"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_notice_has_its_words_in_both_languages() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let since_ms = 1_793_000_700_000;
+        let mut dues: Vec<Due> = Event::ALL
+            .into_iter()
+            .flat_map(|event| {
+                [false, true].map(|reminder| Due::Channel {
+                    event,
+                    channel: Channel::Chat,
+                    since_ms,
+                    reminder,
+                })
+            })
+            .collect();
+        dues.push(Due::LocalOutage {
+            from_ms: since_ms,
+            to_ms: since_ms + 600_000,
+        });
+        for lang in Lang::ALL {
+            for due in &dues {
+                let n = notice(due, "home", tz, &[Channel::Email], Vec::new(), lang);
+                for words in [&n.title, &n.text] {
+                    assert!(
+                        !words.starts_with("notice-") && !words.is_empty(),
+                        "{due:?}: {words}"
+                    );
+                }
+            }
+        }
+        let down = notice(
+            &dues[0],
+            "home",
+            tz,
+            &[Channel::Email],
+            Vec::new(),
+            Lang::ZhCn,
+        );
+        assert_eq!(down.title, "在线客服不可用");
+        assert!(down.text.contains("客服邮箱可以用。"), "{}", down.text);
+        let down = notice(
+            &dues[0],
+            "home",
+            tz,
+            &[Channel::Email],
+            Vec::new(),
+            Lang::En,
+        );
+        assert_eq!(
+            down.text,
+            "Live chat is down since 15:45 (Asia/Shanghai). E-mail to support works."
+        );
+        assert_eq!(down.event, "down", "codes never change with the language");
     }
 }

@@ -10,6 +10,9 @@ use std::sync::Arc;
 use super::Notice;
 use crate::config::notify::SinkSpec;
 
+/// One attempt to deliver.
+pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What a delivery attempt comes to; `Err` never holds a secret.
 pub type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
@@ -163,7 +166,7 @@ impl Sink for Email {
             let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
                 .port(s.port)
                 .tls(tls)
-                .timeout(Some(super::deliver::ATTEMPT_TIMEOUT));
+                .timeout(Some(ATTEMPT_TIMEOUT));
             if let (Some(user), Some(password)) = (&s.username, &s.password) {
                 transport = transport.credentials(Credentials::new(
                     user.clone(),

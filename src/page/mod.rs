@@ -27,6 +27,9 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5
 .grids{display:flex;flex-wrap:wrap;gap:1rem}svg{max-width:100%;height:auto}
 rect.c{width:13px;height:13px}rect.s{width:3px;height:20px}
 .u{fill:var(--up)}.g{fill:var(--degraded)}.d{fill:var(--down)}.o{fill:var(--other)}.n{fill:var(--none)}
+.l0{fill:#c6dbef}.l1{fill:#6baed6}.l2{fill:#2171b5}.l3{fill:#08306b}
+.grids figure{margin:0;flex:1 1 20rem;max-width:30rem}.grids svg{width:100%}
+td,th{word-break:keep-all}.scroll{overflow-x:auto}
 @media (max-width:600px){.wide{display:none}body{font-size:15px}}
 </style>";
 
@@ -138,7 +141,7 @@ fn window_words(w: &WindowOut, lang: Lang) -> String {
 fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
     h.raw("<section aria-labelledby=\"ch\"><h2 id=\"ch\">")
         .text(&tl!(lang, "page-channels"))
-        .raw("</h2><table><thead><tr>");
+        .raw("</h2><div class=\"scroll\"><table><thead><tr>");
     h.element("<th>", &tl!(lang, "page-col-channel"), "</th>")
         .element("<th>", &tl!(lang, "page-col-now"), "</th>")
         .element("<th>", &tl!(lang, "page-col-since"), "</th>")
@@ -189,7 +192,7 @@ fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
             "</td></tr>",
         );
     }
-    h.raw("</tbody></table></section>");
+    h.raw("</tbody></table></div></section>");
 }
 
 fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
@@ -253,30 +256,18 @@ fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
             })
         },
     );
-    let medians: Vec<f64> = c
-        .week
-        .hours
-        .iter()
-        .filter_map(|h| h.latency.quantile(0.5))
-        .collect();
-    let fastest = medians.iter().copied().fold(f64::INFINITY, f64::min);
+    // Latency in four shades of one colour around the typical hour (as
+    // `status --heatmap`): slower is not broken.
+    let bands = crate::pattern::LatencyBands::of(&c.week, 1);
     grid(
         h,
         &c.week,
         &tl!(lang, "page-latency-grid"),
         lang,
         move |hour| {
-            hour.latency.quantile(0.5).map(|ms| {
-                let ratio = ms / fastest.max(0.001);
-                let colour = if ratio < 1.25 {
-                    "c u"
-                } else if ratio < 2.0 {
-                    "c g"
-                } else {
-                    "c d"
-                };
-                (colour, words::millis(lang, ms))
-            })
+            let ms = hour.latency.quantile(0.5)?;
+            let class = ["c l0", "c l1", "c l2", "c l3"][bands.map_or(0, |b| b.band(ms))];
+            Some((class, words::millis(lang, ms)))
         },
     );
     h.raw("</div></section>");

@@ -232,13 +232,14 @@ fn refresh(pages: &Pages, query: String, minute: i64, stale: &Entry) {
 fn options(pages: &Pages, key: &str) -> Result<Options, Failure> {
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
     let (browser, query) = key.split_once('|').unwrap_or(("en", key));
+    let lang = Lang::from_flag(browser).unwrap_or_default();
     let mut opts = Options {
         tz: pages.tz,
         window: crate::status::DEFAULT_WINDOW,
         span: crate::status::DEFAULT_SPAN,
         min_samples: pages.min_samples,
         channels: Vec::new(),
-        lang: Lang::from_flag(browser).unwrap_or_default(),
+        lang,
     };
     let url =
         reqwest::Url::parse(&format!("http://page/?{query}")).map_err(|e| bad(e.to_string()))?;
@@ -247,24 +248,24 @@ fn options(pages: &Pages, key: &str) -> Result<Options, Failure> {
             "tz" => {
                 opts.tz = value
                     .parse()
-                    .map_err(|_| bad(format!("unknown time zone `{value}`")))?
+                    .map_err(|_| bad(tl!(lang, "unknown-tz", zone = value.as_ref())))?
             }
             "window" => {
                 opts.window = crate::duration::parse(&value)
                     .ok()
                     .filter(|d| !d.is_zero())
-                    .ok_or_else(|| bad(format!("invalid window `{value}`")))?
+                    .ok_or_else(|| bad(tl!(lang, "page-bad-window", window = value.as_ref())))?
             }
             "span" => {
                 opts.span = value
                     .parse()
                     .ok()
                     .filter(|s| (1..=168).contains(s))
-                    .ok_or_else(|| bad(format!("invalid span `{value}`: 1 to 168 hours")))?
+                    .ok_or_else(|| bad(tl!(lang, "page-bad-span", span = value.as_ref())))?
             }
             "channel" => opts.channels.push(value.parse().map_err(bad)?),
             "lang" => opts.lang = Lang::from_flag(&value).map_err(bad)?,
-            other => return Err(bad(format!("unknown parameter `{other}`"))),
+            other => return Err(bad(tl!(lang, "page-bad-parameter", name = other))),
         }
     }
     Ok(opts)

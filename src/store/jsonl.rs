@@ -26,17 +26,26 @@ pub fn parse_line(text: &str) -> Result<Sample, String> {
         // serde_json says "at line 1 column N"; the line is the caller's to say.
         let e = e.to_string();
         match e.rsplit_once(" at line ") {
-            Some((what, at)) => format!("{what} (column {})", at.rsplit(' ').next().unwrap_or("?")),
+            Some((what, at)) => t!(
+                "jsonl-json",
+                why = what,
+                column = at.rsplit(' ').next().unwrap_or("?")
+            ),
             None => e,
         }
     })?;
-    let ts = chrono::DateTime::parse_from_rfc3339(&line.ts)
-        .map_err(|e| format!("`ts` {:?} is not an RFC 3339 time ({e})", line.ts))?;
+    let ts = chrono::DateTime::parse_from_rfc3339(&line.ts).map_err(|e| {
+        t!(
+            "jsonl-ts",
+            ts = format!("{:?}", line.ts),
+            why = e.to_string()
+        )
+    })?;
     let valid_name = !line.check.is_empty()
         && line.check.len() <= 200
         && line.check.chars().all(|c| !c.is_control());
     if !valid_name {
-        return Err(format!("`check` {:?} is not a check name", line.check));
+        return Err(t!("jsonl-check", check = format!("{:?}", line.check)));
     }
     let channel: Channel = line
         .channel
@@ -52,9 +61,7 @@ pub fn parse_line(text: &str) -> Result<Sample, String> {
             Some((ms * 1000.0).round() as i64)
         }
         Some(ms) => {
-            return Err(format!(
-                "`latency_ms` {ms} is not a duration in milliseconds"
-            ));
+            return Err(t!("jsonl-latency", ms = ms.to_string()));
         }
     };
     Ok(Sample {
