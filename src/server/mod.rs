@@ -31,6 +31,9 @@ pub struct ServerState {
 
 pub use pages::Pages;
 
+/// After the start-up probes (spread over 1.5 s) and a short timeout.
+const WARM_AFTER: Duration = Duration::from_secs(3);
+
 /// Serves until `shutdown` turns true.
 pub async fn serve(
     listener: TcpListener,
@@ -38,9 +41,19 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
+    // The page is computed once the start-up probes have had their turn.
+    let warm = tokio::time::sleep(WARM_AFTER);
+    tokio::pin!(warm);
+    let mut warmed = state.pages.is_none();
     loop {
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => break,
+            () = &mut warm, if !warmed => {
+                warmed = true;
+                if let Some(pages) = &state.pages {
+                    pages.warm();
+                }
+            }
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let state = state.clone();

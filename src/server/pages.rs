@@ -61,6 +61,29 @@ impl Pages {
         })
     }
 
+    /// Computes the plain page (no query) in both languages behind the
+    /// scenes, so that even the first visitor after a start waits for none.
+    pub fn warm(&self) {
+        let minute = chrono::Utc::now().timestamp().div_euclid(60);
+        let first = crate::i18n::current();
+        let langs = [first]
+            .into_iter()
+            .chain(Lang::ALL.into_iter().filter(|l| *l != first));
+        for lang in langs {
+            let key = format!("{}|", lang.code());
+            let Ok(opts) = options(self, &key) else {
+                continue;
+            };
+            let (job, cache) = (Job::new(self), self.cache.clone());
+            // A full queue: the page is computed when first asked for instead.
+            let _ = self.worker.submit(move || {
+                if let Ok(e) = job.entry(&opts, minute, None, true) {
+                    lock(&cache).put(key, e);
+                }
+            });
+        }
+    }
+
     /// Ends the thread and waits for it (after the page in hand, if any).
     pub async fn stop(&self) {
         self.worker.stop().await;
