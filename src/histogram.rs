@@ -173,19 +173,37 @@ impl Histogram {
         match bytes.split_first() {
             None => true,
             Some((&FORMAT, rest)) => {
-                // Read once for the span (grown in one move), then add.
-                let Some((low, high)) = encoded_span(rest) else {
-                    return false;
-                };
-                if low > high {
-                    return true;
-                }
-                self.cover(low, high);
+                // Decoded once into a small buffer (a quarter-hour's rollup
+                // uses a few buckets), the span grown in one move, then added.
+                let mut pairs = [(0usize, 0u64); 64];
+                let mut used = 0;
                 let mut it = rest.iter();
                 let mut bucket = 0usize;
-                while let (Some(step), Some(n)) = (read_leb128(&mut it), read_leb128(&mut it)) {
-                    bucket += step as usize;
-                    self.counts[bucket - self.start] += n;
+                while !it.as_slice().is_empty() {
+                    let (Some(step), Some(n)) = (read_leb128(&mut it), read_leb128(&mut it)) else {
+                        return false;
+                    };
+                    bucket = bucket.saturating_add(usize::try_from(step).unwrap_or(usize::MAX));
+                    if bucket >= BUCKETS {
+                        return false;
+                    }
+                    if used == pairs.len() {
+                        // A wide one: the rest goes in bucket by bucket.
+                        let (low, high) = (pairs[0].0, pairs[used - 1].0);
+                        self.cover(low, high);
+                        for (b, n) in &pairs[..used] {
+                            self.counts[b - self.start] += n;
+                        }
+                        used = 0;
+                    }
+                    pairs[used] = (bucket, n);
+                    used += 1;
+                }
+                if used > 0 {
+                    self.cover(pairs[0].0, pairs[used - 1].0);
+                    for (b, n) in &pairs[..used] {
+                        self.counts[b - self.start] += n;
+                    }
                 }
                 true
             }
@@ -233,24 +251,14 @@ fn leb128(out: &mut Vec<u8>, mut n: u64) {
     }
 }
 
-/// The lowest and highest bucket of a current encoding's pairs (low > high
-/// when there are none); `None` when they are not an encoding.
-fn encoded_span(pairs: &[u8]) -> Option<(usize, usize)> {
-    let mut it = pairs.iter();
-    let (mut bucket, mut low) = (0usize, usize::MAX);
-    while !it.as_slice().is_empty() {
-        let step = read_leb128(&mut it)?;
-        read_leb128(&mut it)?;
-        bucket = bucket.saturating_add(usize::try_from(step).ok()?);
-        if bucket >= BUCKETS {
-            return None;
-        }
-        low = low.min(bucket);
-    }
-    Some((low, bucket))
-}
-
 fn read_leb128(it: &mut std::slice::Iter<'_, u8>) -> Option<u64> {
+    // Most counts and steps fit one byte.
+    if let Some(&b) = it.as_slice().first()
+        && b < 0x80
+    {
+        it.next();
+        return Some(u64::from(b));
+    }
     let mut n: u64 = 0;
     let mut shift = 0;
     loop {
