@@ -97,8 +97,8 @@
 //!   bounded sets (configuration names, outcomes, phases), never from peers.
 //! - Typed errors (`thiserror`) in the library; `anyhow` only in `cli`.
 //! - Human words come from the catalogue (`t!`, `tl!`), not from string
-//!   literals in code (a probe's reason and `--web-config`'s errors are
-//!   technical detail and stay English); machine words (JSON keys, codes, metric names, log
+//!   literals in code (a probe's reason is stored data and stays English;
+//!   so do the log lines); machine words (JSON keys, codes, metric names, log
 //!   lines) never from the catalogue. The page and the notices name their
 //!   language; everything else speaks the process's.
 //!

@@ -68,8 +68,8 @@ impl WebConfig {
             at,
             message,
         };
-        let text =
-            std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read it: {e}")))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(None, t!("web-cannot-read", why = e.to_string())))?;
         let raw: Raw = serde_yaml_ng::from_str(&text).map_err(|e| {
             let at = e.location().map(|l| (l.line(), l.column()));
             let message = e.to_string();
@@ -92,10 +92,7 @@ impl WebConfig {
             let ok =
                 hash.len() == 60 && ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p));
             if !ok {
-                return Err(err(
-                    None,
-                    format!("the password hash of user `{user}` is not a bcrypt hash ($2y$…)"),
-                ));
+                return Err(err(None, t!("web-bcrypt", user = user)));
             }
         }
         Ok(WebConfig {
@@ -169,26 +166,24 @@ fn tls_config(t: RawTls, base: &Path) -> Result<Arc<rustls::ServerConfig>, Strin
         (None, Some(pem)) => CertificateDer::pem_slice_iter(pem.as_bytes())
             .collect::<Result<_, _>>()
             .map_err(|e| format!("tls_server_config.cert: {e}"))?,
-        _ => return Err("tls_server_config needs exactly one of cert_file and cert".to_string()),
+        _ => return Err(t!("web-one-of", key = "cert_file", other = "cert")),
     };
     if certs.is_empty() {
-        return Err("tls_server_config: no certificate found".to_string());
+        return Err(t!("web-no-cert"));
     }
     let key: PrivateKeyDer<'static> = match (&t.key_file, &t.key) {
         (Some(f), None) => PrivateKeyDer::from_pem_file(resolve(f))
             .map_err(|e| format!("tls_server_config.key_file `{}`: {e}", f.display()))?,
         (None, Some(pem)) => PrivateKeyDer::from_pem_slice(pem.as_bytes())
             .map_err(|e| format!("tls_server_config.key: {e}"))?,
-        _ => return Err("tls_server_config needs exactly one of key_file and key".to_string()),
+        _ => return Err(t!("web-one-of", key = "key_file", other = "key")),
     };
     let version = |v: &Option<String>, field: &str| -> Result<Option<u8>, String> {
         match v.as_deref() {
             None => Ok(None),
             Some("TLS12") => Ok(Some(12)),
             Some("TLS13") => Ok(Some(13)),
-            Some(other) => Err(format!(
-                "tls_server_config.{field} `{other}`: only TLS12 and TLS13 are supported"
-            )),
+            Some(other) => Err(t!("web-version", field = field, value = other)),
         }
     };
     let (min, max) = (
@@ -203,7 +198,7 @@ fn tls_config(t: RawTls, base: &Path) -> Result<Arc<rustls::ServerConfig>, Strin
         versions.push(&rustls::version::TLS13);
     }
     if versions.is_empty() {
-        return Err("tls_server_config: min_version is above max_version".to_string());
+        return Err(t!("web-versions"));
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
@@ -232,18 +227,14 @@ fn tls_config(t: RawTls, base: &Path) -> Result<Arc<rustls::ServerConfig>, Strin
             builder.with_client_cert_verifier(verifier)
         }
         ("RequireAndVerifyClientCert", None) => {
-            return Err(
-                "client_auth_type RequireAndVerifyClientCert needs client_ca_file".to_string(),
-            );
+            return Err(t!("web-client-ca"));
         }
         (other, _) => {
-            return Err(format!(
-                "client_auth_type `{other}` is not supported (use NoClientCert or RequireAndVerifyClientCert)"
-            ));
+            return Err(t!("web-client-auth", value = other));
         }
     };
     let config = builder
         .with_single_cert(certs, key)
-        .map_err(|e| format!("tls_server_config: the key does not fit the certificate ({e})"))?;
+        .map_err(|e| t!("web-key-fit", why = e.to_string()))?;
     Ok(Arc::new(config))
 }

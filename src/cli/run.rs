@@ -70,9 +70,12 @@ pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
     rt.block_on(async {
         let (stop_tx, stop_rx) = watch::channel(false);
         let (reload_tx, reload_rx) = mpsc::unbounded_channel();
-        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
-        let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
-        let mut hup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
+        let mut term =
+            signal(SignalKind::terminate()).with_context(|| t!("no-signal", signal = "SIGTERM"))?;
+        let mut int =
+            signal(SignalKind::interrupt()).with_context(|| t!("no-signal", signal = "SIGINT"))?;
+        let mut hup =
+            signal(SignalKind::hangup()).with_context(|| t!("no-signal", signal = "SIGHUP"))?;
         let signals = tokio::spawn(async move {
             loop {
                 tokio::select! {

@@ -181,6 +181,7 @@ unknown-tz = unknown time zone `{ $zone }` (use an IANA name such as Asia/Shangh
 unknown-channel = unknown channel `{ $name }`
 unknown-channel-use = unknown channel `{ $name }`; use one of { $all }
 no-runtime = cannot start the async runtime
+no-signal = cannot watch { $signal }
 unknown-lang = unknown language `{ $lang }`: use en or zh-CN
 error-prefix = okx-monitor: { $error }
 
@@ -324,6 +325,18 @@ dur-no-unit = `{ $text }` has no unit (use ms, s, m, h or d)
 dur-no-number = `{ $text }` does not start with a whole number
 dur-too-large = `{ $text }` is too large
 dur-unit = `{ $text }` has unit `{ $unit }`; use ms, s, m, h or d
+
+## --web-config errors
+
+web-cannot-read = cannot read it: { $why }
+web-bcrypt = the password hash of user `{ $user }` is not a bcrypt hash ($2y$…)
+web-one-of = tls_server_config needs exactly one of { $key } and { $other }
+web-no-cert = tls_server_config: no certificate found
+web-version = tls_server_config.{ $field } `{ $value }`: only TLS12 and TLS13 are supported
+web-versions = tls_server_config: min_version is above max_version
+web-client-ca = client_auth_type RequireAndVerifyClientCert needs client_ca_file
+web-client-auth = client_auth_type `{ $value }` is not supported (use NoClientCert or RequireAndVerifyClientCert)
+web-key-fit = tls_server_config: the key does not fit the certificate ({ $why })
 
 ## Database and Prometheus errors
 

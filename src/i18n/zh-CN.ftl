@@ -170,6 +170,7 @@ unknown-tz = 未知时区 `{ $zone }`（请使用 IANA 名称，例如 Asia/Shan
 unknown-channel = 未知渠道 `{ $name }`
 unknown-channel-use = 未知渠道 `{ $name }`；可用的有 { $all }
 no-runtime = 无法启动异步运行时
+no-signal = 无法监听信号 { $signal }
 unknown-lang = 未知语言 `{ $lang }`：请用 en 或 zh-CN
 error-prefix = okx-monitor：{ $error }
 
@@ -313,6 +314,18 @@ dur-no-unit = `{ $text }` 没有单位（请用 ms、s、m、h 或 d）
 dur-no-number = `{ $text }` 不是以整数开头
 dur-too-large = `{ $text }` 太大了
 dur-unit = `{ $text }` 的单位是 `{ $unit }`；请用 ms、s、m、h 或 d
+
+## --web-config 错误
+
+web-cannot-read = 无法读取：{ $why }
+web-bcrypt = 用户 `{ $user }` 的密码哈希不是 bcrypt 哈希（$2y$…）
+web-one-of = tls_server_config 需要 { $key } 和 { $other } 二者之一，且只能有一个
+web-no-cert = tls_server_config：没有找到证书
+web-version = tls_server_config.{ $field } `{ $value }`：只支持 TLS12 和 TLS13
+web-versions = tls_server_config：min_version 高于 max_version
+web-client-ca = client_auth_type RequireAndVerifyClientCert 需要 client_ca_file
+web-client-auth = 不支持 client_auth_type `{ $value }`（请用 NoClientCert 或 RequireAndVerifyClientCert）
+web-key-fit = tls_server_config：私钥与证书不匹配（{ $why }）
 
 ## 数据库与 Prometheus 错误
 
