@@ -423,4 +423,56 @@ mod tests {
         assert_eq!(store.sample_count().unwrap(), 60);
         assert_eq!(stored(&store), rebuilt(&store));
     }
+
+    #[test]
+    fn a_database_of_the_previous_layout_keeps_every_sample_in_the_compact_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let before = {
+            // Schema version 5 as the previous okx-monitor wrote it: a rowid
+            // table, NULL for no latency, an identity index beside it.
+            let mut conn = Connection::open(&path).unwrap();
+            schema::migrate_to(&mut conn, &path, 5).unwrap();
+            drop(conn);
+            let mut store = Store {
+                conn: Connection::open(&path).unwrap(),
+                path: path.clone(),
+                ids: HashMap::new(),
+            };
+            store.import(lines(0, 300).as_bytes(), "a").unwrap();
+            store
+                .conn
+                .execute(
+                    "UPDATE samples SET latency_us = NULL WHERE latency_us = -1",
+                    [],
+                )
+                .unwrap();
+            let mut out = Vec::new();
+            store.export(&mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(
+            before.contains("\"latency_ms\":null"),
+            "some samples without latency"
+        );
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 6);
+        assert!(
+            store.conn.prepare("SELECT rowid FROM samples").is_err(),
+            "a table without rowid"
+        );
+        let mut out = Vec::new();
+        store.export(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            before,
+            "every sample, as it was"
+        );
+        assert_eq!(store.sample_count().unwrap(), 300);
+        assert_eq!(stored(&store), rebuilt(&store));
+    }
 }

@@ -32,9 +32,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT s.ts_ms, c.name, c.channel, s.outcome, s.latency_us
+                "SELECT s.ts_ms, c.name, c.channel, s.outcome, nullif(s.latency_us, -1)
                  FROM samples s JOIN checks c ON c.id = s.check_id
-                 ORDER BY s.ts_ms, c.name, s.rowid",
+                 ORDER BY s.ts_ms, c.name, s.outcome, s.latency_us",
             )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
@@ -123,8 +123,9 @@ impl Store {
             .conn
             .prepare(
                 "SELECT c.id, c.name, c.channel, s.outcome, s.ts_ms, s.detail
-                 FROM checks c JOIN samples s ON s.rowid =
-                   (SELECT rowid FROM samples WHERE check_id = c.id ORDER BY ts_ms DESC, outcome DESC LIMIT 1)",
+                 FROM checks c JOIN samples s ON (s.check_id, s.ts_ms, s.outcome, s.latency_us) =
+                   (SELECT check_id, ts_ms, outcome, latency_us FROM samples
+                    WHERE check_id = c.id ORDER BY ts_ms DESC, outcome DESC LIMIT 1)",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt

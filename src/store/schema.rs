@@ -76,7 +76,35 @@ const MIGRATIONS: &[Step] = &[
     // 5: the notifier's state per sink, so that a restart neither repeats nor
     // loses a notice.
     Step::Sql("CREATE TABLE notify_state (sink TEXT PRIMARY KEY, state TEXT NOT NULL);"),
+    // 6: a compact sample row. The sample's identity (check, instant, outcome,
+    // latency; -1 for none) is the primary key of a table without rowid, so
+    // the row is the index: no rowid, no time index, no identity index beside
+    // it (66–71 bytes a sample before). Retention and export scan by key.
+    Step::Sql(
+        "CREATE TABLE samples_compact (
+            check_id INTEGER NOT NULL REFERENCES checks (id),
+            ts_ms INTEGER NOT NULL,
+            outcome INTEGER NOT NULL,
+            latency_us INTEGER NOT NULL,
+            dns_us INTEGER,
+            connect_us INTEGER,
+            first_byte_us INTEGER,
+            http_status INTEGER,
+            detail TEXT,
+            PRIMARY KEY (check_id, ts_ms, outcome, latency_us)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO samples_compact
+            SELECT check_id, ts_ms, outcome, ifnull(latency_us, -1), dns_us, connect_us,
+                   first_byte_us, http_status, detail
+            FROM samples ORDER BY check_id, ts_ms, outcome, ifnull(latency_us, -1);
+        DROP TABLE samples;
+        ALTER TABLE samples_compact RENAME TO samples;",
+    ),
 ];
+
+/// The version whose migration rewrites every sample (6): a database that
+/// crosses it is vacuumed once after, to give the old layout's pages back.
+const COMPACT_SAMPLES: usize = 6;
 
 /// A sample's identity is what a line of JSON Lines carries: its check (and
 /// channel), its instant in milliseconds, its outcome and its latency. Two
@@ -160,6 +188,9 @@ pub fn migrate_to(conn: &mut Connection, path: &Path, target: usize) -> Result<(
         tx.pragma_update(None, "user_version", version as i64 + 1)
             .map_err(sql)?;
         tx.commit().map_err(sql)?;
+    }
+    if (found as usize) < COMPACT_SAMPLES && target >= COMPACT_SAMPLES {
+        conn.execute_batch("VACUUM").map_err(sql)?;
     }
     Ok(())
 }

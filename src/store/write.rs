@@ -123,8 +123,9 @@ impl Store {
             let n = self
                 .conn
                 .execute(
-                    "DELETE FROM samples WHERE rowid IN
-                     (SELECT rowid FROM samples WHERE ts_ms < ?1 LIMIT 10000)",
+                    "DELETE FROM samples WHERE (check_id, ts_ms, outcome, latency_us) IN
+                     (SELECT check_id, ts_ms, outcome, latency_us FROM samples
+                      WHERE ts_ms < ?1 LIMIT 10000)",
                     [before_ms],
                 )
                 .map_err(|e| self.err(e))?;
@@ -166,7 +167,8 @@ impl Batch {
             s.ts_ms,
             id,
             s.outcome.code() as i64,
-            s.latency_us,
+            // The identity's latency: -1 for none (a key column is never NULL).
+            s.latency_us.unwrap_or(-1),
             s.dns_us,
             s.connect_us,
             s.first_byte_us,
