@@ -251,6 +251,7 @@ page-chat-is-use = Live chat is { $state }{ $since } — use { $channel }
 page-since = { " " }since { $at }
 page-works = { $channel } works now
 page-none-answers = No support channel answers right now
+page-local-down = This machine's network is down: OKX cannot be judged from here
 page-no-data = No data yet: the daemon has not probed
 page-meta = Time zone { $zone } · history of { $window } · this machine's network: { $network }
 page-not-measured = not measured

@@ -240,6 +240,7 @@ page-chat-is-use = 在线客服{ $state }{ $since } — 请改用{ $channel }
 page-since = （从 { $at } 起）
 page-works = { $channel }现在可以用
 page-none-answers = 目前没有任何客服渠道有回应
+page-local-down = 这台机器的网络断了：现在无法从这里判断 OKX 的情况
 page-no-data = 还没有数据：守护进程尚未探测
 page-meta = 时区 { $zone } · 历史 { $window } · 本机网络：{ $network }
 page-not-measured = 未测量

@@ -111,6 +111,8 @@ fn headline(h: &mut Html, s: &Status, lang: Lang) {
             .find(|c| c.channel == *p && c.now.is_some_and(Outcome::is_success))
     });
     let text = match (chat, working) {
+        // Nothing about OKX can be told from a machine without a network.
+        _ if s.local_network == Some("down") => tl!(lang, "page-local-down"),
         (Some(c), _) if c.now.is_some_and(Outcome::is_success) => tl!(lang, "page-chat-works"),
         (Some(c), Some(w)) if c.now.is_some() => tl!(
             lang,
@@ -371,4 +373,33 @@ pub fn badge(c: &ChannelStatus) -> String {
         .text(state)
         .raw("</text></g></svg>");
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(local_network: Option<&'static str>) -> Status {
+        Status {
+            timezone: "UTC".into(),
+            window: "28d".into(),
+            channels: Vec::new(),
+            advice: Vec::new(),
+            local_network,
+            maintenance: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_headline_blames_no_channel_when_this_machine_is_offline() {
+        let page = render(&status(Some("down")), Lang::En);
+        assert!(
+            page.contains("<h1>This machine&#39;s network is down"),
+            "{page}"
+        );
+        let page = render(&status(Some("down")), Lang::ZhCn);
+        assert!(page.contains("<h1>这台机器的网络断了"), "{page}");
+        let page = render(&status(Some("up")), Lang::En);
+        assert!(page.contains("<h1>No data yet"), "{page}");
+    }
 }
