@@ -33,6 +33,17 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| t!("dur-too-large", text = text))
 }
 
+/// [`parse`], and longer than 0: a window, an interval, a timeout a person gives.
+pub fn parse_positive(text: &str) -> Result<Duration, String> {
+    parse(text).and_then(|d| {
+        if d.is_zero() {
+            Err(t!("must-be-positive"))
+        } else {
+            Ok(d)
+        }
+    })
+}
+
 /// The shortest exact spelling of `d` in the units `parse` accepts.
 pub fn format(d: Duration) -> String {
     let ms = d.as_millis();

@@ -6,6 +6,7 @@
 use chrono::{Timelike, Utc};
 use unicode_width::UnicodeWidthStr;
 
+use crate::support::history::{every, line};
 use crate::support::peers::{self, response};
 use crate::support::{ConfigDir, run_env, stderr, stdout};
 
@@ -14,18 +15,11 @@ const ZH: (&str, &str) = ("LANG", "zh_CN.UTF-8");
 /// 14 days of live chat (fast at 06:00 UTC) and e-mail, imported into a
 /// database; a configuration with a control check, and the database's path.
 async fn history() -> (ConfigDir, String) {
-    let now = Utc::now();
-    let mut lines = Vec::new();
-    let mut t = now - chrono::Duration::days(14);
-    while t < now {
+    let lines = every(Utc::now(), 14, 10, |t, out| {
         let ms = if t.hour() == 6 { 40.0 } else { 150.0 };
-        let ts = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        lines.push(format!(r#"{{"ts":"{ts}","check":"website-chat","channel":"chat","outcome":"up","latency_ms":{ms}}}"#));
-        lines.push(format!(
-            r#"{{"ts":"{ts}","check":"support-mail","channel":"email","outcome":"down"}}"#
-        ));
-        t += chrono::Duration::minutes(10);
-    }
+        out.push(line(t, "website-chat", "chat", "up", Some(ms)));
+        out.push(line(t, "support-mail", "email", "down", None));
+    });
     let toml = "[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n";
     let dir = ConfigDir::new(&[("checks.toml", toml), ("h.jsonl", &lines.join("\n"))]);
     let db = dir.path().join("h.db").to_str().unwrap().to_string();

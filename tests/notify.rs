@@ -211,9 +211,9 @@ lang = "zh-CN"
     )
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere() {
-    let up = Arc::new(AtomicBool::new(true));
+/// Live chat that answers 200 while the flag is up and 502 while it is down.
+async fn switchable_chat(up: bool) -> (Arc<AtomicBool>, peers::Peer) {
+    let up = Arc::new(AtomicBool::new(up));
     let flag = up.clone();
     let chat = peers::http(move |_| {
         if flag.load(Ordering::SeqCst) {
@@ -223,6 +223,19 @@ async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere()
         }
     })
     .await;
+    (up, chat)
+}
+
+/// A webhook sink for live chat at `url`.
+fn hook_sink(url: &str) -> String {
+    format!(
+        "\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{url}\"\nchannels = [\"chat\"]\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere() {
+    let (up, chat) = switchable_chat(true).await;
     let control = peers::tarpit().await;
     let (ntfy, telegram, hook) = (
         Receiver::start(0).await,
@@ -342,22 +355,10 @@ async fn one_down_and_one_recovered_per_sink_per_outage_and_no_secret_anywhere()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_one_probe_flap_and_a_local_outage_send_nothing() {
-    let up = Arc::new(AtomicBool::new(true));
-    let flag = up.clone();
-    let chat = peers::http(move |_| {
-        if flag.load(Ordering::SeqCst) {
-            response(200, &[], "ok")
-        } else {
-            response(502, &[], "")
-        }
-    })
-    .await;
+    let (up, chat) = switchable_chat(true).await;
     let control = peers::tarpit().await;
     let hook = Receiver::start(0).await;
-    let sink = format!(
-        "\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\nchannels = [\"chat\"]\n",
-        hook.url("/")
-    );
+    let sink = hook_sink(&hook.url("/"));
     let toml = config(&chat.url("/"), &control.addr.to_string(), &sink);
     let dir = ConfigDir::new(&[("checks.toml", &toml)]);
     let daemon = Daemon::start(dir.path(), &dir.path().join("f.db")).await;
@@ -497,22 +498,10 @@ async fn wait_ends_when_a_channel_answers_and_not_during_a_local_outage() {
 /// sends no second down notice, and the recovery is still told once.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restart_during_an_outage_sends_no_second_down() {
-    let up = Arc::new(AtomicBool::new(false));
-    let flag = up.clone();
-    let chat = peers::http(move |_| {
-        if flag.load(Ordering::SeqCst) {
-            response(200, &[], "ok")
-        } else {
-            response(502, &[], "")
-        }
-    })
-    .await;
+    let (up, chat) = switchable_chat(false).await;
     let control = peers::tarpit().await;
     let hook = Receiver::start(0).await;
-    let sink = format!(
-        "\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\nchannels = [\"chat\"]\n",
-        hook.url("/")
-    );
+    let sink = hook_sink(&hook.url("/"));
     let toml = config(&chat.url("/"), &control.addr.to_string(), &sink);
     let dir = ConfigDir::new(&[("checks.toml", &toml)]);
     let db = dir.path().join("r.db");
@@ -577,10 +566,7 @@ async fn a_hanging_receiver_delays_no_probe() {
     let chat = peers::http(|_| response(502, &[], "")).await;
     let control = peers::tarpit().await;
     let hanging = peers::tarpit().await;
-    let sink = format!(
-        "\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"http://{}/\"\nchannels = [\"chat\"]\n",
-        hanging.addr
-    );
+    let sink = hook_sink(&format!("http://{}/", hanging.addr));
     let toml = config(&chat.url("/"), &control.addr.to_string(), &sink);
     let dir = ConfigDir::new(&[("checks.toml", &toml)]);
     let daemon = Daemon::start(dir.path(), &dir.path().join("h.db")).await;

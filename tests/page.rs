@@ -10,22 +10,24 @@ use serde_json::json;
 use okx_monitor::probe::chromium::Chromium;
 
 use crate::support::daemon::Daemon;
+use crate::support::history::{every, line};
 use crate::support::peers;
 use crate::support::{ConfigDir, http_get, http_request, run};
 
 /// 14 days of live chat (fast at 06:00 UTC) and e-mail, one check whose name
 /// is markup, and a daemon over it whose one check runs hourly.
 async fn site() -> (ConfigDir, Daemon, peers::Peer) {
-    let now = Utc::now();
-    let mut lines = Vec::new();
-    let mut t = now - chrono::Duration::days(14);
-    while t < now {
+    let lines = every(Utc::now(), 14, 10, |t, out| {
         let ms = if t.hour() == 6 { 40.0 } else { 150.0 };
-        let ts = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        lines.push(format!(r#"{{"ts":"{ts}","check":"website-chat","channel":"chat","outcome":"up","latency_ms":{ms}}}"#));
-        lines.push(format!(r#"{{"ts":"{ts}","check":"<img src=x onerror=alert(1)>","channel":"email","outcome":"up","latency_ms":90}}"#));
-        t += chrono::Duration::minutes(10);
-    }
+        out.push(line(t, "website-chat", "chat", "up", Some(ms)));
+        out.push(line(
+            t,
+            "<img src=x onerror=alert(1)>",
+            "email",
+            "up",
+            Some(90.0),
+        ));
+    });
     let control = peers::tarpit().await;
     let toml = format!(
         "[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"{}\"\nschedule = \"0 0 * * * *\"\n",

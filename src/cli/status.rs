@@ -9,7 +9,6 @@ use chrono_tz::Tz;
 use super::table::{self, Cell, Colour};
 use super::{EXIT_OK, Format};
 use crate::channel::Channel;
-use crate::duration;
 use crate::i18n::{Lang, words};
 use crate::pattern::{HOURS, Week};
 use crate::status::{self, ChannelStatus, Options, Status};
@@ -21,16 +20,16 @@ pub struct StatusArgs {
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
     /// How much history to read (e.g. 7d, 28d, 400d).
-    #[arg(long, default_value = "28d", value_parser = parse_duration)]
+    #[arg(long, default_value = "28d", value_parser = crate::duration::parse_positive)]
     window: std::time::Duration,
     /// Time zone of the hours shown (IANA name; default: [settings] timezone, else the system's).
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     tz: Option<Tz>,
     /// Length of a contact window, in hours.
-    #[arg(long, default_value_t = status::DEFAULT_SPAN as u16, value_parser = clap::value_parser!(u16).range(1..=168))]
+    #[arg(long, default_value_t = status::DEFAULT_SPAN as u16, value_parser = clap::value_parser!(u16).range(1..=status::MAX_SPAN as i64))]
     span: u16,
     /// Only this channel (repeatable).
-    #[arg(long = "channel", value_name = "CHANNEL", value_parser = parse_channel)]
+    #[arg(long = "channel", value_name = "CHANNEL", value_parser = <Channel as std::str::FromStr>::from_str)]
     channels: Vec<Channel>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -45,22 +44,8 @@ pub struct StatusArgs {
     vantage: Option<String>,
 }
 
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    duration::parse(s).and_then(|d| {
-        if d.is_zero() {
-            Err(t!("window-positive"))
-        } else {
-            Ok(d)
-        }
-    })
-}
-
 fn parse_tz(s: &str) -> Result<Tz, String> {
     s.parse().map_err(|_| t!("unknown-tz", zone = s))
-}
-
-fn parse_channel(s: &str) -> Result<Channel, String> {
-    s.parse()
 }
 
 pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
@@ -127,10 +112,6 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn window_words(w: &status::WindowOut, lang: Lang) -> String {
-    words::window(lang, w.weekday, w.hour, w.hours, w.availability)
-}
-
 fn render(s: &Status, colour: bool) -> String {
     let lang = crate::i18n::current();
     let mut out = format!(
@@ -166,10 +147,10 @@ fn render(s: &Status, colour: bool) -> String {
                 } else if c.best.is_empty() {
                     dash()
                 } else {
-                    let best: Vec<String> = c.best.iter().map(|w| window_words(w, lang)).collect();
+                    let best: Vec<String> = c.best.iter().map(|w| w.words(lang)).collect();
                     words::list(lang, &best)
                 }),
-                Cell::from(c.worst.first().map_or_else(dash, |w| window_words(w, lang))),
+                Cell::from(c.worst.first().map_or_else(dash, |w| w.words(lang))),
             ]
         })
         .collect();

@@ -19,28 +19,14 @@ use crate::runner;
 #[derive(clap::Args, Debug)]
 pub struct WaitArgs {
     /// Wait for this channel (repeatable; default: every OKX channel).
-    #[arg(long = "channel", value_name = "CHANNEL", value_parser = parse_channel)]
+    #[arg(long = "channel", value_name = "CHANNEL", value_parser = <Channel as std::str::FromStr>::from_str)]
     channels: Vec<Channel>,
     /// How often to try.
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse_positive)]
     every: Duration,
     /// Give up after this long (exit 1); default: never.
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = crate::duration::parse_positive)]
     timeout: Option<Duration>,
-}
-
-fn parse_channel(s: &str) -> Result<Channel, String> {
-    s.parse()
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    crate::duration::parse(s).and_then(|d| {
-        if d.is_zero() {
-            Err(t!("must-be-positive"))
-        } else {
-            Ok(d)
-        }
-    })
 }
 
 pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {

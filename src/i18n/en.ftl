@@ -176,7 +176,6 @@ notify-no-sinks = { $config } holds no [[notify]] sink
 notify-delivered = { $name }: delivered
 notify-not-delivered = { $name }: not delivered: { $why }
 must-be-positive = must be longer than 0
-window-positive = the window must be longer than 0
 unknown-tz = unknown time zone `{ $zone }` (use an IANA name such as Asia/Shanghai)
 unknown-channel = unknown channel `{ $name }`
 unknown-channel-use = unknown channel `{ $name }`; use one of { $all }

@@ -88,18 +88,9 @@ impl Lang {
     /// The first language of an `Accept-Language` header okx-monitor speaks,
     /// by the client's weights.
     pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut wanted: Vec<(f32, usize, Lang)> = header
-            .split(',')
+        let mut wanted: Vec<(f32, usize, Lang)> = weighted(header)
             .enumerate()
-            .filter_map(|(i, item)| {
-                let mut parts = item.split(';');
-                let lang = Lang::parse(parts.next()?.trim())?;
-                let q = parts
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                (q > 0.0).then_some((q, i, lang))
-            })
+            .filter_map(|(i, (tag, q))| Some((q, i, Lang::parse(tag)?)))
             .collect();
         wanted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         wanted.first().map(|w| w.2)
@@ -149,6 +140,20 @@ impl Lang {
             .format_pattern(pattern, Some(&fluent), &mut errors)
             .into_owned()
     }
+}
+
+/// The items of an HTTP list with weights (`Accept-Language`,
+/// `Accept-Encoding`: `zh-CN,zh;q=0.9`), each with its `q` (1 when absent);
+/// an item weighted 0 (refused) or unreadable is left out.
+pub fn weighted(list: &str) -> impl Iterator<Item = (&str, f32)> {
+    list.split(',').filter_map(|item| {
+        let mut parts = item.split(';');
+        let token = parts.next()?.trim();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+        (q > 0.0 && !token.is_empty()).then_some((token, q))
+    })
 }
 
 /// A placeable's value: text as it is shown, or a count (which chooses a

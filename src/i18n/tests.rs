@@ -197,3 +197,9 @@ fn every_channel_and_outcome_has_its_words_in_both_languages() {
     }
     assert_eq!(crate::channel::Channel::Chat.words(Lang::ZhCn), "在线客服");
 }
+
+#[test]
+fn weighted_lists_leave_out_what_is_refused() {
+    let items: Vec<_> = weighted("gzip;q=0, br, deflate;q=0.5, x;q=nope").collect();
+    assert_eq!(items, [("br", 1.0), ("deflate", 0.5)]);
+}

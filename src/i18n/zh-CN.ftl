@@ -165,7 +165,6 @@ notify-no-sinks = { $config } 中没有任何 [[notify]] 通知渠道
 notify-delivered = { $name }：已送达
 notify-not-delivered = { $name }：未送达：{ $why }
 must-be-positive = 必须大于 0
-window-positive = 时间范围必须大于 0
 unknown-tz = 未知时区 `{ $zone }`（请使用 IANA 名称，例如 Asia/Shanghai）
 unknown-channel = 未知渠道 `{ $name }`
 unknown-channel-use = 未知渠道 `{ $name }`；可用的有 { $all }

@@ -174,24 +174,11 @@ mod tests {
                 }
             }
         }
-        let down = notice(
-            &dues[0],
-            "home",
-            tz,
-            &[Channel::Email],
-            Vec::new(),
-            Lang::ZhCn,
-        );
-        assert_eq!(down.title, "在线客服不可用");
-        assert!(down.text.contains("客服邮箱可以用。"), "{}", down.text);
-        let down = notice(
-            &dues[0],
-            "home",
-            tz,
-            &[Channel::Email],
-            Vec::new(),
-            Lang::En,
-        );
+        let down = |lang| notice(&dues[0], "home", tz, &[Channel::Email], Vec::new(), lang);
+        let zh = down(Lang::ZhCn);
+        assert_eq!(zh.title, "在线客服不可用");
+        assert!(zh.text.contains("客服邮箱可以用。"), "{}", zh.text);
+        let down = down(Lang::En);
         assert_eq!(
             down.text,
             "Live chat is down since 15:45 (Asia/Shanghai). E-mail to support works."

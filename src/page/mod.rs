@@ -10,7 +10,7 @@ use crate::channel::Channel;
 use crate::i18n::{Lang, words};
 use crate::outcome::Outcome;
 use crate::pattern::{HOURS, Hour, Week};
-use crate::status::{ChannelStatus, Status, WindowOut};
+use crate::status::{ChannelStatus, Status};
 use html::Html;
 
 const STYLE: &str = "<style>
@@ -136,10 +136,6 @@ fn headline(h: &mut Html, s: &Status, lang: Lang) {
     h.element("<h1>", &text, "</h1>");
 }
 
-fn window_words(w: &WindowOut, lang: Lang) -> String {
-    words::window(lang, w.weekday, w.hour, w.hours, w.availability)
-}
-
 fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
     h.raw("<section aria-labelledby=\"ch\"><h2 id=\"ch\">")
         .text(&tl!(lang, "page-channels"))
@@ -186,11 +182,11 @@ fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
             &format!("{} / {}", ms(c.p50_ms), ms(c.p95_ms)),
             "</td>",
         );
-        let best = c.best.first().map_or_else(dash, |w| window_words(w, lang));
+        let best = c.best.first().map_or_else(dash, |w| w.words(lang));
         h.element("<td>", &best, "</td>");
         h.element(
             "<td class=\"wide\">",
-            &c.worst.first().map_or_else(dash, |w| window_words(w, lang)),
+            &c.worst.first().map_or_else(dash, |w| w.words(lang)),
             "</td></tr>",
         );
     }

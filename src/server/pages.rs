@@ -65,11 +65,7 @@ impl Pages {
     /// scenes, so that even the first visitor after a start waits for none.
     pub fn warm(&self) {
         let minute = chrono::Utc::now().timestamp().div_euclid(60);
-        let first = crate::i18n::current();
-        let langs = [first]
-            .into_iter()
-            .chain(Lang::ALL.into_iter().filter(|l| *l != first));
-        for lang in langs {
+        for lang in Lang::ALL {
             let key = format!("{}|", lang.code());
             let Ok(opts) = options(self, &key) else {
                 continue;
@@ -183,13 +179,8 @@ fn accepts_gzip(req: &Request<Incoming>) -> bool {
         .get_all(hyper::header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-            name.eq_ignore_ascii_case("gzip") && !refused
-        })
+        .flat_map(crate::i18n::weighted)
+        .any(|(coding, _)| coding.eq_ignore_ascii_case("gzip"))
 }
 
 /// The answer to `query` (with its page when `want_page`): this minute's
@@ -274,16 +265,15 @@ fn options(pages: &Pages, key: &str) -> Result<Options, Failure> {
                     .map_err(|_| bad(tl!(lang, "unknown-tz", zone = value.as_ref())))?
             }
             "window" => {
-                opts.window = crate::duration::parse(&value)
+                opts.window = crate::duration::parse_positive(&value)
                     .ok()
-                    .filter(|d| !d.is_zero())
                     .ok_or_else(|| bad(tl!(lang, "page-bad-window", window = value.as_ref())))?
             }
             "span" => {
                 opts.span = value
                     .parse()
                     .ok()
-                    .filter(|s| (1..=168).contains(s))
+                    .filter(|s| (1..=crate::status::MAX_SPAN).contains(s))
                     .ok_or_else(|| bad(tl!(lang, "page-bad-span", span = value.as_ref())))?
             }
             "channel" => opts.channels.push(value.parse().map_err(bad)?),

@@ -15,6 +15,8 @@ use crate::store::{SLOT_MS, Store, StoreError};
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(28 * 86_400);
 /// The length of a contact window, in hours, unless told otherwise.
 pub const DEFAULT_SPAN: usize = 2;
+/// The longest contact window: the whole week.
+pub const MAX_SPAN: usize = 168;
 
 /// `status`'s input from `store`: the `window` before `now`, hours in `tz`;
 /// `configured` are the channels of the configuration, shown even before they

@@ -11,7 +11,7 @@ use serde::Serialize;
 mod history;
 mod next;
 
-pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, from_store};
+pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, MAX_SPAN, from_store};
 pub use next::{Occurrence, describe, next_occurrence};
 
 use crate::channel::Channel;
@@ -121,6 +121,13 @@ pub struct WindowOut {
     pub availability: f64,
     pub p50_ms: Option<f64>,
     pub samples: u64,
+}
+
+impl WindowOut {
+    /// "Tue 14:00–16:00 (100.0%)", as tables and the page show it.
+    pub fn words(&self, lang: Lang) -> String {
+        words::window(lang, self.weekday, self.hour, self.hours, self.availability)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

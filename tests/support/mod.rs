@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod history;
 pub mod peers;
 pub mod servers;
 pub mod ws;
