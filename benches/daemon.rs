@@ -4,7 +4,8 @@
 //!   with the achieved probe rate and the daemon's CPU time per probe;
 //! - the daemon's RSS with 10,000 configured checks.
 //!
-//! Run: `cargo bench --bench daemon` (release build; about a minute).
+//! Run: `cargo bench --bench daemon` (release build; about a minute), or one
+//! part: `cargo bench --bench daemon -- store|metrics|lateness|rss`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -20,12 +21,25 @@ use support::daemon::{Daemon, metric_sum};
 use support::peers::{self, response};
 
 fn main() {
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let part = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    store_throughput();
-    metrics_render(10_000);
-    rt.block_on(lateness(1000, Duration::from_secs(20)));
-    for n in [100, 1_000, 10_000] {
-        rt.block_on(rss_with_checks(n));
+    if part("store") {
+        store_throughput();
+    }
+    if part("metrics") {
+        metrics_render(10_000);
+    }
+    if part("lateness") {
+        rt.block_on(lateness(1000, Duration::from_secs(20)));
+    }
+    if part("rss") {
+        for n in [100, 1_000, 10_000] {
+            rt.block_on(rss_with_checks(n));
+        }
     }
 }
 

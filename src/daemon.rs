@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use crate::channel::Channel;
 use crate::config::{self, Check, Config};
 use crate::controls::Controls;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Skip};
 use crate::outcome::{self, Outcome, Report};
 use crate::probe::Prober;
 use crate::sample::Sample;
@@ -502,9 +502,9 @@ impl Scheduler {
                 .get(&*host)
                 .is_some_and(|until| *until > now);
             if self.running.contains(&idx) {
-                self.recorder.metrics.skipped(check, "overrun");
+                self.recorder.metrics.skipped(check, Skip::Overrun);
             } else if held {
-                self.recorder.metrics.skipped(check, "retry_after");
+                self.recorder.metrics.skipped(check, Skip::RetryAfter);
             } else {
                 self.running.insert(idx);
                 let max = self.max_per_host;

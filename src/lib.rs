@@ -63,7 +63,9 @@
 //!   advice: pure over [`diagnose::Evidence`]; [`diagnose::gather`] does the I/O.
 //!
 //! The daemon and the edge:
-//! - [`metrics`] — every Prometheus metric, fed from reports; [`server`] serves
+//! - [`metrics`] — every Prometheus metric, fed from reports, kept per check and
+//!   written straight into the exposition (`metrics/text.rs`, the text format:
+//!   escaping, numbers, histograms; pure); [`server`] serves
 //!   `/metrics`, `/healthz` and the pages (`server/pages.rs`: the query, the
 //!   per-minute answer cache, gzip and `ETag`, and the one low-priority thread
 //!   that computes answers off the probes' threads).

@@ -13,6 +13,7 @@ mod diagnose;
 mod disk;
 mod faults;
 mod lang;
+mod metrics_text;
 mod notify;
 mod page;
 mod probe_browser;
