@@ -4,7 +4,9 @@
 //! wall time of `okx-monitor status --window 400d`, process start included,
 //! against histories of 30, 120 and 365 days.
 //!
-//! Run: `cargo bench --bench status` (release build; a few minutes).
+//! Run: `cargo bench --bench status` (release build; a few minutes). Given a
+//! directory (`cargo bench --bench status -- DIR`), the histories and databases
+//! are written there and kept, for profiling or other binaries.
 
 use std::io::Write;
 use std::path::Path;
@@ -24,12 +26,21 @@ const CHECKS: [(&str, &str); 8] = [
 ];
 
 fn main() {
-    let dir = tempfile::tempdir().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let kept = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir).unwrap();
     let now = chrono::Utc::now().timestamp() / 60 * 60;
     for days in [30i64, 120, 365] {
-        let file = dir.path().join(format!("{days}d.jsonl"));
-        let db = dir.path().join(format!("{days}d.db"));
+        let file = dir.join(format!("{days}d.jsonl"));
+        let db = dir.join(format!("{days}d.db"));
         let n = write_history(&file, now, days);
+        for stale in ["db", "db-wal", "db-shm"] {
+            let _ = std::fs::remove_file(db.with_extension(stale));
+        }
         let started = Instant::now();
         let out = Command::new(BIN)
             .args([

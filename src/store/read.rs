@@ -256,7 +256,10 @@ impl Store {
         let (lo, hi): (Option<i64>, Option<i64>) = self
             .conn
             .query_row(
-                "SELECT min(slot), max(slot) FROM rollups WHERE slot >= ?1 AND slot < ?2",
+                // Two sub-queries: SQLite answers a lone min() or max() with one
+                // look-up in the key, but both in one SELECT with a scan.
+                "SELECT (SELECT min(slot) FROM rollups WHERE slot >= ?1 AND slot < ?2),
+                        (SELECT max(slot) FROM rollups WHERE slot >= ?1 AND slot < ?2)",
                 [from_slot, to_slot],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
