@@ -210,7 +210,7 @@ def main():
         per[name] = r["cpu"] / max(r["probes"], 1) * 1e6
         print(f"{name:28} {r['probes'] / r['seconds']:>9.0f} {per[name]:>13.0f} {r['rss']:>12.1f}")
     o, b, w = per[rows[0][0]], per[rows[1][0]], per[rows[2][0]]
-    print(f"ratios: okx-monitor / blackbox = {o / b:.3f} (target ≤ 0.2); okx-monitor / wrk = {o / w:.2f} (target ≤ 3)")
+    print(f"ratios: okx-monitor / blackbox = {o / b:.3f} (goal ≤ 0.08); okx-monitor / wrk = {o / w:.2f} (goal ≤ 2)")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -45,8 +45,9 @@
 //!   `okx_status`, `websocket`, `browser`), `refusal` (throttled or blocked, for
 //!   every kind that reads an HTTP answer), `chromium` (the one browser process,
 //!   owned and waited for), `resolve` (the DNS resolver every name goes
-//!   through) and `clock` (phase timings); [`probe::Prober::probe`] dispatches
-//!   and enforces the timeout.
+//!   through), `connect` (name, TCP and TLS, timed: the one way every
+//!   connecting kind reaches its peer) and `clock` (phase timings);
+//!   [`probe::Prober::probe`] dispatches and enforces the timeout.
 //! - [`runner`] — runs a set of checks once, concurrently, and judges the run.
 //! - [`controls`] — the control rule where checks run on their own schedules:
 //!   fresh control results, or one shared re-probe.

@@ -1,18 +1,12 @@
-//! The phase clock of one probe: the resolver and connector hooks of the shared
-//! HTTP client write into it, and it survives a timeout so that a probe cut off by
-//! its deadline still says how far it got.
+//! The phase clock of one probe: the connecting code writes each phase into it
+//! as it ends, and it survives a timeout so that a probe cut off by its
+//! deadline still says how far it got.
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::outcome::Phases;
-
-tokio::task_local! {
-    /// The clock of the probe running in this task. The HTTP client is shared by
-    /// many probes at once, so its hooks find the right probe through this.
-    static CURRENT: Arc<PhaseClock>;
-}
 
 #[derive(Debug, Default)]
 pub struct PhaseClock {
@@ -26,16 +20,6 @@ struct State {
 }
 
 impl PhaseClock {
-    /// Runs `f` with `clock` as the current task's clock.
-    pub async fn scope<F: Future>(clock: Arc<PhaseClock>, f: F) -> F::Output {
-        CURRENT.scope(clock, f).await
-    }
-
-    /// The clock of the probe running in this task, if any.
-    pub fn current() -> Option<Arc<PhaseClock>> {
-        CURRENT.try_with(Arc::clone).ok()
-    }
-
     fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         // A poisoned lock only means another thread panicked mid-update of plain
         // numbers; they are still numbers.

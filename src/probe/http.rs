@@ -3,17 +3,23 @@
 //! `refusal` for throttling and blocks) are kept apart; `okx_status` reuses
 //! both halves.
 
+use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, LOCATION};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use reqwest::Url;
+use reqwest::header::{ACCEPT, HOST, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 
 use super::clock::PhaseClock;
+use super::connect;
 use super::refusal;
-use super::resolve::{HttpResolve, NameResolver, ResolveError};
-use crate::config::{HttpSpec, Method};
+use super::resolve::NameResolver;
+use crate::config::{HttpSpec, Method, Secret};
 use crate::outcome::{Failure, Outcome, Report, grade};
 
 /// How much of a body is read; the rest is never downloaded, so an endless body
@@ -21,45 +27,15 @@ use crate::outcome::{Failure, Outcome, Report, grade};
 pub const BODY_CAP: usize = 1024 * 1024;
 /// How many redirects are followed before the check fails.
 pub const MAX_REDIRECTS: usize = 5;
+/// The statuses whose `Location` is followed.
+const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 
-/// Builds the HTTP client shared by the checks that use `resolver` and trust `roots`.
-pub fn client(
-    resolver: Arc<NameResolver>,
-    roots: rustls::RootCertStore,
-) -> Result<reqwest::Client, String> {
-    let tls = crate::tls::client_config(roots)?;
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
-        let scheme = attempt.url().scheme();
-        if scheme != "http" && scheme != "https" {
-            let e = RedirectRefused(format!("redirect to a `{scheme}:` URL, not http or https"));
-            attempt.error(e)
-        } else if attempt.previous().contains(attempt.url()) {
-            attempt.error(RedirectRefused("redirect loop".to_string()))
-        } else if attempt.previous().len() > MAX_REDIRECTS {
-            let e = RedirectRefused(format!("more than {MAX_REDIRECTS} redirects"));
-            attempt.error(e)
-        } else {
-            attempt.follow()
-        }
-    });
-    reqwest::Client::builder()
-        .user_agent(crate::tls::USER_AGENT)
-        .tls_backend_preconfigured(tls)
-        .tls_info(true)
-        .dns_resolver(Arc::new(HttpResolve(resolver)))
-        .connector_layer(TimeConnect)
-        .redirect(policy)
-        // Every probe measures a fresh connection, as a user's first visit would.
-        .pool_max_idle_per_host(0)
-        .no_proxy()
-        .http1_only()
-        .build()
-        .map_err(|e| format!("HTTP client set-up: {e}"))
+/// What a fetch goes through: the check's resolver and TLS set-up.
+#[derive(Clone, Copy)]
+pub struct Via<'a> {
+    pub resolver: &'a NameResolver,
+    pub tls: &'a Arc<rustls::ClientConfig>,
 }
-
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-struct RedirectRefused(String);
 
 /// What came back from a fetch that got an HTTP answer.
 #[derive(Debug, Clone)]
@@ -74,76 +50,189 @@ pub struct Fetched {
     pub latency: Duration,
 }
 
-/// Fetches `url`; an `Err` is the finished report of a fetch that got no answer.
+/// Fetches `url` on a fresh connection, as a user's first visit would,
+/// following up to [`MAX_REDIRECTS`] http(s) redirects; an `Err` is the
+/// finished report of a fetch that got no answer. The check's own `headers`
+/// (often credentials) are sent to its own origin only, never after a
+/// redirect to another.
 pub async fn fetch(
-    client: &reqwest::Client,
+    via: Via<'_>,
     method: Method,
-    url: &reqwest::Url,
-    headers: &std::collections::BTreeMap<String, crate::config::Secret>,
+    url: &Url,
+    headers: &BTreeMap<String, Secret>,
     clock: &PhaseClock,
 ) -> Result<Fetched, Report> {
     let started = Instant::now();
     let method = match method {
-        Method::Get => reqwest::Method::GET,
-        Method::Head => reqwest::Method::HEAD,
+        Method::Get => hyper::Method::GET,
+        Method::Head => hyper::Method::HEAD,
     };
-    let mut request = client.request(method, url.clone());
+    let none = BTreeMap::new();
+    let mut url = url.clone();
+    let mut previous: Vec<Url> = Vec::new();
+    loop {
+        let own = if url.origin() == previous.first().unwrap_or(&url).origin() {
+            headers
+        } else {
+            &none
+        };
+        let mut answer = send(via, &method, &url, own, clock).await?;
+        if let Some(location) = answer.headers.get(LOCATION)
+            && REDIRECTS.contains(&answer.status)
+            && let Some(next) = location.to_str().ok().and_then(|l| url.join(l).ok())
+        {
+            let scheme = next.scheme();
+            if scheme != "http" && scheme != "https" {
+                let why = format!("redirect to a `{scheme}:` URL, not http or https");
+                return Err(Report::failed(Failure::Redirect, why));
+            }
+            previous.push(std::mem::replace(&mut url, next));
+            if previous.contains(&url) {
+                return Err(Report::failed(Failure::Redirect, "redirect loop"));
+            }
+            if previous.len() > MAX_REDIRECTS {
+                let why = format!("more than {MAX_REDIRECTS} redirects");
+                return Err(Report::failed(Failure::Redirect, why));
+            }
+            continue;
+        }
+        clock.first_byte(started.elapsed());
+        let reading = read_body(&mut answer.body);
+        let (body, truncated) = answer.connection.drive(reading).await.map_err(|mut r| {
+            r.detail.http_status = Some(answer.status);
+            r.reason = format!(
+                "HTTP {}, then the body broke off: {}",
+                answer.status, r.reason
+            );
+            r
+        })?;
+        return Ok(Fetched {
+            status: answer.status,
+            headers: answer.headers,
+            body,
+            truncated,
+            tls_not_after: answer.tls_not_after,
+            latency: started.elapsed(),
+        });
+    }
+}
+
+/// One request's answer, its body not yet read, and the connection it came on.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Incoming,
+    tls_not_after: Option<i64>,
+    connection: Connection,
+}
+
+/// hyper's HTTP/1.1 client connection over `S`, for requests without a body.
+type Http1<S> = hyper::client::conn::http1::Connection<TokioIo<S>, Empty<Bytes>>;
+
+/// One HTTP/1.1 connection, driven by whoever awaits through it (no task of
+/// its own): dropping it closes the connection.
+struct Connection {
+    io: Pin<Box<Http1<Box<dyn connect::Stream>>>>,
+    /// Closed (or broken): not to be polled again.
+    done: bool,
+}
+
+impl Connection {
+    /// Awaits `work` (a request or its body) while driving the connection it
+    /// needs. Once the connection ends, `work` ends too: with what arrived, or
+    /// with the error of a connection closed too early.
+    async fn drive<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let mut work = std::pin::pin!(work);
+        std::future::poll_fn(|cx| {
+            if !self.done && self.io.as_mut().poll(cx).is_ready() {
+                self.done = true;
+            }
+            work.as_mut().poll(cx)
+        })
+        .await
+    }
+}
+
+/// Connects and sends one request (HTTP/1.1, no body).
+async fn send(
+    via: Via<'_>,
+    method: &hyper::Method,
+    url: &Url,
+    headers: &BTreeMap<String, Secret>,
+    clock: &PhaseClock,
+) -> Result<Answer, Report> {
+    let secure = url.scheme() == "https";
+    let opened = connect::open(via.resolver, via.tls, url, secure, clock).await?;
+    let (mut sender, io) = hyper::client::conn::http1::handshake(TokioIo::new(opened.stream))
+        .await
+        .map_err(|e| failure_report(&e))?;
+    let mut connection = Connection {
+        io: Box::pin(io),
+        done: false,
+    };
+    let host = url.host_str().unwrap_or_default();
+    let host = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    };
+    let mut target = url.path().to_string();
+    if let Some(query) = url.query() {
+        target.push('?');
+        target.push_str(query);
+    }
+    let mut request = hyper::Request::builder()
+        .method(method.clone())
+        .uri(target)
+        .header(HOST, host)
+        .header(USER_AGENT, crate::tls::USER_AGENT)
+        .header(ACCEPT, "*/*");
     for (k, v) in headers {
         // Marked sensitive, so that no debug output of the request shows it.
-        let mut value = reqwest::header::HeaderValue::from_str(v.expose())
-            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+        let mut value =
+            HeaderValue::from_str(v.expose()).unwrap_or_else(|_| HeaderValue::from_static(""));
         value.set_sensitive(true);
         request = request.header(k, value);
     }
-    let mut response = request.send().await.map_err(|e| failure_report(&e))?;
-    clock.first_byte(started.elapsed());
-    let status = response.status().as_u16();
-    let tls_not_after = response
-        .extensions()
-        .get::<reqwest::tls::TlsInfo>()
-        .and_then(|t| t.peer_certificate())
-        .and_then(crate::tls_cert::not_after);
-    let headers = std::mem::take(response.headers_mut());
-    let mut body = Vec::new();
-    let mut truncated = false;
-    loop {
-        match response.chunk().await {
-            Ok(None) => break,
-            Ok(Some(chunk)) => {
-                let take = chunk.len().min(BODY_CAP - body.len());
-                body.extend_from_slice(&chunk[..take]);
-                if body.len() == BODY_CAP {
-                    // Stop here: dropping the response closes the connection.
-                    truncated = true;
-                    break;
-                }
-            }
-            Err(e) => {
-                let mut r = failure_report(&e);
-                r.detail.http_status = Some(status);
-                r.reason = format!("HTTP {status}, then the body broke off: {}", r.reason);
-                return Err(r);
-            }
-        }
-    }
-    Ok(Fetched {
-        status,
-        headers,
+    let request = request.body(Empty::<Bytes>::new()).map_err(|e| {
+        Report::failed(
+            Failure::Protocol,
+            format!("the request cannot be made: {e}"),
+        )
+    })?;
+    let response = connection
+        .drive(sender.send_request(request))
+        .await
+        .map_err(|e| failure_report(&e))?;
+    let (parts, body) = response.into_parts();
+    Ok(Answer {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
         body,
-        truncated,
-        tls_not_after,
-        latency: started.elapsed(),
+        tls_not_after: opened.tls_not_after,
+        connection,
     })
 }
 
+/// Reads at most [`BODY_CAP`] bytes of `body`; whether there was more.
+async fn read_body(body: &mut Incoming) -> Result<(Vec<u8>, bool), Report> {
+    let mut out = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| failure_report(&e))?;
+        if let Some(chunk) = frame.data_ref() {
+            let take = chunk.len().min(BODY_CAP - out.len());
+            out.extend_from_slice(&chunk[..take]);
+            if out.len() == BODY_CAP {
+                // Stop here: dropping the connection closes it.
+                return Ok((out, true));
+            }
+        }
+    }
+    Ok((out, false))
+}
+
 /// The `http` probe: fetch, then judge.
-pub async fn probe(
-    client: &reqwest::Client,
-    spec: &HttpSpec,
-    slow: Duration,
-    clock: &PhaseClock,
-) -> Report {
-    match fetch(client, spec.method, &spec.url, &spec.headers, clock).await {
+pub async fn probe(via: Via<'_>, spec: &HttpSpec, slow: Duration, clock: &PhaseClock) -> Report {
+    match fetch(via, spec.method, &spec.url, &spec.headers, clock).await {
         Ok(f) => judge(spec, &f, slow, SystemTime::now()),
         Err(r) => r,
     }
@@ -297,37 +386,27 @@ fn unfollowed_redirect(status: u16, location: &reqwest::header::HeaderValue) -> 
     }
 }
 
-/// Turns a client error into the report of a probe that got no usable answer.
-fn failure_report(e: &reqwest::Error) -> Report {
+/// Turns an HTTP error into the report of a probe that got no usable answer.
+fn failure_report(e: &hyper::Error) -> Report {
     let (failure, reason) = classify(e);
     Report::failed(failure, reason)
 }
 
-fn classify(e: &reqwest::Error) -> (Failure, String) {
+fn classify(e: &hyper::Error) -> (Failure, String) {
     use std::error::Error as _;
     let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
     let mut innermost = None;
     while let Some(s) = source {
-        if let Some(r) = s.downcast_ref::<RedirectRefused>() {
-            return (Failure::Redirect, r.0.clone());
-        }
-        if let Some(r) = s.downcast_ref::<ResolveError>() {
-            return (Failure::Dns, r.0.clone());
-        }
         if let Some(t) = s.downcast_ref::<rustls::Error>() {
             return (Failure::Tls, format!("TLS: {t}"));
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
-            match io.kind() {
-                ConnectionRefused => return (Failure::Connect, "connection refused".to_string()),
-                HostUnreachable | NetworkUnreachable | AddrNotAvailable => {
-                    return (Failure::Connect, format!("unreachable: {io}"));
-                }
-                ConnectionReset | ConnectionAborted | UnexpectedEof => {
-                    return (Failure::Protocol, format!("the connection broke: {io}"));
-                }
-                _ => {}
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | UnexpectedEof
+            ) {
+                return (Failure::Protocol, format!("the connection broke: {io}"));
             }
         }
         innermost = Some(s);
@@ -342,56 +421,10 @@ fn classify(e: &reqwest::Error) -> (Failure, String) {
         };
     }
     let words = innermost.map_or_else(|| e.to_string(), |s| s.to_string());
-    if e.is_redirect() {
-        (Failure::Redirect, words)
-    } else if e.is_connect() {
-        (Failure::Connect, words)
-    } else if e.is_timeout() {
-        (Failure::Timeout, words)
+    if e.is_incomplete_message() {
+        (Failure::Protocol, format!("the connection broke: {e}"))
     } else {
         (Failure::Protocol, format!("bad HTTP answer: {words}"))
-    }
-}
-
-/// A connector layer that times the connect (TCP and, on https, TLS) into the
-/// probe's clock.
-#[derive(Clone, Copy)]
-struct TimeConnect;
-
-impl<S> tower_layer::Layer<S> for TimeConnect {
-    type Service = Timed<S>;
-    fn layer(&self, inner: S) -> Timed<S> {
-        Timed(inner)
-    }
-}
-
-#[derive(Clone)]
-struct Timed<S>(S);
-
-impl<S, R> tower_service::Service<R> for Timed<S>
-where
-    S: tower_service::Service<R>,
-    S::Future: Send + 'static,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: R) -> Self::Future {
-        let clock = PhaseClock::current();
-        let started = Instant::now();
-        let connecting = self.0.call(request);
-        Box::pin(async move {
-            let result = connecting.await;
-            if let (Some(clock), Ok(_)) = (&clock, &result) {
-                clock.connect_done(started.elapsed());
-            }
-            result
-        })
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod chromium;
 mod clock;
+pub mod connect;
 pub mod http;
 pub mod mx;
 pub mod okx_status;
@@ -28,12 +29,11 @@ use crate::config::{Check, Spec};
 use crate::duration;
 use crate::outcome::{Failure, Report};
 
-/// What probes share: one resolver per DNS server in use, one HTTP client per
-/// (resolver, extra trusted CA) pair. Built once for a configuration.
+/// What probes share: one resolver per DNS server in use, one TLS set-up per
+/// extra trusted CA file. Built once for a configuration.
 pub struct Prober {
     resolvers: HashMap<Option<SocketAddr>, Arc<NameResolver>>,
-    clients: HashMap<(Option<SocketAddr>, Option<PathBuf>), reqwest::Client>,
-    /// TLS set-ups of the kinds that speak TLS themselves, by extra CA file.
+    /// TLS set-ups of the kinds that speak TLS, by extra CA file.
     tls: HashMap<Option<PathBuf>, Arc<rustls::ClientConfig>>,
     /// The browser of `browser` checks, when one is configured and found;
     /// started on first need.
@@ -64,29 +64,21 @@ impl Prober {
         settings: &crate::config::Settings,
     ) -> Result<Prober, SetupError> {
         let mut resolvers: HashMap<Option<SocketAddr>, Arc<NameResolver>> = HashMap::new();
-        let mut clients = HashMap::new();
         let mut tls = HashMap::new();
         for check in checks {
-            let resolver = resolvers
+            resolvers
                 .entry(check.resolver)
-                .or_insert_with(|| Arc::new(NameResolver::new(check.resolver)))
-                .clone();
+                .or_insert_with(|| Arc::new(NameResolver::new(check.resolver)));
             let err = |message| SetupError {
                 check: check.name.clone(),
                 message,
             };
-            let (client_ca, tls_ca) = match &check.spec {
-                Spec::Http(h) => (Some(h.tls_ca_file.clone()), None),
-                Spec::OkxStatus(o) => (Some(o.tls_ca_file.clone()), None),
-                Spec::WebSocket(w) => (None, Some(w.tls_ca_file.clone())),
-                Spec::Mx(_) | Spec::Tcp(_) | Spec::Browser(_) => (None, None),
+            let tls_ca = match &check.spec {
+                Spec::Http(h) => Some(h.tls_ca_file.clone()),
+                Spec::OkxStatus(o) => Some(o.tls_ca_file.clone()),
+                Spec::WebSocket(w) => Some(w.tls_ca_file.clone()),
+                Spec::Mx(_) | Spec::Tcp(_) | Spec::Browser(_) => None,
             };
-            if let Some(ca) = client_ca
-                && let Entry::Vacant(slot) = clients.entry((check.resolver, ca))
-            {
-                let roots = crate::tls::roots(slot.key().1.as_deref()).map_err(err)?;
-                slot.insert(http::client(resolver, roots).map_err(err)?);
-            }
             if let Some(ca) = tls_ca
                 && let Entry::Vacant(slot) = tls.entry(ca)
             {
@@ -98,7 +90,6 @@ impl Prober {
         let wanted = checks.iter().any(|c| c.spec.needs_browser());
         Ok(Prober {
             resolvers,
-            clients,
             tls,
             browser: wanted
                 .then(|| settings.find_browser())
@@ -137,7 +128,7 @@ impl Prober {
         let clock = Arc::new(PhaseClock::default());
         let started = Instant::now();
         let deadline = started + check.timeout;
-        let run = PhaseClock::scope(clock.clone(), self.dispatch(check, deadline, &clock));
+        let run = self.dispatch(check, deadline, &clock);
         let mut report = match tokio::time::timeout_at(deadline.into(), run).await {
             Ok(r) => r,
             Err(_) => timed_out(check, &clock),
@@ -152,7 +143,7 @@ impl Prober {
     }
 
     async fn dispatch(&self, check: &Check, deadline: Instant, clock: &PhaseClock) -> Report {
-        // A check this prober was not built for has no resolver or client: a
+        // A check this prober was not built for has no resolver or TLS set-up: a
         // caller's bug, reported as the check's outcome rather than a panic.
         let unprepared = || {
             Report::failed(
@@ -163,14 +154,14 @@ impl Prober {
         let Some(resolver) = self.resolvers.get(&check.resolver) else {
             return unprepared();
         };
-        let client = |ca: &Option<PathBuf>| self.clients.get(&(check.resolver, ca.clone()));
+        let via = |ca: &Option<PathBuf>| self.tls.get(ca).map(|tls| http::Via { resolver, tls });
         match &check.spec {
-            Spec::Http(spec) => match client(&spec.tls_ca_file) {
-                Some(c) => http::probe(c, spec, check.slow, clock).await,
+            Spec::Http(spec) => match via(&spec.tls_ca_file) {
+                Some(via) => http::probe(via, spec, check.slow, clock).await,
                 None => unprepared(),
             },
-            Spec::OkxStatus(spec) => match client(&spec.tls_ca_file) {
-                Some(c) => okx_status::probe(c, spec, check.slow, clock).await,
+            Spec::OkxStatus(spec) => match via(&spec.tls_ca_file) {
+                Some(via) => okx_status::probe(via, spec, check.slow, clock).await,
                 None => unprepared(),
             },
             Spec::Mx(spec) => mx::probe(resolver, spec, check.slow, deadline, clock).await,

@@ -10,13 +10,13 @@ use crate::config::{Method, OkxStatusSpec};
 use crate::outcome::{Failure, Maintenance, MaintenanceState, Outcome, Report, grade};
 
 pub async fn probe(
-    client: &reqwest::Client,
+    via: http::Via<'_>,
     spec: &OkxStatusSpec,
     slow: Duration,
     clock: &PhaseClock,
 ) -> Report {
     let no_headers = Default::default();
-    let f = match http::fetch(client, Method::Get, &spec.url, &no_headers, clock).await {
+    let f = match http::fetch(via, Method::Get, &spec.url, &no_headers, clock).await {
         Ok(f) => f,
         Err(r) => return r,
     };

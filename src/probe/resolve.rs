@@ -4,16 +4,13 @@
 //! checks see the same DNS as the others.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
-
-use super::clock::PhaseClock;
 
 /// Why a name did not resolve, in words for the user.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -138,26 +135,5 @@ impl NameResolver {
         } else {
             ResolveError(format!("`{name}` did not resolve through {via}: {e}"))
         }
-    }
-}
-
-/// The HTTP client's resolver: our [`NameResolver`], timed into the probe's clock.
-pub struct HttpResolve(pub Arc<NameResolver>);
-
-impl reqwest::dns::Resolve for HttpResolve {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let resolver = self.0.clone();
-        let clock = PhaseClock::current();
-        Box::pin(async move {
-            let started = Instant::now();
-            let result = resolver.lookup_ip(name.as_str()).await;
-            if let Some(clock) = &clock {
-                clock.dns_done(started.elapsed(), result.as_deref().unwrap_or(&[]));
-            }
-            let addrs = result?;
-            let addrs: reqwest::dns::Addrs =
-                Box::new(addrs.into_iter().map(|ip| SocketAddr::new(ip, 0)));
-            Ok(addrs)
-        })
     }
 }

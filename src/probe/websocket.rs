@@ -14,9 +14,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::{self, Message, http, protocol::WebSocketConfig};
 
 use super::clock::PhaseClock;
+use super::connect;
 use super::refusal;
 use super::resolve::NameResolver;
-use super::tcp::connect_any;
 use crate::config::WebSocketSpec;
 use crate::outcome::{Failure, Report, grade};
 
@@ -24,10 +24,6 @@ use crate::outcome::{Failure, Report, grade};
 pub const FRAME_CAP: usize = 1024 * 1024;
 /// How long a clean close may take once the answer is in.
 const CLOSE_WAIT: Duration = Duration::from_millis(300);
-
-/// A TCP or TLS stream, as the handshake needs it.
-trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 pub async fn probe(
     resolver: &NameResolver,
@@ -37,8 +33,10 @@ pub async fn probe(
     clock: &PhaseClock,
 ) -> Report {
     let started = Instant::now();
-    let (stream, tls_not_after) = match open(resolver, tls, spec, started, clock).await {
-        Ok(s) => s,
+    let secure = spec.url.scheme() == "wss";
+    let (stream, tls_not_after) = match connect::open(resolver, tls, &spec.url, secure, clock).await
+    {
+        Ok(o) => (o.stream, o.tls_not_after),
         Err(report) => return report,
     };
     let config = WebSocketConfig::default()
@@ -70,48 +68,6 @@ pub async fn probe(
     // A polite close, not waited for long: the answer is already in.
     let _ = tokio::time::timeout(CLOSE_WAIT, ws.close(None)).await;
     report
-}
-
-/// Resolves, connects and (on `wss://`) shakes hands in TLS; the certificate's expiry with it.
-async fn open(
-    resolver: &NameResolver,
-    tls: &Arc<rustls::ClientConfig>,
-    spec: &WebSocketSpec,
-    started: Instant,
-    clock: &PhaseClock,
-) -> Result<(Box<dyn Stream>, Option<i64>), Report> {
-    let host = spec.url.host_str().unwrap_or_default();
-    let port = spec.url.port_or_known_default().unwrap_or(443);
-    let addrs = resolver
-        .lookup_ip(host)
-        .await
-        .map_err(|e| Report::failed(Failure::Dns, e.0))?;
-    clock.dns_done(started.elapsed(), &addrs);
-    let tcp = connect_any(&addrs, port)
-        .await
-        .map_err(|e| Report::failed(Failure::Connect, e))?;
-    if spec.url.scheme() != "wss" {
-        clock.connect_done(started.elapsed() - clock.phases().dns.unwrap_or_default());
-        return Ok((Box::new(tcp), None));
-    }
-    let bare = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let name = rustls::pki_types::ServerName::try_from(bare)
-        .map_err(|e| Report::failed(Failure::Tls, format!("`{host}`: {e}")))?;
-    let stream = tokio_rustls::TlsConnector::from(tls.clone())
-        .connect(name, tcp)
-        .await
-        .map_err(|e| Report::failed(Failure::Tls, format!("TLS: {e}")))?;
-    clock.connect_done(started.elapsed() - clock.phases().dns.unwrap_or_default());
-    let not_after = stream
-        .get_ref()
-        .1
-        .peer_certificates()
-        .and_then(|c| c.first())
-        .and_then(|c| crate::tls_cert::not_after(c));
-    Ok((Box::new(stream), not_after))
 }
 
 /// Sends `send`, then reads until a text frame matches `expect`; the time to
