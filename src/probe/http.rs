@@ -133,24 +133,37 @@ type Http1<S> = hyper::client::conn::http1::Connection<TokioIo<S>, Empty<Bytes>>
 /// its own): dropping it closes the connection.
 struct Connection {
     io: Pin<Box<Http1<Box<dyn connect::Stream>>>>,
+    /// Kept while the body is read: without it the connection would shut
+    /// its side down first (one more system call and packet for nothing,
+    /// since dropping the connection closes it anyway).
+    _sender: hyper::client::conn::http1::SendRequest<Empty<Bytes>>,
     /// Closed (or broken): not to be polled again.
     done: bool,
 }
 
 impl Connection {
-    /// Awaits `work` (a request or its body) while driving the connection it
-    /// needs. Once the connection ends, `work` ends too: with what arrived, or
-    /// with the error of a connection closed too early.
+    /// Awaits `work` (the body) while driving the connection it needs.
     async fn drive<T>(&mut self, work: impl Future<Output = T>) -> T {
-        let mut work = std::pin::pin!(work);
-        std::future::poll_fn(|cx| {
-            if !self.done && self.io.as_mut().poll(cx).is_ready() {
-                self.done = true;
-            }
-            work.as_mut().poll(cx)
-        })
-        .await
+        drive(&mut self.io, &mut self.done, work).await
     }
+}
+
+/// Awaits `work` (a request or its body) while driving `io`, the connection it
+/// needs, until that ends (`done`). Once the connection ends, `work` ends too:
+/// with what arrived, or with the error of a connection closed too early.
+async fn drive<T>(
+    io: &mut Pin<Box<Http1<Box<dyn connect::Stream>>>>,
+    done: &mut bool,
+    work: impl Future<Output = T>,
+) -> T {
+    let mut work = std::pin::pin!(work);
+    std::future::poll_fn(|cx| {
+        if !*done && io.as_mut().poll(cx).is_ready() {
+            *done = true;
+        }
+        work.as_mut().poll(cx)
+    })
+    .await
 }
 
 /// Connects and sends one request (HTTP/1.1, no body).
@@ -166,10 +179,8 @@ async fn send(
     let (mut sender, io) = hyper::client::conn::http1::handshake(TokioIo::new(opened.stream))
         .await
         .map_err(|e| failure_report(&e))?;
-    let mut connection = Connection {
-        io: Box::pin(io),
-        done: false,
-    };
+    let mut io = Box::pin(io);
+    let mut done = false;
     let host = url.host_str().unwrap_or_default();
     let host = match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -199,10 +210,14 @@ async fn send(
             format!("the request cannot be made: {e}"),
         )
     })?;
-    let response = connection
-        .drive(sender.send_request(request))
+    let response = drive(&mut io, &mut done, sender.send_request(request))
         .await
         .map_err(|e| failure_report(&e))?;
+    let connection = Connection {
+        io,
+        _sender: sender,
+        done,
+    };
     let (parts, body) = response.into_parts();
     Ok(Answer {
         status: parts.status.as_u16(),
