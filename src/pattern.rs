@@ -130,11 +130,12 @@ impl Clock {
         Clock { tz, cached: None }
     }
 
-    /// The local hour of the week of unix millisecond `ms`.
-    pub fn hour_of_week(&mut self, ms: i64) -> usize {
-        let secs = ms.div_euclid(1000);
-        let utc_hour = secs.div_euclid(3600);
-        let offset = match self.cached {
+    /// The zone's offset from UTC, in seconds, during the UTC hour of `ms`
+    /// (offsets change on whole quarter-hours at the finest, in practice on
+    /// whole hours).
+    fn offset(&mut self, ms: i64) -> i64 {
+        let utc_hour = ms.div_euclid(3_600_000);
+        match self.cached {
             Some((h, off)) if h == utc_hour => off,
             _ => {
                 let off = DateTime::<Utc>::from_timestamp(utc_hour * 3600, 0)
@@ -143,8 +144,18 @@ impl Clock {
                 self.cached = Some((utc_hour, off));
                 off
             }
-        };
-        let local = secs + offset;
+        }
+    }
+
+    /// Whether the UTC hour of `ms` is one local hour: the offset is whole hours.
+    pub fn whole_hours(&mut self, ms: i64) -> bool {
+        self.offset(ms) % 3600 == 0
+    }
+
+    /// The local hour of the week of unix millisecond `ms`.
+    pub fn hour_of_week(&mut self, ms: i64) -> usize {
+        let secs = ms.div_euclid(1000);
+        let local = secs + self.offset(ms);
         // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
         let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;
         weekday * 24 + (local.rem_euclid(86_400) / 3600) as usize

@@ -8,8 +8,11 @@
 //! [`writer::Writer`], which keeps SQLite off the async runtime's threads.
 //!
 //! Rollups are per quarter-hour rather than per hour so that local wall-clock
-//! hours are exact in every time zone (UTC+5:30 and +5:45 included).
+//! hours are exact in every time zone (UTC+5:30 and +5:45 included); the
+//! hours that ended are summed again by UTC hour (`hourly.rs`), which is
+//! exact wherever the offset is whole hours, for reading long histories.
 
+mod hourly;
 pub mod jsonl;
 mod read;
 mod schema;
@@ -89,6 +92,9 @@ pub struct Store {
     /// (check, channel) → row id in `checks`, so that a sample costs no look-up.
     /// Cleared when a transaction rolls back, since it may hold ids of that transaction.
     ids: Ids,
+    /// Whether the schema keeps hourly rollups: every database this version
+    /// opens does (only tests build older ones, and write into them).
+    hourly: bool,
 }
 
 impl Store {
@@ -102,6 +108,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             ids: HashMap::new(),
+            hourly: true,
         };
         // Whose file is it? Asked before anything is written to it (even the
         // journal mode), so that someone else's file is left as it was.
@@ -401,6 +408,79 @@ mod tests {
         assert_eq!(total, 150);
     }
 
+    /// Samples of two checks from `start`, every `step_ms`, for `days`.
+    fn history(start: i64, days: i64, step_ms: i64) -> Vec<Sample> {
+        (0..days * 86_400_000 / step_ms)
+            .map(|i| {
+                let outcome = match i % 11 {
+                    0 => Outcome::Down,
+                    1 => Outcome::Degraded,
+                    2 => Outcome::Throttled,
+                    _ => Outcome::Up,
+                };
+                let check = if i % 3 == 0 { "chat" } else { "mail" };
+                sample(start + i * step_ms, check, outcome, Some(40 + i * 37 % 900))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hours_summed_below_the_watermark_read_as_their_quarter_hours() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut summed = Store::open(&dir.path().join("summed.db")).unwrap();
+        let mut plain = Store::open(&dir.path().join("plain.db")).unwrap();
+        // 70 days across the end of summer time in Europe and America (long
+        // enough to be folded in two halves), a sample every 11 minutes.
+        let start = 1_790_000_000_000i64;
+        let end = start + 70 * 86_400_000;
+        let samples = history(start, 70, 660_000);
+        for store in [&mut summed, &mut plain] {
+            store.insert(&samples).unwrap();
+        }
+        summed.compact_hours(end + 86_400_000).unwrap();
+        assert!(hourly::watermark(&summed.conn).unwrap() * hourly::HOUR_MS >= end);
+        assert!(
+            hourly::watermark(&plain.conn).unwrap() <= start.div_euclid(hourly::HOUR_MS),
+            "the samples came below a new database's watermark and lowered it"
+        );
+        let zones = [
+            chrono_tz::Asia::Shanghai,
+            chrono_tz::Europe::Berlin,
+            chrono_tz::America::New_York,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::Asia::Kathmandu,
+            chrono_tz::Australia::Lord_Howe,
+        ];
+        // Whole windows, and windows that begin and end inside an hour.
+        let windows = [(start, end), (start + 420_000 + 7, end - 1_000_003)];
+        let same = |summed: &Store, plain: &Store| {
+            for tz in zones {
+                for (from, to) in windows {
+                    let weeks = summed.check_weeks(from, to, tz).unwrap();
+                    assert_eq!(weeks.len(), 2);
+                    assert_eq!(weeks, plain.check_weeks(from, to, tz).unwrap(), "{tz}");
+                }
+            }
+        };
+        same(&summed, &plain);
+        // A sample written late, below the watermark, lowers it to its hour;
+        // summing again raises it.
+        let late = start + 5 * 86_400_000 + 60_000;
+        for store in [&mut summed, &mut plain] {
+            store
+                .insert(&[sample(late, "chat", Outcome::Down, None)])
+                .unwrap();
+        }
+        assert_eq!(
+            hourly::watermark(&summed.conn).unwrap(),
+            late.div_euclid(hourly::HOUR_MS)
+        );
+        same(&summed, &plain);
+        summed.compact_hours(end + 86_400_000).unwrap();
+        assert!(hourly::watermark(&summed.conn).unwrap() * hourly::HOUR_MS >= end);
+        same(&summed, &plain);
+    }
+
     #[test]
     fn a_database_with_copies_from_old_imports_is_repaired_on_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -414,6 +494,7 @@ mod tests {
                 conn: Connection::open(&path).unwrap(),
                 path: path.clone(),
                 ids: HashMap::new(),
+                hourly: false,
             };
             store.import(lines(0, 60).as_bytes(), "a").unwrap();
             store.import(lines(0, 60).as_bytes(), "a").unwrap();
@@ -438,6 +519,7 @@ mod tests {
                 conn: Connection::open(&path).unwrap(),
                 path: path.clone(),
                 ids: HashMap::new(),
+                hourly: false,
             };
             store.import(lines(0, 300).as_bytes(), "a").unwrap();
             store
@@ -460,7 +542,7 @@ mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 6);
+        assert_eq!(version, 7);
         assert!(
             store.conn.prepare("SELECT rowid FROM samples").is_err(),
             "a table without rowid"
@@ -474,5 +556,24 @@ mod tests {
         );
         assert_eq!(store.sample_count().unwrap(), 300);
         assert_eq!(stored(&store), rebuilt(&store));
+        // Every hour that ended is summed, as the quarter-hours say.
+        assert!(
+            hourly::watermark(&store.conn).unwrap() * hourly::HOUR_MS
+                > 1_793_000_000_000 + 300 * 60_000
+        );
+        let (from, to) = (1_792_990_000_000, 1_793_100_000_000);
+        let hours: u64 = store
+            .conn
+            .query_row("SELECT sum(up + down) FROM rollups_hourly", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap() as u64;
+        assert_eq!(hours, 300);
+        assert!(
+            !store
+                .check_weeks(from, to, chrono_tz::UTC)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{ALL_COUNTS, COUNTS, NOT_UP_COUNTS, SLOT_MS, Store, StoreError, jsonl};
+use super::{ALL_COUNTS, COUNTS, NOT_UP_COUNTS, SLOT_MS, Store, StoreError, hourly, jsonl};
 use crate::channel::Channel;
 use crate::histogram::Histogram;
 use crate::outcome::Outcome;
@@ -253,54 +253,9 @@ impl Store {
         }
         let known: Vec<bool> = names.iter().map(Option::is_some).collect();
         let (from_slot, to_slot) = (from_ms.div_euclid(SLOT_MS), to_ms.div_euclid(SLOT_MS));
-        let (lo, hi): (Option<i64>, Option<i64>) = self
-            .conn
-            .query_row(
-                // Two sub-queries: SQLite answers a lone min() or max() with one
-                // look-up in the key, but both in one SELECT with a scan.
-                "SELECT (SELECT min(slot) FROM rollups WHERE slot >= ?1 AND slot < ?2),
-                        (SELECT max(slot) FROM rollups WHERE slot >= ?1 AND slot < ?2)",
-                [from_slot, to_slot],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+        let weeks = self
+            .fold_window(from_slot, to_slot, tz, &known)
             .map_err(|e| self.err(e))?;
-        let (Some(lo), Some(hi)) = (lo, hi) else {
-            return Ok(Vec::new());
-        };
-        // A long history is folded in two halves at once, on a second read-only
-        // connection (WAL lets readers run side by side).
-        const SPLIT_FROM: i64 = 96 * 60;
-        let weeks = if hi - lo < SPLIT_FROM {
-            fold_weeks(&self.conn, lo, hi + 1, tz, &known).map_err(|e| self.err(e))?
-        } else {
-            let mid = lo + (hi - lo) / 2;
-            let second = Connection::open_with_flags(
-                &self.path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .and_then(|c| c.pragma_update(None, "mmap_size", 1i64 << 30).map(|_| c))
-            .map_err(|e| self.err(e))?;
-            let (earlier, later) = std::thread::scope(|s| {
-                let known = &known;
-                let later = s.spawn(move || fold_weeks(&second, mid, hi + 1, tz, known));
-                (fold_weeks(&self.conn, lo, mid, tz, known), later.join())
-            });
-            let later = match later {
-                Ok(r) => r.map_err(|e| self.err(e))?,
-                // The fold does not panic; if it did, that is a bug to surface.
-                Err(p) => std::panic::resume_unwind(p),
-            };
-            let mut weeks = earlier.map_err(|e| self.err(e))?;
-            for (mine, theirs) in weeks.iter_mut().zip(later) {
-                match (mine.as_mut(), theirs) {
-                    (Some(m), Some(t)) => m.merge(&t),
-                    (None, Some(t)) => *mine = Some(t),
-                    (_, None) => {}
-                }
-            }
-            weeks
-        };
         Ok(weeks
             .into_iter()
             .zip(names)
@@ -316,23 +271,158 @@ impl Store {
     }
 }
 
-/// Folds the rollups of slots `[from_slot, to_slot)` into one week per check
-/// id (indexed by id) in `tz`; ids not `known` are passed over.
+/// Where rollups are read from: quarter-hours, or the hours summed below the
+/// watermark (`hourly.rs`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Slots,
+    Hours,
+}
+
+impl Table {
+    /// The table and its time key column.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Table::Slots => ("rollups", "slot"),
+            Table::Hours => ("rollups_hourly", "hour"),
+        }
+    }
+
+    fn unit_ms(self) -> i64 {
+        match self {
+            Table::Slots => SLOT_MS,
+            Table::Hours => hourly::HOUR_MS,
+        }
+    }
+}
+
+/// One week per check id (indexed by id).
+type Weeks = Vec<Option<Week>>;
+
+impl Store {
+    /// The weeks of slots `[from_slot, to_slot)` in `tz`: the whole hours
+    /// below the watermark from the hourly rollups, when `tz`'s offset is a
+    /// whole number of hours at every one of them, and the rest from the
+    /// quarter-hours; all from the quarter-hours otherwise.
+    fn fold_window(
+        &self,
+        from_slot: i64,
+        to_slot: i64,
+        tz: chrono_tz::Tz,
+        known: &[bool],
+    ) -> rusqlite::Result<Weeks> {
+        let per = hourly::SLOTS_PER_HOUR;
+        let first_hour = (from_slot + per - 1).div_euclid(per);
+        let end_hour = to_slot.div_euclid(per).min(hourly::watermark(&self.conn)?);
+        if first_hour < end_hour
+            && let Some(mut weeks) = self.fold(Table::Hours, first_hour, end_hour, tz, known)?
+        {
+            for (lo, hi) in [(from_slot, first_hour * per), (end_hour * per, to_slot)] {
+                if let Some(edge) = self.fold(Table::Slots, lo, hi, tz, known)? {
+                    merge_weeks(&mut weeks, edge);
+                }
+            }
+            return Ok(weeks);
+        }
+        Ok(self
+            .fold(Table::Slots, from_slot, to_slot, tz, known)?
+            .unwrap_or_else(|| vec![None; known.len()]))
+    }
+
+    /// The rollups of `table` keyed `[from, to)`, folded; `None` for hours
+    /// when one of them is not a whole-hour offset in `tz`. A long history is
+    /// folded in two halves at once, on a second read-only connection (WAL
+    /// lets readers run side by side).
+    fn fold(
+        &self,
+        table: Table,
+        from: i64,
+        to: i64,
+        tz: chrono_tz::Tz,
+        known: &[bool],
+    ) -> rusqlite::Result<Option<Weeks>> {
+        if from >= to {
+            return Ok(Some(vec![None; known.len()]));
+        }
+        let (name, key) = table.names();
+        let (lo, hi): (Option<i64>, Option<i64>) = self.conn.query_row(
+            // Two sub-queries: SQLite answers a lone min() or max() with one
+            // look-up in the key, but both in one SELECT with a scan.
+            &format!(
+                "SELECT (SELECT min({key}) FROM {name} WHERE {key} >= ?1 AND {key} < ?2),
+                        (SELECT max({key}) FROM {name} WHERE {key} >= ?1 AND {key} < ?2)"
+            ),
+            [from, to],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(Some(vec![None; known.len()]));
+        };
+        // Sixty days: below it, a second thread costs more than it saves.
+        const SPLIT_FROM_MS: i64 = 60 * 86_400_000;
+        if (hi - lo) * table.unit_ms() < SPLIT_FROM_MS {
+            return fold_weeks(&self.conn, table, lo, hi + 1, tz, known);
+        }
+        let mid = lo + (hi - lo) / 2;
+        let second = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .and_then(|c| c.pragma_update(None, "mmap_size", 1i64 << 30).map(|_| c))?;
+        let (earlier, later) = std::thread::scope(|s| {
+            let later = s.spawn(move || fold_weeks(&second, table, mid, hi + 1, tz, known));
+            (
+                fold_weeks(&self.conn, table, lo, mid, tz, known),
+                later.join(),
+            )
+        });
+        let later = match later {
+            Ok(r) => r?,
+            // The fold does not panic; if it did, that is a bug to surface.
+            Err(p) => std::panic::resume_unwind(p),
+        };
+        Ok(match (earlier?, later) {
+            (Some(mut weeks), Some(later)) => {
+                merge_weeks(&mut weeks, later);
+                Some(weeks)
+            }
+            _ => None,
+        })
+    }
+}
+
+/// Adds `more` into `weeks`, check by check.
+fn merge_weeks(weeks: &mut Weeks, more: Weeks) {
+    for (mine, theirs) in weeks.iter_mut().zip(more) {
+        match (mine.as_mut(), theirs) {
+            (Some(m), Some(t)) => m.merge(&t),
+            (None, Some(t)) => *mine = Some(t),
+            (_, None) => {}
+        }
+    }
+}
+
+/// Folds the rollups of `table` keyed `[from, to)` into one week per check id
+/// (indexed by id) in `tz`; ids not `known` are passed over. `None` when an
+/// hourly row falls where `tz`'s offset is not whole hours.
 fn fold_weeks(
     conn: &Connection,
-    from_slot: i64,
-    to_slot: i64,
+    table: Table,
+    from: i64,
+    to: i64,
     tz: chrono_tz::Tz,
     known: &[bool],
-) -> rusqlite::Result<Vec<Option<Week>>> {
-    let mut weeks: Vec<Option<Week>> = vec![None; known.len()];
+) -> rusqlite::Result<Option<Weeks>> {
+    let mut weeks: Weeks = vec![None; known.len()];
     let mut clock = Clock::new(tz);
+    let (name, key) = table.names();
+    let unit = table.unit_ms();
     // Only what a pattern counts: throttled, unknown, maintenance and blocked count in none.
-    let mut stmt = conn.prepare_cached(
-        "SELECT check_id, slot, up, degraded, down, latency
-         FROM rollups WHERE slot >= ?1 AND slot < ?2",
-    )?;
-    let mut rows = stmt.query([from_slot, to_slot])?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT check_id, {key}, up, degraded, down, latency
+         FROM {name} WHERE {key} >= ?1 AND {key} < ?2"
+    ))?;
+    let mut rows = stmt.query([from, to])?;
     while let Some(row) = rows.next()? {
         let int = |i| {
             row.get_ref(i)
@@ -346,6 +436,10 @@ fn fold_weeks(
         else {
             continue;
         };
+        let at_ms = int(1) * unit;
+        if table == Table::Hours && !clock.whole_hours(at_ms) {
+            return Ok(None);
+        }
         let mut counts = [0u64; Outcome::COUNT];
         counts[Outcome::Up.code()] = int(2) as u64;
         counts[Outcome::Degraded.code()] = int(3) as u64;
@@ -355,10 +449,10 @@ fn fold_weeks(
             .ok()
             .and_then(|v| v.as_blob().ok())
             .unwrap_or(&[]);
-        let how = clock.hour_of_week(int(1) * SLOT_MS);
+        let how = clock.hour_of_week(at_ms);
         weeks[id]
             .get_or_insert_with(Default::default)
             .add_stored(how, &counts, latency);
     }
-    Ok(weeks)
+    Ok(Some(weeks))
 }

@@ -6,7 +6,7 @@ use std::io::BufRead;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{COUNTS, Ids, SLOT_MS, Store, StoreError, jsonl};
+use super::{COUNTS, Ids, SLOT_MS, Store, StoreError, hourly, jsonl};
 use crate::channel::Channel;
 use crate::histogram::Histogram;
 use crate::outcome::Outcome;
@@ -42,7 +42,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let result = (|| {
             let tx = self.conn.transaction()?;
-            let mut batch = Batch::new(&tx)?;
+            let mut batch = Batch::new(&tx, self.hourly)?;
             for s in samples {
                 batch.add(&tx, &mut self.ids, s)?;
             }
@@ -89,7 +89,7 @@ impl Store {
             source,
         };
         let tx = self.conn.transaction().map_err(sql)?;
-        let mut batch = Batch::new(&tx).map_err(sql)?;
+        let mut batch = Batch::new(&tx, self.hourly).map_err(sql)?;
         let mut counts = Imported::default();
         let mut input = input;
         // One buffer for every line (a line's allocation was 3 % of an import).
@@ -123,8 +123,21 @@ impl Store {
         }
         batch.flush_rollups(&tx).map_err(sql)?;
         drop(batch);
+        if self.hourly {
+            hourly::compact(&tx, chrono::Utc::now().timestamp_millis()).map_err(sql)?;
+        }
         tx.commit().map_err(sql)?;
         Ok(counts)
+    }
+
+    /// Sums the hours that ended a while before `now_ms` into hourly rollups
+    /// (see `hourly.rs`); the daemon's writer calls it every few minutes.
+    pub fn compact_hours(&mut self, now_ms: i64) -> Result<(), StoreError> {
+        let result = self
+            .conn
+            .transaction()
+            .and_then(|tx| hourly::compact(&tx, now_ms).and_then(|()| tx.commit()));
+        result.map_err(|e| self.err(e))
     }
 
     /// Deletes raw samples older than `before_ms` (rollups stay); returns how many.
@@ -154,6 +167,8 @@ impl Store {
 struct Batch<'t> {
     rollups: HashMap<(i64, i64), Rollup>,
     insert: rusqlite::Statement<'t>,
+    /// Whether the schema keeps hourly rollups to lower.
+    hourly: bool,
 }
 
 impl<'t> Batch<'t> {
@@ -161,9 +176,10 @@ impl<'t> Batch<'t> {
     /// import of millions of samples runs in bounded memory.
     const MAX_PENDING_SLOTS: usize = 20_000;
 
-    fn new(tx: &'t Transaction) -> rusqlite::Result<Batch<'t>> {
+    fn new(tx: &'t Transaction, hourly: bool) -> rusqlite::Result<Batch<'t>> {
         Ok(Batch {
             rollups: HashMap::new(),
+            hourly,
             insert: tx.prepare(
                 "INSERT OR IGNORE INTO samples (ts_ms, check_id, outcome, latency_us, dns_us,
                                   connect_us, first_byte_us, http_status, detail)
@@ -205,54 +221,63 @@ impl<'t> Batch<'t> {
         let mut read = tx.prepare_cached(&format!(
             "SELECT {COUNTS}, latency FROM rollups WHERE check_id = ?1 AND slot = ?2"
         ))?;
-        let mut write = tx.prepare_cached(&write_rollup_sql())?;
+        let mut write = tx.prepare_cached(&write_rollup_sql("rollups", "slot"))?;
+        let lowest = self.rollups.keys().map(|(_, slot)| *slot).min();
         for ((id, slot), mut rollup) in self.rollups.drain() {
             let stored = read
-                .query_row([id, slot], |row| {
-                    let mut counts = [0u64; Outcome::COUNT];
-                    for (i, c) in counts.iter_mut().enumerate() {
-                        *c = row.get::<_, i64>(i)? as u64;
-                    }
-                    let blob: Vec<u8> = row.get(Outcome::COUNT)?;
-                    Ok(Rollup {
-                        counts,
-                        latency: Histogram::decode(&blob).unwrap_or_default(),
-                    })
-                })
+                .query_row([id, slot], |row| read_rollup(row, 0))
                 .optional()?;
             if let Some(stored) = stored {
                 rollup.merge(&stored);
             }
             write_rollup(&mut write, id, slot, &rollup)?;
         }
+        if let Some(slot) = lowest.filter(|_| self.hourly) {
+            hourly::lower(tx, slot)?;
+        }
         Ok(())
     }
 }
 
-/// The statement that writes one rollup row, whole.
-pub(super) fn write_rollup_sql() -> String {
+/// The statement that writes one rollup row of `table` (keyed by check and
+/// `key`: `slot` or `hour`), whole.
+pub(super) fn write_rollup_sql(table: &str, key: &str) -> String {
     let values: Vec<String> = (1..=Outcome::COUNT + 3).map(|i| format!("?{i}")).collect();
     format!(
-        "INSERT OR REPLACE INTO rollups (check_id, slot, {COUNTS}, latency) VALUES ({})",
+        "INSERT OR REPLACE INTO {table} (check_id, {key}, {COUNTS}, latency) VALUES ({})",
         values.join(", ")
     )
 }
 
-/// Writes rollup `slot` of check `id` through [`write_rollup_sql`]; the count
-/// columns are in the order of [`Outcome::code`].
+/// Writes the rollup of check `id` at `key` through [`write_rollup_sql`]; the
+/// count columns are in the order of [`Outcome::code`].
 pub(super) fn write_rollup(
-    write: &mut rusqlite::CachedStatement<'_>,
+    write: &mut rusqlite::Statement<'_>,
     id: i64,
-    slot: i64,
+    key: i64,
     rollup: &Rollup,
 ) -> rusqlite::Result<()> {
     let counts = rollup.counts.map(|n| n as i64);
     let latency = rollup.latency.encode();
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &slot];
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &key];
     values.extend(counts.iter().map(|c| c as &dyn rusqlite::ToSql));
     values.push(&latency);
     write.execute(values.as_slice())?;
     Ok(())
+}
+
+/// The rollup in a row's columns from `first` on: the counts of [`COUNTS`],
+/// then the encoded latency histogram.
+pub(super) fn read_rollup(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Rollup> {
+    let mut counts = [0u64; Outcome::COUNT];
+    for (i, c) in counts.iter_mut().enumerate() {
+        *c = row.get::<_, i64>(first + i)? as u64;
+    }
+    let blob: Vec<u8> = row.get(first + Outcome::COUNT)?;
+    Ok(Rollup {
+        counts,
+        latency: Histogram::decode(&blob).unwrap_or_default(),
+    })
 }
 
 fn check_id(

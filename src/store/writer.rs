@@ -22,6 +22,8 @@ const MAX_BATCH: usize = 5_000;
 const MAX_PENDING: usize = 200_000;
 /// How often raw samples past the retention are deleted.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+/// How often the hours that ended are summed into hourly rollups.
+const COMPACT_EVERY: Duration = Duration::from_secs(600);
 
 /// What the writer has done, for `/metrics`.
 #[derive(Debug, Default)]
@@ -135,6 +137,7 @@ fn run(
     let mut store: Option<Store> = None;
     let mut batch = Batch::default();
     let mut last_retention: Option<Instant> = None;
+    let mut last_compact: Option<Instant> = None;
     let mut open = true;
     while open || !batch.is_empty() {
         if open {
@@ -151,6 +154,14 @@ fn run(
             last_retention = Some(Instant::now());
             if let Some(s) = store.as_mut() {
                 apply_retention(s, retention);
+            }
+        }
+        if store.is_some() && last_compact.is_none_or(|t| t.elapsed() >= COMPACT_EVERY) {
+            last_compact = Some(Instant::now());
+            if let Some(s) = store.as_mut()
+                && let Err(e) = s.compact_hours(chrono::Utc::now().timestamp_millis())
+            {
+                tracing::warn!(error = %e, "cannot sum the hours that ended");
             }
         }
     }
