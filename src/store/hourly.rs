@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, Transaction};
 
-use super::write::{read_rollup, write_rollup, write_rollup_sql};
+use super::write::{write_rollup, write_rollup_sql};
 use super::{COUNTS, SLOT_MS};
+use crate::outcome::Outcome;
 use crate::pattern::Rollup;
 
 pub const HOUR_MS: i64 = 3_600_000;
@@ -86,7 +87,14 @@ pub fn compact(tx: &Transaction, now_ms: i64) -> rusqlite::Result<()> {
             }
             hour = Some(this);
         }
-        sums.entry(id).or_default().merge(&read_rollup(row, 2)?);
+        // Added as stored: the encoded histogram is merged without decoding it first.
+        let sum = sums.entry(id).or_default();
+        for (i, c) in sum.counts.iter_mut().enumerate() {
+            *c += row.get::<_, i64>(2 + i)? as u64;
+        }
+        if let Ok(blob) = row.get_ref(2 + Outcome::COUNT)?.as_blob() {
+            sum.latency.merge_encoded(blob);
+        }
     }
     if let Some(h) = hour {
         for (id, sum) in sums {
