@@ -2,7 +2,7 @@
 # okx-monitor side by side with the Prometheus blackbox exporter and wrk (see
 # benches/compare.py). Installs nginx, prometheus-blackbox-exporter and wrk
 # when missing (Debian packages; root), builds the release binary, and runs.
-# Usage: benches/compare.sh [--rate N] [--seconds T]
+# Usage: benches/compare.sh [--rate N] [--seconds T] [--rounds R]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()

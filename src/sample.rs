@@ -3,7 +3,7 @@
 //! outcome; no I/O.
 
 use crate::channel::Channel;
-use crate::outcome::{Maintenance, Outcome, Report};
+use crate::outcome::{Detail, Maintenance, Outcome, Report};
 
 /// One probe's result as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +49,11 @@ impl Sample {
 /// what has a column of its own or only matters now: the HTTP status, the
 /// addresses, `Retry-After`). A new detail field is kept without a change here.
 fn kept_detail(report: &Report) -> Option<String> {
+    // Most probes: a success whose detail is only what is not kept. No JSON
+    // is built for them (it was about 2 % of the daemon's CPU a probe).
+    if report.outcome.is_success() && only_transient(&report.detail) {
+        return None;
+    }
     let mut detail = match serde_json::to_value(&report.detail) {
         Ok(serde_json::Value::Object(map)) => map,
         // Detail is a struct of plain fields; it always serializes to an object.
@@ -64,6 +69,30 @@ fn kept_detail(report: &Report) -> Option<String> {
         }
     }
     (!detail.is_empty()).then(|| serde_json::Value::Object(detail).to_string())
+}
+
+/// Whether `d` holds nothing but what a sample does not keep. Every field is
+/// named, so that a new one is considered here before it compiles.
+fn only_transient(d: &Detail) -> bool {
+    let Detail {
+        http_status: _,
+        addresses: _,
+        retry_after: _,
+        tls_not_after,
+        mx_records,
+        mx_hosts,
+        extracted,
+        maintenance,
+        websocket_hosts,
+        frame_hosts,
+    } = d;
+    tls_not_after.is_none()
+        && mx_records.is_none()
+        && mx_hosts.is_empty()
+        && extracted.is_empty()
+        && maintenance.is_empty()
+        && websocket_hosts.is_empty()
+        && frame_hosts.is_empty()
 }
 
 /// The latest sample of one check.
@@ -107,7 +136,17 @@ mod tests {
         assert_eq!(d["failure"], "connect");
         assert_eq!(d["maintenance"][0]["state"], "scheduled");
         assert!(d.get("addresses").is_none() && d.get("http_status").is_none());
-        let up = Report::new(Outcome::Up, "ok");
+        let mut up = Report::new(Outcome::Up, "ok");
+        up.detail.http_status = Some(200);
+        up.detail.addresses = vec!["127.0.0.1".parse().unwrap()];
         assert_eq!(Sample::new("chat", Channel::Chat, 7, &up).detail, None);
+        // A success keeps what it found, by the same rule as a failure.
+        up.detail.tls_not_after = Some(1_900_000_000);
+        up.detail.extracted.insert("online".into(), 17.0);
+        let d = Sample::new("chat", Channel::Chat, 7, &up).detail.unwrap();
+        assert_eq!(
+            d,
+            r#"{"extracted":{"online":17.0},"tls_not_after":1900000000}"#
+        );
     }
 }
