@@ -56,8 +56,9 @@
 //! - [`store`] — SQLite: `write.rs` (samples, rollups, retention), `read.rs`
 //!   (export, rollups, latest, weeks), `hourly.rs` (the ended hours summed
 //!   below a watermark, and the one rule that keeps them equal to their
-//!   quarter-hours), `schema.rs` (migrations), `jsonl.rs` (import/export
-//!   lines), [`store::writer`] (the thread that writes).
+//!   quarter-hours), `rollup_row.rs` (one rollup row in and out of SQL),
+//!   `schema.rs` (migrations), `jsonl.rs` (import/export lines),
+//!   [`store::writer`] (the thread that writes).
 //! - [`status`] — `status`'s answer and advice: pure over [`status::Input`];
 //!   [`status::from_store`] is the one way from a store to that input, and
 //!   [`status::next_occurrence`] the one rule for "the next good time".

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, Transaction};
 
-use super::write::{write_rollup, write_rollup_sql};
+use super::rollup_row::{write_rollup, write_rollup_sql};
 use super::{COUNTS, SLOT_MS};
 use crate::outcome::Outcome;
 use crate::pattern::Rollup;

@@ -15,6 +15,7 @@
 mod hourly;
 pub mod jsonl;
 mod read;
+mod rollup_row;
 mod schema;
 mod write;
 pub mod writer;

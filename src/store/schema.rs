@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::{Connection, Transaction};
 
 use super::StoreError;
-use super::write::{write_rollup, write_rollup_sql};
+use super::rollup_row::{write_rollup, write_rollup_sql};
 use crate::outcome::Outcome;
 use crate::pattern::Rollup;
 
