@@ -223,6 +223,34 @@ async fn redirects() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_checks_headers_go_to_its_own_origin_only() {
+    let has_key = |head: &str| head.to_ascii_lowercase().contains("x-api-key: k-123");
+    let elsewhere = peers::http(move |head| {
+        if has_key(head) {
+            response(400, &[], "a key that was not meant for me")
+        } else {
+            response(200, &[], "arrived")
+        }
+    })
+    .await;
+    let away = elsewhere.url("/there");
+    let home = peers::http(move |head| match (peers::path(head), has_key(head)) {
+        (_, false) => response(401, &[], "no key"),
+        ("/same", true) => response(302, &[("location", "/final")], ""),
+        ("/final", true) => response(200, &[], "arrived"),
+        (_, true) => response(302, &[("location", away.as_str())], ""),
+    })
+    .await;
+    let extra = "headers = { X-Api-Key = \"k-123\" }\nbody_contains = \"arrived\"";
+    // Within the origin, every hop carries the header.
+    let r = probe_one(&check(&home.url("/same"), extra)).await;
+    assert_eq!(r.outcome, Outcome::Up, "{}", r.reason);
+    // Redirected to another origin, the header stays home.
+    let r = probe_one(&check(&home.url("/away"), extra)).await;
+    assert_eq!(r.outcome, Outcome::Up, "{}", r.reason);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn endless_body_is_capped_not_hung() {
     let peer = peers::http(|_| Answer::EndlessBody).await;
     let started = Instant::now();
