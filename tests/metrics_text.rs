@@ -127,7 +127,7 @@ fn a_known_run() -> Metrics {
 #[test]
 fn the_exposition_is_exactly_the_known_text() {
     let text = a_known_run().render(None);
-    // The reload's time is the clock's; every other value is the run's.
+    // No reload in the run, so no value comes from the clock.
     let expected = include_str!("fixtures/metrics.txt");
     if std::env::var_os("METRICS_FIXTURE_WRITE").is_some() {
         std::fs::write(

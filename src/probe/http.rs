@@ -124,6 +124,10 @@ struct Answer {
     body: Incoming,
     tls_not_after: Option<i64>,
     connection: Connection,
+    /// Kept while the body is read: without it the connection would shut
+    /// its side down first (one more system call and packet for nothing,
+    /// since dropping the connection closes it anyway).
+    _sender: hyper::client::conn::http1::SendRequest<Empty<Bytes>>,
 }
 
 /// hyper's HTTP/1.1 client connection over `S`, for requests without a body.
@@ -133,37 +137,24 @@ type Http1<S> = hyper::client::conn::http1::Connection<TokioIo<S>, Empty<Bytes>>
 /// its own): dropping it closes the connection.
 struct Connection {
     io: Pin<Box<Http1<Box<dyn connect::Stream>>>>,
-    /// Kept while the body is read: without it the connection would shut
-    /// its side down first (one more system call and packet for nothing,
-    /// since dropping the connection closes it anyway).
-    _sender: hyper::client::conn::http1::SendRequest<Empty<Bytes>>,
     /// Closed (or broken): not to be polled again.
     done: bool,
 }
 
 impl Connection {
-    /// Awaits `work` (the body) while driving the connection it needs.
+    /// Awaits `work` (a request or its body) while driving the connection it
+    /// needs. Once the connection ends, `work` ends too: with what arrived, or
+    /// with the error of a connection closed too early.
     async fn drive<T>(&mut self, work: impl Future<Output = T>) -> T {
-        drive(&mut self.io, &mut self.done, work).await
+        let mut work = std::pin::pin!(work);
+        std::future::poll_fn(|cx| {
+            if !self.done && self.io.as_mut().poll(cx).is_ready() {
+                self.done = true;
+            }
+            work.as_mut().poll(cx)
+        })
+        .await
     }
-}
-
-/// Awaits `work` (a request or its body) while driving `io`, the connection it
-/// needs, until that ends (`done`). Once the connection ends, `work` ends too:
-/// with what arrived, or with the error of a connection closed too early.
-async fn drive<T>(
-    io: &mut Pin<Box<Http1<Box<dyn connect::Stream>>>>,
-    done: &mut bool,
-    work: impl Future<Output = T>,
-) -> T {
-    let mut work = std::pin::pin!(work);
-    std::future::poll_fn(|cx| {
-        if !*done && io.as_mut().poll(cx).is_ready() {
-            *done = true;
-        }
-        work.as_mut().poll(cx)
-    })
-    .await
 }
 
 /// Connects and sends one request (HTTP/1.1, no body).
@@ -179,8 +170,10 @@ async fn send(
     let (mut sender, io) = hyper::client::conn::http1::handshake(TokioIo::new(opened.stream))
         .await
         .map_err(|e| failure_report(&e))?;
-    let mut io = Box::pin(io);
-    let mut done = false;
+    let mut connection = Connection {
+        io: Box::pin(io),
+        done: false,
+    };
     let host = url.host_str().unwrap_or_default();
     let host = match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -210,14 +203,10 @@ async fn send(
             format!("the request cannot be made: {e}"),
         )
     })?;
-    let response = drive(&mut io, &mut done, sender.send_request(request))
+    let response = connection
+        .drive(sender.send_request(request))
         .await
         .map_err(|e| failure_report(&e))?;
-    let connection = Connection {
-        io,
-        _sender: sender,
-        done,
-    };
     let (parts, body) = response.into_parts();
     Ok(Answer {
         status: parts.status.as_u16(),
@@ -225,6 +214,7 @@ async fn send(
         body,
         tls_not_after: opened.tls_not_after,
         connection,
+        _sender: sender,
     })
 }
 

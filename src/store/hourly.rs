@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, Transaction};
 
-use super::rollup_row::{write_rollup, write_rollup_sql};
+use super::rollup_row::{read_counts, write_rollup, write_rollup_sql};
 use super::{COUNTS, SLOT_MS};
 use crate::outcome::Outcome;
 use crate::pattern::Rollup;
@@ -75,32 +75,30 @@ pub fn compact(tx: &Transaction, now_ms: i64) -> rusqlite::Result<()> {
     // Rows come in key order, (slot, check_id): one hour at a time.
     let mut hour = None;
     let mut sums: BTreeMap<i64, Rollup> = BTreeMap::new();
+    let mut flush = |hour: Option<i64>, sums: &mut BTreeMap<i64, Rollup>| match hour {
+        Some(h) => std::mem::take(sums)
+            .iter()
+            .try_for_each(|(id, sum)| write_rollup(&mut write, *id, h, sum)),
+        None => Ok(()),
+    };
     let mut rows = read.query([from * SLOTS_PER_HOUR, until * SLOTS_PER_HOUR])?;
     while let Some(row) = rows.next()? {
         let (id, slot): (i64, i64) = (row.get(0)?, row.get(1)?);
         let this = slot.div_euclid(SLOTS_PER_HOUR);
         if hour != Some(this) {
-            if let Some(h) = hour {
-                for (id, sum) in std::mem::take(&mut sums) {
-                    write_rollup(&mut write, id, h, &sum)?;
-                }
-            }
+            flush(hour, &mut sums)?;
             hour = Some(this);
         }
         // Added as stored: the encoded histogram is merged without decoding it first.
         let sum = sums.entry(id).or_default();
-        for (i, c) in sum.counts.iter_mut().enumerate() {
-            *c += row.get::<_, i64>(2 + i)? as u64;
+        for (c, n) in sum.counts.iter_mut().zip(read_counts(row, 2)?) {
+            *c += n;
         }
         if let Ok(blob) = row.get_ref(2 + Outcome::COUNT)?.as_blob() {
             sum.latency.merge_encoded(blob);
         }
     }
-    if let Some(h) = hour {
-        for (id, sum) in sums {
-            write_rollup(&mut write, id, h, &sum)?;
-        }
-    }
+    flush(hour, &mut sums)?;
     tx.execute("UPDATE rollups_hourly_until SET hour = ?1", [until])?;
     Ok(())
 }

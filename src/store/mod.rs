@@ -482,21 +482,26 @@ mod tests {
         same(&summed, &plain);
     }
 
+    /// A database as an older okx-monitor left it, at schema `version` (before
+    /// the hourly sums), written through this version's store.
+    fn store_at_version(path: &std::path::Path, version: usize) -> Store {
+        let mut conn = Connection::open(path).unwrap();
+        schema::migrate_to(&mut conn, path, version).unwrap();
+        Store {
+            conn,
+            path: path.to_path_buf(),
+            ids: HashMap::new(),
+            hourly: false,
+        }
+    }
+
     #[test]
     fn a_database_with_copies_from_old_imports_is_repaired_on_open() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         {
             // A database of schema version 3, where imports stored copies.
-            let mut conn = Connection::open(&path).unwrap();
-            schema::migrate_to(&mut conn, &path, 3).unwrap();
-            drop(conn);
-            let mut store = Store {
-                conn: Connection::open(&path).unwrap(),
-                path: path.clone(),
-                ids: HashMap::new(),
-                hourly: false,
-            };
+            let mut store = store_at_version(&path, 3);
             store.import(lines(0, 60).as_bytes(), "a").unwrap();
             store.import(lines(0, 60).as_bytes(), "a").unwrap();
             assert_eq!(store.sample_count().unwrap(), 120, "version 3 kept copies");
@@ -513,15 +518,7 @@ mod tests {
         let before = {
             // Schema version 5 as the previous okx-monitor wrote it: a rowid
             // table, NULL for no latency, an identity index beside it.
-            let mut conn = Connection::open(&path).unwrap();
-            schema::migrate_to(&mut conn, &path, 5).unwrap();
-            drop(conn);
-            let mut store = Store {
-                conn: Connection::open(&path).unwrap(),
-                path: path.clone(),
-                ids: HashMap::new(),
-                hourly: false,
-            };
+            let mut store = store_at_version(&path, 5);
             store.import(lines(0, 300).as_bytes(), "a").unwrap();
             store
                 .conn

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::rollup_row::read_counts;
 use super::{ALL_COUNTS, COUNTS, NOT_UP_COUNTS, SLOT_MS, Store, StoreError, hourly, jsonl};
 use crate::channel::Channel;
 use crate::histogram::Histogram;
@@ -89,10 +90,7 @@ impl Store {
             .query_map(
                 [from_ms.div_euclid(SLOT_MS), to_ms.div_euclid(SLOT_MS)],
                 |row| {
-                    let mut counts = [0u64; Outcome::COUNT];
-                    for (i, c) in counts.iter_mut().enumerate() {
-                        *c = row.get::<_, i64>(3 + i)? as u64;
-                    }
+                    let counts = read_counts(row, 3)?;
                     let blob: Vec<u8> = row.get(3 + Outcome::COUNT)?;
                     Ok((
                         row.get::<_, String>(0)?,

@@ -37,13 +37,23 @@ pub fn write_rollup(
 /// The rollup in a row's columns from `first` on: the counts of [`COUNTS`],
 /// then the encoded latency histogram.
 pub fn read_rollup(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Rollup> {
-    let mut counts = [0u64; Outcome::COUNT];
-    for (i, c) in counts.iter_mut().enumerate() {
-        *c = row.get::<_, i64>(first + i)? as u64;
-    }
+    let counts = read_counts(row, first)?;
     let blob: Vec<u8> = row.get(first + Outcome::COUNT)?;
     Ok(Rollup {
         counts,
         latency: Histogram::decode(&blob).unwrap_or_default(),
     })
+}
+
+/// The counts of [`COUNTS`] in a row's columns from `first` on, indexed by
+/// [`Outcome::code`].
+pub fn read_counts(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<[u64; Outcome::COUNT]> {
+    let mut counts = [0u64; Outcome::COUNT];
+    for (i, c) in counts.iter_mut().enumerate() {
+        *c = row.get::<_, i64>(first + i)? as u64;
+    }
+    Ok(counts)
 }
