@@ -27,23 +27,6 @@ pub const SLOTS_PER_HOUR: i64 = HOUR_MS / SLOT_MS;
 /// running at its end, or a batch written late, seldom lowers the watermark.
 pub const SETTLE_MS: i64 = 10 * 60 * 1000;
 
-/// The schema of migration 7.
-pub const SCHEMA: &str = "CREATE TABLE rollups_hourly (
-        check_id INTEGER NOT NULL REFERENCES checks (id),
-        hour INTEGER NOT NULL,
-        up INTEGER NOT NULL,
-        degraded INTEGER NOT NULL,
-        throttled INTEGER NOT NULL,
-        down INTEGER NOT NULL,
-        unknown INTEGER NOT NULL,
-        maintenance INTEGER NOT NULL,
-        blocked INTEGER NOT NULL,
-        latency BLOB NOT NULL,
-        PRIMARY KEY (hour, check_id)
-    ) WITHOUT ROWID;
-    CREATE TABLE rollups_hourly_until (hour INTEGER NOT NULL);
-    INSERT INTO rollups_hourly_until VALUES (0);";
-
 /// The first hour (unix ms / [`HOUR_MS`]) without hourly rows.
 pub fn watermark(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT hour FROM rollups_hourly_until", [], |r| r.get(0))
@@ -101,10 +84,4 @@ pub fn compact(tx: &Transaction, now_ms: i64) -> rusqlite::Result<()> {
     flush(hour, &mut sums)?;
     tx.execute("UPDATE rollups_hourly_until SET hour = ?1", [until])?;
     Ok(())
-}
-
-/// Migration 7: the tables, and every hour of the history so far summed.
-pub fn migrate(tx: &Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(SCHEMA)?;
-    compact(tx, chrono::Utc::now().timestamp_millis())
 }

@@ -102,8 +102,30 @@ const MIGRATIONS: &[Step] = &[
     ),
     // 7: hourly rollups below a watermark, for reading a long history as a
     // quarter of the rows (see `hourly.rs`); every ended hour summed now.
-    Step::Rust(super::hourly::migrate),
+    Step::Rust(hourly_sums),
 ];
+
+/// Migration 7: the tables of the hourly sums, and every ended hour summed.
+fn hourly_sums(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE rollups_hourly (
+            check_id INTEGER NOT NULL REFERENCES checks (id),
+            hour INTEGER NOT NULL,
+            up INTEGER NOT NULL,
+            degraded INTEGER NOT NULL,
+            throttled INTEGER NOT NULL,
+            down INTEGER NOT NULL,
+            unknown INTEGER NOT NULL,
+            maintenance INTEGER NOT NULL,
+            blocked INTEGER NOT NULL,
+            latency BLOB NOT NULL,
+            PRIMARY KEY (hour, check_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE rollups_hourly_until (hour INTEGER NOT NULL);
+        INSERT INTO rollups_hourly_until VALUES (0);",
+    )?;
+    super::hourly::compact(tx, chrono::Utc::now().timestamp_millis())
+}
 
 /// The version whose migration rewrites every sample (6): a database that
 /// crosses it is vacuumed once after, to give the old layout's pages back.
