@@ -287,27 +287,34 @@ fn start_notices(
         return Ok(None);
     }
     let client = crate::notify::deliver::client().map_err(DaemonError::Internal)?;
-    let (outbox, queue) = mpsc::channel(deliver::QUEUE);
     let (observe, observations) = mpsc::channel(4096);
     let m = metrics.clone();
     let m2 = metrics.clone();
     let report = deliver::Report {
         result: Arc::new(move |sink: &str, event: &str, r| m.notice(sink, event, r)),
-        queued: Arc::new(move |n| m2.notice_queue(n)),
+        queued: Arc::new(move |sink: &str, n| m2.notice_queue(sink, n)),
     };
     let m = metrics.clone();
     let dropped =
         Box::new(move |sink: &str, event: &str| m.notice(sink, event, deliver::Result::Dropped));
     let save = Box::new(move |sink: &str, state: String| samples.send_notify_state(sink, state));
     let outlets = notifier::Outlets {
-        outbox,
         vantage: vantage.to_string(),
         tz,
         dropped,
         save,
     };
-    let n = notifier::Notifier::new(&config.notify, &config.checks, outlets, &saved);
-    services.spawn(deliver::run(client, queue, report, shutdown.clone()));
+    // Every sink its own queue and task: one that hangs delays no other.
+    let open = |target| {
+        deliver::start(
+            client.clone(),
+            target,
+            report.clone(),
+            shutdown.clone(),
+            services,
+        )
+    };
+    let n = notifier::Notifier::new(&config.notify, &config.checks, outlets, &saved, open);
     let (db, min_samples) = (
         with_db.to_path_buf(),
         u64::from(config.settings.min_samples),

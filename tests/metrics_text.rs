@@ -117,7 +117,7 @@ fn a_known_run() -> Metrics {
     m.notice("ntfy", "recovered", Delivery::Sent);
     m.notice("mail", "down", Delivery::Failed);
     m.notice("mail", "down", Delivery::Dropped);
-    m.notice_queue(2);
+    m.notice_queue("ntfy", 2);
     m.runnable(web, true);
     m.runnable(mail, false);
     m.local_network(Some(false));

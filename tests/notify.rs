@@ -598,3 +598,141 @@ fn rfc2047(text: &str) -> String {
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_else(|| text.to_string())
 }
+
+/// A webhook sink named `name` for live chat at `url` that counts one failed
+/// or good probe as the change (`after = 1`, `recover_after = 1`).
+fn quick_sink(name: &str, url: &str) -> String {
+    format!(
+        "\n[[notify]]\nname = \"{name}\"\nkind = \"webhook\"\nurl = \"{url}\"\nchannels = [\"chat\"]\nevents = [\"down\", \"recovered\"]\nafter = 1\nrecover_after = 1\n"
+    )
+}
+
+/// The events a receiver got, in the order it got them.
+fn events(h: &Receiver) -> Vec<String> {
+    h.bodies()
+        .iter()
+        .map(|b| {
+            serde_json::from_str::<serde_json::Value>(b).unwrap()["event"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Waits until `h` has got `want` events, at most `limit`; how long it took.
+async fn until_events(h: &Receiver, want: &[&str], limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if events(h) == want {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+/// Sinks are independent: a sink that accepts the connection and never
+/// answers (listed first, so that a shared queue would put it ahead) holds
+/// none of the webhook's notices. The webhook gets "down" within 3 s of the
+/// outage and "recovered" within 3 s of the recovery, while the hanging
+/// sink's attempts time out (10 s each) and are retried; the daemon still
+/// stops in bounded time.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hanging_sink_delays_no_other_sinks_notice() {
+    let (up, chat) = switchable_chat(true).await;
+    let control = peers::tarpit().await;
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let counted = attempts.clone();
+    let hanging = peers::http(move |_| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        Answer::Tarpit
+    })
+    .await;
+    let hook = Receiver::start(0).await;
+    let sinks = quick_sink("stuck", &hanging.url("/")) + &quick_sink("hook", &hook.url("/"));
+    let toml = config(&chat.url("/"), &control.addr.to_string(), &sinks);
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let mut daemon = Daemon::start(dir.path(), &dir.path().join("i.db")).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    up.store(false, Ordering::SeqCst);
+    let took = until_events(&hook, &["down"], Duration::from_secs(3)).await;
+    assert!(took.is_some(), "no down within 3 s: {:?}", events(&hook));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    up.store(true, Ordering::SeqCst);
+    let took = until_events(&hook, &["down", "recovered"], Duration::from_secs(3)).await;
+    assert!(
+        took.is_some(),
+        "no recovered within 3 s: {:?}",
+        events(&hook)
+    );
+
+    // The hanging sink's first attempt ends after 10 s; the retry follows.
+    let waited = Instant::now();
+    while attempts.load(Ordering::SeqCst) < 2 && waited.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        attempts.load(Ordering::SeqCst) >= 2,
+        "the hanging sink is retried"
+    );
+    let text = daemon.metrics().await;
+    let failed = "sink=\"stuck\"";
+    assert!(
+        metric_sum(
+            &text,
+            "okx_monitor_notices_total",
+            &format!("result=\"failed\",{failed}")
+        ) >= 1.0,
+        "{text}"
+    );
+    assert!(
+        text.contains("okx_monitor_notice_queue{sink=\"hook\""),
+        "{text}"
+    );
+    daemon.signal(libc::SIGTERM);
+    daemon
+        .wait_exit(Duration::from_secs(20))
+        .await
+        .expect("stops in bounded time with a sink still hanging");
+    assert_eq!(events(&hook), ["down", "recovered"]);
+}
+
+/// A sink's "recovered" never reaches it before its "down", even when the
+/// "down" needed retries (the receiver fails its first two requests) and the
+/// channel recovered meanwhile.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recovered_never_reaches_a_sink_before_its_down() {
+    let (up, chat) = switchable_chat(true).await;
+    let control = peers::tarpit().await;
+    let hook = Receiver::start(2).await;
+    let sinks = quick_sink("hook", &hook.url("/"));
+    let toml = config(&chat.url("/"), &control.addr.to_string(), &sinks);
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let daemon = Daemon::start(dir.path(), &dir.path().join("o.db")).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    up.store(false, Ordering::SeqCst);
+    // Down is seen within a second or two; its first attempt fails, and the
+    // recovery comes while it waits for its retry.
+    let waited = Instant::now();
+    while metric_sum(
+        &daemon.metrics().await,
+        "okx_monitor_notices_total",
+        "result=\"failed\"",
+    ) < 1.0
+        && waited.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    up.store(true, Ordering::SeqCst);
+    let got = until_events(&hook, &["down", "recovered"], Duration::from_secs(20)).await;
+    assert!(got.is_some(), "{:?}", events(&hook));
+    let text = daemon.metrics().await;
+    assert_eq!(
+        metric_sum(&text, "okx_monitor_notices_total", "result=\"failed\""),
+        2.0,
+        "the down was retried twice: {text}"
+    );
+    drop(daemon);
+}

@@ -98,7 +98,8 @@ struct CheckSeries {
 /// The daemon's own values.
 #[derive(Default)]
 struct DaemonValues {
-    notice_queue: i64,
+    /// sink → notices waiting in its queue.
+    notice_queue: BTreeMap<String, i64>,
     /// (event, result, sink) → count: the label pairs' name order.
     notices: BTreeMap<(String, &'static str, String), u64>,
     local_network: i64,
@@ -251,9 +252,11 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    /// Notices waiting to be delivered.
-    pub fn notice_queue(&self, n: usize) {
-        lock(&self.daemon).notice_queue = n as i64;
+    /// Notices waiting to be delivered at `sink`.
+    pub fn notice_queue(&self, sink: &str, n: usize) {
+        lock(&self.daemon)
+            .notice_queue
+            .insert(sink.to_string(), n as i64);
     }
 
     /// Whether this machine can run `check`.
@@ -471,10 +474,14 @@ const FAMILIES: &[(Family, Rows)] = &[
     (
         family(
             "okx_monitor_notice_queue",
-            "Notices waiting to be delivered.",
+            "Notices waiting to be delivered, by sink (each sink has its own queue).",
             Type::Gauge,
         ),
-        Rows::Daemon(|m, t, f| daemon_value(m, t, f, |d| int(d.notice_queue))),
+        Rows::Daemon(|m, t, f| {
+            for (sink, n) in &lock(&m.daemon).notice_queue {
+                t.sample(f, &text::labels(&[("sink", sink)]), None, int(*n));
+            }
+        }),
     ),
     (
         family(

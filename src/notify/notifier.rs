@@ -1,6 +1,7 @@
 //! The daemon's notifier: one task that owns every sink's state machine, is
 //! fed each probe's outcome in order, puts what is due into words and hands
-//! it to the delivery queue (never waiting on it: a full queue drops).
+//! it to each sink's own delivery queue (never waiting on it: a full queue
+//! drops).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -8,8 +9,8 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use tokio::sync::{mpsc, watch};
 
-use super::deliver::Target;
-use super::{CheckLine, Due, Machine, Notice, Rules, notice};
+use super::deliver::{Queue, Target};
+use super::{CheckLine, Due, Machine, Rules, notice};
 use crate::channel::Channel;
 use crate::config::Check;
 use crate::config::notify::Notify;
@@ -25,14 +26,13 @@ pub struct Observation {
     pub at_ms: i64,
 }
 
-/// Counts a notice (sink, event) dropped because the queue was full.
+/// Counts a notice (sink, event) dropped because its sink's queue was full.
 pub type Dropped = Box<dyn Fn(&str, &str) + Send + Sync>;
 /// Keeps a sink's state (JSON) where a restart finds it.
 pub type Save = Box<dyn Fn(&str, String) + Send + Sync>;
 
 /// Where the notifier's output goes.
 pub struct Outlets {
-    pub outbox: mpsc::Sender<(Target, Notice)>,
     pub vantage: String,
     pub tz: Tz,
     pub dropped: Dropped,
@@ -44,7 +44,8 @@ pub const TICK: Duration = Duration::from_secs(15);
 
 struct Watch {
     spec: Notify,
-    target: Target,
+    /// The sink's own queue (and delivery task).
+    queue: Queue,
     rules: Rules,
     machine: Machine,
     /// The state as last saved, so that only a change is written.
@@ -53,7 +54,6 @@ struct Watch {
 
 pub struct Notifier {
     watches: Vec<Watch>,
-    outbox: mpsc::Sender<(Target, Notice)>,
     vantage: String,
     tz: Tz,
     /// Each check's latest outcome and reason, for the notice's check lines
@@ -65,14 +65,16 @@ pub struct Notifier {
 }
 
 impl Notifier {
+    /// `open` starts a sink's delivery and returns its queue; it is called
+    /// once for each of `notify`.
     pub fn new(
         notify: &[Notify],
         checks: &[Check],
         to: Outlets,
         saved: &HashMap<String, String>,
+        mut open: impl FnMut(Target) -> Queue,
     ) -> Notifier {
         let Outlets {
-            outbox,
             vantage,
             tz,
             dropped,
@@ -86,10 +88,10 @@ impl Notifier {
                     members.entry(c.channel).or_default().push(c.name.clone());
                 }
                 Watch {
-                    target: Target {
+                    queue: open(Target {
                         name: n.name.clone(),
                         sink: super::sinks::sink(&n.sink),
-                    },
+                    }),
                     rules: Rules {
                         after: n.after,
                         recover_after: n.recover_after,
@@ -108,7 +110,6 @@ impl Notifier {
             .collect();
         Notifier {
             watches,
-            outbox,
             vantage,
             tz,
             latest: HashMap::new(),
@@ -173,8 +174,9 @@ impl Notifier {
                 })
                 .collect();
             let n = notice(&d, &self.vantage, self.tz, &working, lines, w.spec.lang);
-            if self.outbox.try_send((w.target.clone(), n.clone())).is_err() {
-                (self.dropped)(&w.target.name, n.event);
+            let event = n.event;
+            if !w.queue.offer(n) {
+                (self.dropped)(w.queue.sink(), event);
             }
         }
     }
