@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use crate::i18n::Lang;
 
-/// A way to reach OKX's support (PRODUCT.md, "Channels"). `Control` is not one:
+/// A way to reach OKX's support (README, "Configuration"). `Control` is not one:
 /// it marks the targets OKX does not run, which tell this machine's network
 /// from OKX's.
 #[derive(

@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 
 use crate::channel::Channel;
 
-/// Every probe ends in exactly one of these (PRODUCT.md, "Outcomes").
+/// Every probe ends in exactly one of these (README, "Outcomes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

@@ -5,7 +5,7 @@
 //! the reported time zone. Only `up`, `degraded` and `down` samples count:
 //! `throttled`, `unknown` and `maintenance` say nothing about the channel.
 //!
-//! Ranking (PRODUCT.md): a window qualifies when every hour of it has at least
+//! Ranking (README, "When is the best time"): a window qualifies when every hour of it has at least
 //! `min_samples` samples; higher availability wins, and when availabilities
 //! differ by less than half a percentage point the lower median latency wins.
 //! That rule is not transitive (A ≈ B and B ≈ C while A ≉ C), so no sort can

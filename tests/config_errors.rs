@@ -104,7 +104,7 @@ async fn usage_errors_exit_2() {
 }
 
 /// An inherited `slow` longer than a check's own `timeout` is no contradiction
-/// (PRODUCT.md, inheritance): `validate`, `check` and `run` all take it, and the
+/// (README, "Configuration": inheritance): `validate`, `check` and `run` all take it, and the
 /// check is never degraded by time.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_inherited_slow_longer_than_the_own_timeout_is_valid() {

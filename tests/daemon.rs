@@ -8,7 +8,7 @@ use okx_monitor::store::Store;
 
 use crate::support::daemon::{Daemon, Prometheus, metric_sum};
 use crate::support::peers::{self, response};
-use crate::support::{ConfigDir, run, stderr, stdout};
+use crate::support::{BUSY, ConfigDir, run, stderr, stdout, within};
 
 fn http_checks(n: usize, url: &str, extra: &str) -> String {
     (0..n)
@@ -145,15 +145,13 @@ async fn sigterm_exits_zero_within_the_longest_timeout() {
     let asked = Instant::now();
     daemon.signal(libc::SIGTERM);
     let status = daemon
-        .wait_exit(Duration::from_secs(5))
+        .wait_exit(Duration::from_secs(10))
         .await
         .expect("exits");
     let took = asked.elapsed();
     assert_eq!(status.code(), Some(0), "{}", daemon.log_text());
-    assert!(
-        took <= Duration::from_millis(2500),
-        "took {took:?}, the longest timeout is 2 s"
-    );
+    // The longest timeout is 2 s, and the probes started 1.3 s ago.
+    within(took, Duration::from_millis(2500));
     // What was probed is in the database.
     let store = Store::open(&daemon.db).unwrap();
     assert!(store.sample_count().unwrap() >= 3, "{}", daemon.log_text());
@@ -419,7 +417,7 @@ async fn every_check_is_probed_once_right_after_the_start() {
     let started = Instant::now();
     let daemon = Daemon::start(dir.path(), &db).await;
     let (mut counted, mut stored) = (false, false);
-    while !(counted && stored) && started.elapsed() < Duration::from_secs(3) {
+    while !(counted && stored) && started.elapsed() < Duration::from_secs(3) + BUSY {
         counted = metric_sum(
             &daemon.metrics().await,
             "okx_monitor_probes_total",
@@ -429,7 +427,10 @@ async fn every_check_is_probed_once_right_after_the_start() {
         stored = stdout(&out).contains("\"check\":\"hourly\"");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(counted, "probes_total within 3 s");
+    assert!(
+        counted,
+        "probes_total within 3 s (and a busy machine's margin)"
+    );
     assert!(
         stored,
         "a stored sample within 3 s: {:?}",

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::support::daemon::{Daemon, metric_sum};
 use crate::support::peers::{self, Answer, response};
-use crate::support::{ConfigDir, run, run_env, stdout};
+use crate::support::{ConfigDir, run, run_env, stdout, within};
 
 /// A receiver that keeps every request (head and body) and answers 500 to
 /// the first `fail_first` of them, 200 after.
@@ -456,10 +456,8 @@ async fn wait_ends_when_a_channel_answers_and_not_during_a_local_outage() {
         "{}",
         stdout(&out)
     );
-    assert!(
-        took < Duration::from_millis(3600),
-        "within one --every of coming up: {took:?}"
-    );
+    // Within one --every (1 s) of coming up (2 s), and the process.
+    within(took, Duration::from_millis(3600));
 
     // Timeout: exit 1.
     let never = peers::http(|_| response(502, &[], "")).await;
@@ -574,11 +572,12 @@ async fn a_hanging_receiver_delays_no_probe() {
     let text = daemon.metrics().await;
     let probes = metric_sum(&text, "okx_monitor_probes_total", "check=\"live-chat\"");
     assert!(probes >= 5.0, "probes went on: {probes}\n{text}");
-    // Every probe started within 100 ms of its time.
+    // Every probe started within a second of its time: one held behind the
+    // hanging sink would wait its 10 s attempt.
     let late = metric_sum(
         &text,
         "okx_monitor_schedule_lateness_seconds_bucket",
-        "le=\"0.1\"",
+        "le=\"1\"",
     );
     let all = metric_sum(&text, "okx_monitor_schedule_lateness_seconds_count", "");
     assert_eq!(late, all, "{text}");

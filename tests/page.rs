@@ -191,6 +191,7 @@ async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_phone() {
     let (dir, daemon, _control) = site().await;
+    let _slot = crate::support::browser_slot().await;
     let chromium = Chromium::new(
         okx_monitor::config::Settings::default()
             .find_browser()
@@ -252,7 +253,8 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
             .await
             .unwrap();
         let mut text = String::new();
-        for _ in 0..50 {
+        // Up to 30 s for the page to load: a busy machine, not a slow page.
+        for _ in 0..300 {
             tokio::time::sleep(Duration::from_millis(100)).await;
             let v = browser
                 .call(

@@ -28,7 +28,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::config::{self, Config};
 use crate::i18n::Lang;
 
-/// Exit codes (PRODUCT.md): success, something found down, usage/config/runtime error.
+/// Exit codes (README, "Commands"): success, something found down, usage/config/runtime error.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FOUND_DOWN: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;

@@ -41,7 +41,7 @@ pub trait Target {
     }
 }
 
-/// Kind-specific metric families a check feeds (PRODUCT.md, "Metrics").
+/// Kind-specific metric families a check feeds (README, "Metrics").
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Extras<'a> {
     /// `okx_monitor_smtp_hosts` and `okx_monitor_smtp_starttls`.

@@ -268,7 +268,7 @@ fn check_from_raw(
     }
     // Only values written in the same table contradict each other: an
     // inherited `slow` longer than the check's own `timeout` is no mistake,
-    // the check is simply never degraded by time (PRODUCT.md).
+    // the check is simply never degraded by time (README, "Configuration").
     if let (Some(own_slow), Some(own_timeout)) = (&raw.slow, &raw.timeout)
         && own_slow.get_ref().0 > own_timeout.get_ref().0
     {

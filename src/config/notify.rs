@@ -42,7 +42,7 @@ pub enum SinkSpec {
         token: Secret,
         chat_id: String,
     },
-    /// POST of the JSON body in PRODUCT.md.
+    /// POST of the notice as JSON (README, "Get told when support is reachable").
     Webhook { url: reqwest::Url },
     /// A mail through an SMTP server.
     Email(EmailSpec),

@@ -50,12 +50,15 @@ pub enum Result {
 /// Counts one result of (sink, event).
 pub type OnResult = Arc<dyn Fn(&str, &str, Result) + Send + Sync>;
 
+/// Reports a sink's queue length.
+pub type OnQueued = Arc<dyn Fn(&str, usize) + Send + Sync>;
+
 /// Reports of delivery, for the metrics: each result by (sink, event), and
 /// a sink's queue length after each of its notices.
 #[derive(Clone)]
 pub struct Report {
     pub result: OnResult,
-    pub queued: Arc<dyn Fn(&str, usize) + Send + Sync>,
+    pub queued: OnQueued,
 }
 
 /// One sink's queue: where the notifier leaves its notices.

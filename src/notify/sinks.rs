@@ -96,7 +96,7 @@ impl Http for Telegram {
     }
 }
 
-/// A webhook: the notice as JSON (PRODUCT.md).
+/// A webhook: the notice as JSON (the body the README shows).
 struct Webhook {
     url: reqwest::Url,
 }

@@ -1,4 +1,4 @@
-//! Samples as JSON Lines (PRODUCT.md): one object a line,
+//! Samples as JSON Lines (README, "What the daemon keeps"): one object a line,
 //! `{"ts":…,"check":…,"channel":…,"outcome":…,"latency_ms":…}`. Pure.
 
 use std::fmt::Write as _;
