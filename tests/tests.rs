@@ -11,6 +11,7 @@ mod daemon;
 mod dashboards;
 mod diagnose;
 mod disk;
+mod docs;
 mod faults;
 mod lang;
 mod metrics_text;
