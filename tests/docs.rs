@@ -82,9 +82,9 @@ fn web_accepted(yaml: &str) -> BTreeSet<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("web.yml");
     std::fs::write(&path, format!("{yaml}{NOT_A_KEY}: 1\n")).unwrap();
-    let e = okx_monitor::webconfig::WebConfig::load(&path)
-        .err()
-        .expect("refused");
+    let Err(e) = okx_monitor::webconfig::WebConfig::load(&path) else {
+        panic!("{yaml}{NOT_A_KEY} is accepted");
+    };
     let keys = expected_in(&e.to_string());
     assert!(!keys.is_empty(), "{e}");
     keys
