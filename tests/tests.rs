@@ -24,6 +24,7 @@ mod probe_okx_status;
 mod probe_tcp;
 mod probe_websocket;
 mod prometheus;
+mod readme;
 mod secrets;
 mod status;
 mod unknown;

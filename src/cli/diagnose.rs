@@ -66,7 +66,12 @@ pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
         .settings
         .timezone
         .unwrap_or_else(crate::schedule::system_tz);
-    let next = next_window(&db, tz, u64::from(config.settings.min_samples));
+    let next = next_window(
+        &db,
+        tz,
+        u64::from(config.settings.min_samples),
+        super::now()?,
+    );
     let advice = diagnose::advice(verdict, &evidence, next.as_deref(), crate::i18n::current());
     match args.format {
         Format::Json => {
@@ -97,9 +102,13 @@ pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
 
 /// The next best window of the first channel, in order of preference, that
 /// has one in the recorded pattern; `None` without a database or enough data.
-fn next_window(db: &Path, tz: chrono_tz::Tz, min_samples: u64) -> Option<String> {
+fn next_window(
+    db: &Path,
+    tz: chrono_tz::Tz,
+    min_samples: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
     let store = Store::open_existing(db).ok()?;
-    let now = chrono::Utc::now();
     let window = status::DEFAULT_WINDOW;
     let input = status::from_store(&store, Vec::new(), window, tz, now).ok()?;
     let opts = status::Options {

@@ -180,6 +180,18 @@ fn optional_config(path: &Path) -> anyhow::Result<Option<Config>> {
     }
 }
 
+/// The clock of `status` and `diagnose`: now, or the instant the environment
+/// variable `OKX_MONITOR_NOW` names (RFC 3339), so that a session on a known
+/// history can be replayed exactly (the README's examples are, by a test).
+fn now() -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    match std::env::var("OKX_MONITOR_NOW") {
+        Err(_) => Ok(chrono::Utc::now()),
+        Ok(value) => chrono::DateTime::parse_from_rfc3339(&value)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| anyhow::anyhow!(t!("bad-now", value = value))),
+    }
+}
+
 /// The runtime of the commands that do I/O.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

@@ -54,7 +54,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         .as_ref()
         .map(|c| c.settings.clone())
         .unwrap_or_default();
-    let now = chrono::Utc::now();
+    let now = super::now()?;
     let tz = args
         .tz
         .or(settings.timezone)

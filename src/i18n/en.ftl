@@ -166,7 +166,10 @@ cannot-write-export = cannot write the export
 wait-no-checks = no check of those channels in { $config }
 wait-local-down = this machine's network is down
 wait-none-yet = no channel answers yet
-wait-progress = { $what }; tried { $checks } checks, next try in { $every } …
+wait-progress = { $what }; tried { $checks ->
+    [one] 1 check
+   *[other] { $checks } checks
+  }, next try in { $every } …
 wait-local-still = this machine's network is down; still waiting
 wait-works = { $channel } works now: use it.
 wait-timeout = No support channel answered within the timeout.
@@ -180,6 +183,7 @@ unknown-tz = unknown time zone `{ $zone }` (use an IANA name such as Asia/Shangh
 unknown-channel = unknown channel `{ $name }`
 unknown-channel-use = unknown channel `{ $name }`; use one of { $all }
 no-runtime = cannot start the async runtime
+bad-now = OKX_MONITOR_NOW is `{ $value }`, not an instant such as 2026-12-03T08:00:00Z
 no-signal = cannot watch { $signal }
 unknown-lang = unknown language `{ $lang }`: use en or zh-CN
 error-prefix = okx-monitor: { $error }

@@ -169,6 +169,7 @@ unknown-tz = 未知时区 `{ $zone }`（请使用 IANA 名称，例如 Asia/Shan
 unknown-channel = 未知渠道 `{ $name }`
 unknown-channel-use = 未知渠道 `{ $name }`；可用的有 { $all }
 no-runtime = 无法启动异步运行时
+bad-now = OKX_MONITOR_NOW 的值 `{ $value }` 不是时刻，应写成 2026-12-03T08:00:00Z 这样的格式
 no-signal = 无法监听信号 { $signal }
 unknown-lang = 未知语言 `{ $lang }`：请用 en 或 zh-CN
 error-prefix = okx-monitor：{ $error }
