@@ -235,3 +235,36 @@ fn the_readme_lists_every_metric() {
         .collect();
     assert_eq!(listed, exposed, "README's metrics table against /metrics");
 }
+
+/// Every TOML example of the README loads: `validate` accepts it (beside one
+/// check, for the blocks that hold none), with its `env:` secrets set.
+#[tokio::test]
+async fn the_readmes_toml_examples_load() {
+    let readme = repo_file("README.md");
+    let blocks: Vec<&str> = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert!(!blocks.is_empty());
+    for block in blocks {
+        let mut toml = block.to_string();
+        if !toml.contains("[[check]]") {
+            toml.push_str(
+                "\n[[check]]\nname = \"c\"\nchannel = \"chat\"\nkind = \"tcp\"\naddress = \"127.0.0.1:9\"\n",
+            );
+        }
+        let dir = ConfigDir::new(&[("example.toml", &toml)]);
+        let out = crate::support::run_env(
+            &["--config", dir.path().to_str().unwrap(), "validate"],
+            &[("TELEGRAM_BOT_TOKEN", "1:x"), ("SMTP_PASSWORD", "x")],
+        )
+        .await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "README's example does not load:\n{block}\n{}",
+            crate::support::stderr(&out)
+        );
+    }
+}
