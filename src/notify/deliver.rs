@@ -127,8 +127,9 @@ async fn serve(
 ) {
     loop {
         let next = tokio::select! {
-            n = queue.recv() => n,
+            biased;
             _ = shutdown.wait_for(|s| *s) => break,
+            n = queue.recv() => n,
         };
         let Some(notice) = next else { return };
         let sent = tokio::select! {
@@ -138,20 +139,16 @@ async fn serve(
         (report.result)(&target.name, notice.event, sent);
         (report.queued)(&target.name, queue.len());
     }
-    let drain = async {
-        while let Ok(notice) = queue.try_recv() {
-            let sent = match deliver_once(&client, target.sink.as_ref(), &notice).await {
-                Ok(()) => Result::Sent,
-                Err(_) => Result::Dropped,
-            };
-            (report.result)(&target.name, notice.event, sent);
-        }
-    };
-    if tokio::time::timeout(DRAIN, drain).await.is_err() {
-        // What is left was never tried: counted, not lost without a trace.
-        while let Ok(notice) = queue.try_recv() {
-            (report.result)(&target.name, notice.event, Result::Dropped);
-        }
+    // Every notice still queued gets a chance until one shared deadline; past
+    // it, each is counted as dropped without an attempt: none is lost untold.
+    let deadline = tokio::time::Instant::now() + DRAIN;
+    while let Ok(notice) = queue.try_recv() {
+        let attempt = deliver_once(&client, target.sink.as_ref(), &notice);
+        let sent = match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(Ok(())) => Result::Sent,
+            Ok(Err(_)) | Err(_) => Result::Dropped,
+        };
+        (report.result)(&target.name, notice.event, sent);
     }
     (report.queued)(&target.name, 0);
 }
