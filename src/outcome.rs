@@ -262,6 +262,31 @@ pub struct Maintenance {
     pub href: Option<String>,
 }
 
+/// What a page opened besides itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenedKind {
+    Websocket,
+    Frame,
+}
+
+/// One WebSocket or frame a browser probe saw open.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Opened {
+    pub kind: OpenedKind,
+    /// Scheme, host, port and path: no query, no fragment (they may hold tokens).
+    pub url: String,
+    /// Opened after the click was made (never, without a click).
+    pub after_click: bool,
+    /// A WebSocket's handshake status (101: it opened); a frame's `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Refused, or closed before its handshake.
+    pub failed: bool,
+    /// Whether it counted as the chat.
+    pub counted: bool,
+}
+
 /// The detail of a probe worth keeping with its sample.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Detail {
@@ -281,13 +306,34 @@ pub struct Detail {
     /// The addresses the target's name resolved to (for `diagnose`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<std::net::IpAddr>,
-    /// The hosts of every WebSocket a page opened (`browser`): where the chat
-    /// really talks, worth a `websocket` check of its own.
+    /// The hosts of the WebSockets a page opened (`browser`): with `click`,
+    /// those the click opened; where the chat really talks, worth a
+    /// `websocket` check of its own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub websocket_hosts: Vec<String>,
-    /// The hosts of every frame a page loaded (`browser`).
+    /// The hosts of the frames a page loaded (`browser`), as above.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frame_hosts: Vec<String>,
+    /// With `click`: the hosts of the WebSockets open before the click (the
+    /// site's own feeds), kept apart: they never count as the chat.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub websocket_hosts_before_click: Vec<String>,
+    /// With `click`: the hosts of the frames loaded before the click.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frame_hosts_before_click: Vec<String>,
+    /// Every WebSocket and frame a browser probe saw open, in order (for
+    /// `explain`; not kept with the sample).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub opened: Vec<Opened>,
+    /// The page's URL after redirects (for `explain`; not kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_url: Option<String>,
+    /// The page's `<title>` (for `explain`; not kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The URLs a fetch was redirected through, in order (for `explain`; not kept).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<String>,
     /// How long the peer asked us to wait (`Retry-After`).
     #[serde(serialize_with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<Duration>,

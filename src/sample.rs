@@ -59,7 +59,15 @@ fn kept_detail(report: &Report) -> Option<String> {
         // Detail is a struct of plain fields; it always serializes to an object.
         _ => serde_json::Map::new(),
     };
-    for transient in ["http_status", "addresses", "retry_after"] {
+    for transient in [
+        "http_status",
+        "addresses",
+        "retry_after",
+        "opened",
+        "final_url",
+        "title",
+        "redirects",
+    ] {
         detail.remove(transient);
     }
     if !report.outcome.is_success() {
@@ -78,6 +86,10 @@ fn only_transient(d: &Detail) -> bool {
         http_status: _,
         addresses: _,
         retry_after: _,
+        opened: _,
+        final_url: _,
+        title: _,
+        redirects: _,
         tls_not_after,
         mx_records,
         mx_hosts,
@@ -85,6 +97,8 @@ fn only_transient(d: &Detail) -> bool {
         maintenance,
         websocket_hosts,
         frame_hosts,
+        websocket_hosts_before_click,
+        frame_hosts_before_click,
     } = d;
     tls_not_after.is_none()
         && mx_records.is_none()
@@ -93,6 +107,8 @@ fn only_transient(d: &Detail) -> bool {
         && maintenance.is_empty()
         && websocket_hosts.is_empty()
         && frame_hosts.is_empty()
+        && websocket_hosts_before_click.is_empty()
+        && frame_hosts_before_click.is_empty()
 }
 
 /// The latest sample of one check.

@@ -216,3 +216,115 @@ async fn a_crashed_browser_is_restarted_on_the_next_probe() {
     assert_ne!(prober.browser_pid().await, Some(pid), "a new browser");
     prober.shutdown().await;
 }
+
+/// The shipped `live-chat` check, only its URL changed.
+fn shipped_live_chat(url: &str) -> String {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/checks/okx.toml"))
+        .unwrap();
+    let start = shipped.find("name = \"live-chat\"").expect("the shipped live-chat");
+    let block = &shipped[start..];
+    let block = &block[..block.find("\n\n").unwrap_or(block.len())];
+    let block = block.replace("https://www.okx.com/help", url);
+    assert!(block.contains(url), "{block}");
+    format!("[[check]]\n{block}\n")
+}
+
+/// A page that opens a market-data WebSocket at load, as OKX's do, with a
+/// chat launcher whose click runs `on_click`.
+fn market_page(market: &str, on_click: &str) -> String {
+    format!(
+        r#"<!doctype html><html><head><title>OKX Help Center</title></head><body><h1>Help Center</h1>
+<button id="chat-launcher" onclick="{on_click}">Chat with us</button>
+<script>window.feed = new WebSocket('{market}');</script></body></html>"#
+    )
+}
+
+/// Only what the click caused is the chat. With a market-data socket open
+/// from the load, the shipped `live-chat` check is `down` when the launcher
+/// opens nothing, `up` when the click opens a new socket or a frame from
+/// another origin, and `down` when the click's socket is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_what_the_click_opened_is_the_chat() {
+    let market = ws::peer(Behaviour::Acknowledge).await;
+    let chat = ws::peer(Behaviour::Acknowledge).await;
+    let refused = format!("ws://127.0.0.1:{}/chat", peers::closed_port());
+    let (market_url, chat_url) = (market.url("ws"), chat.url("ws"));
+    let site = peers::http(move |head| {
+        let path = peers::path(head);
+        let port = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Host: ").or_else(|| l.strip_prefix("host: ")))
+            .and_then(|h| h.rsplit(':').next())
+            .unwrap_or("80")
+            .to_string();
+        let body = match path {
+            "/nothing" => market_page(&market_url, ""),
+            "/socket" => market_page(&market_url, &format!("window.chat = new WebSocket('{chat_url}')")),
+            // Another origin: the same server under the name localhost.
+            "/frame" => market_page(
+                &market_url,
+                &format!(
+                    "const f = document.createElement('iframe'); f.src = 'http://localhost:{port}/widget'; document.body.appendChild(f);"
+                ),
+            ),
+            "/refused" => market_page(&market_url, &format!("window.chat = new WebSocket('{refused}')")),
+            "/widget" => "<html><body>How can we help?</body></html>".to_string(),
+            _ => "ok".to_string(),
+        };
+        response(200, &[("content-type", "text/html")], &body)
+    })
+    .await;
+    let _slot = crate::support::browser_slot().await;
+    let toml: String = ["/socket", "/frame", "/refused", "/nothing"]
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            shipped_live_chat(&site.url(path)).replace("\"live-chat\"", &format!("\"c{i}\""))
+        })
+        .collect();
+    let config = crate::support::load(&toml);
+    let prober = Prober::new(&config.checks).unwrap();
+    let mut r = Vec::new();
+    for c in &config.checks {
+        r.push(timed_with(&prober, c).await);
+    }
+    prober.shutdown().await;
+
+    let (socket, frame, refused, nothing) = (&r[0], &r[1], &r[2], &r[3]);
+    assert_eq!(socket.outcome, Outcome::Up, "{}", socket.reason);
+    assert_eq!(socket.detail.websocket_hosts, vec![chat.addr.to_string()]);
+    assert_eq!(
+        socket.detail.websocket_hosts_before_click,
+        vec![market.addr.to_string()],
+        "the market feed is kept apart"
+    );
+    let counted: Vec<_> = socket.detail.opened.iter().filter(|o| o.counted).collect();
+    assert_eq!(counted.len(), 1, "{:?}", socket.detail.opened);
+    assert!(counted[0].after_click && counted[0].url.starts_with(&chat.url("ws")));
+
+    assert_eq!(frame.outcome, Outcome::Up, "{}", frame.reason);
+    assert!(
+        frame.detail.frame_hosts.iter().any(|h| h.starts_with("localhost:")),
+        "{:?}",
+        frame.detail
+    );
+
+    assert_eq!(refused.outcome, Outcome::Down, "{}", refused.reason);
+    assert!(
+        refused.reason.contains("the page loads, the chat does not"),
+        "{}",
+        refused.reason
+    );
+
+    assert_eq!(nothing.outcome, Outcome::Down, "{}", nothing.reason);
+    assert!(
+        nothing.reason.contains("the chat button opens nothing"),
+        "{}",
+        nothing.reason
+    );
+    assert_eq!(
+        nothing.detail.websocket_hosts_before_click,
+        vec![market.addr.to_string()]
+    );
+    assert!(nothing.detail.websocket_hosts.is_empty());
+}

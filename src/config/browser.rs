@@ -1,11 +1,12 @@
 //! The `browser` kind: a real headless Chromium loads `url` as a person's
 //! browser does, waits for `wait_for` (a CSS selector), optionally clicks it,
-//! and optionally waits for a WebSocket whose URL matches to open.
+//! and with `click`, waits for what the click opens: a new WebSocket or a
+//! new frame from another origin (what was open before never counts).
 
 use toml::Spanned;
 
 use super::ConfigError;
-use super::http::{web_host, web_url};
+use super::http::{PageRules, web_host, web_url};
 use super::kind::{Build, Ctx, Target};
 use super::raw::RawCheck;
 
@@ -16,12 +17,25 @@ pub struct BrowserSpec {
     pub wait_for: String,
     /// Click the element found, as a person opening the chat would.
     pub click: bool,
-    /// After the load (or the click), a WebSocket whose URL matches must open.
+    /// A WebSocket that counts as the chat must match this (the click's new
+    /// ones with `click`, any the page opened without).
     pub expect_websocket: Option<regex::Regex>,
+    /// A frame that counts as the chat must match this, as above.
+    pub expect_frame: Option<regex::Regex>,
+    /// What makes the loaded page not the page (`fail_if`, `blocked_if`).
+    pub page: PageRules,
 }
 
 impl Build for BrowserSpec {
-    const KEYS: &'static [&'static str] = &["url", "wait_for", "click", "expect_websocket"];
+    const KEYS: &'static [&'static str] = &[
+        "url",
+        "wait_for",
+        "click",
+        "expect_websocket",
+        "expect_frame",
+        "fail_if",
+        "blocked_if",
+    ];
 
     fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
         let url = web_url(raw, at, &["http", "https"])?;
@@ -34,6 +48,8 @@ impl Build for BrowserSpec {
             wait_for: wait_for.into_inner(),
             click: raw.click.take().is_some_and(Spanned::into_inner),
             expect_websocket: raw.expect_websocket.take().map(|e| e.into_inner().0),
+            expect_frame: raw.expect_frame.take().map(|e| e.into_inner().0),
+            page: PageRules::take(raw),
         })
     }
 }
@@ -50,6 +66,9 @@ impl Target for BrowserSpec {
         }
         if let Some(ws) = &self.expect_websocket {
             t.push_str(&format!(", WebSocket /{}/", ws.as_str()));
+        }
+        if let Some(frame) = &self.expect_frame {
+            t.push_str(&format!(", frame /{}/", frame.as_str()));
         }
         t
     }

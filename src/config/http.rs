@@ -27,6 +27,27 @@ pub struct HttpSpec {
     pub headers: BTreeMap<String, Secret>,
     /// Extra PEM certificates trusted besides the bundled web roots.
     pub tls_ca_file: Option<PathBuf>,
+    /// What makes an answered page not the page (`fail_if`, `blocked_if`).
+    pub page: PageRules,
+}
+
+/// A page can answer 200 and still not be the page: `fail_if` on the page
+/// (its title and text) makes it `down`, `blocked_if` on the final URL or the
+/// page makes it `blocked`, both after redirects (`http` and `browser`).
+#[derive(Debug, Clone, Default)]
+pub struct PageRules {
+    pub fail_if: Option<regex::Regex>,
+    pub blocked_if: Option<regex::Regex>,
+}
+
+impl PageRules {
+    /// Takes `fail_if` and `blocked_if` out of `raw` (shared by the kinds that read pages).
+    pub(super) fn take(raw: &mut RawCheck) -> PageRules {
+        PageRules {
+            fail_if: raw.fail_if.take().map(|r| r.into_inner().0),
+            blocked_if: raw.blocked_if.take().map(|r| r.into_inner().0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -48,6 +69,8 @@ impl Build for HttpSpec {
         "json",
         "extract",
         "headers",
+        "fail_if",
+        "blocked_if",
     ];
 
     fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
@@ -73,6 +96,7 @@ impl Build for HttpSpec {
                 }
             },
             tls_ca_file: raw.tls_ca_file.take().map(Spanned::into_inner),
+            page: PageRules::take(raw),
         })
     }
 }

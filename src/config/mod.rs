@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use browser::BrowserSpec;
-pub use http::{HttpSpec, Method};
+pub use http::{HttpSpec, Method, PageRules};
 pub use kind::{Extras, Kind, Spec};
 pub use load::load;
 pub use mx::MxSpec;

@@ -96,6 +96,9 @@ pub(super) struct RawCheck {
     pub json: Option<Spanned<BTreeMap<String, toml::Value>>>,
     pub extract: Option<Spanned<BTreeMap<String, String>>>,
     pub headers: Option<Spanned<BTreeMap<String, String>>>,
+    // http, browser
+    pub fail_if: Option<Spanned<FailIfRegex>>,
+    pub blocked_if: Option<Spanned<BlockedIfRegex>>,
     // mx
     pub domain: Option<Spanned<DomainValue>>,
     pub min_records: Option<Spanned<u32>>,
@@ -110,6 +113,7 @@ pub(super) struct RawCheck {
     pub wait_for: Option<Spanned<String>>,
     pub click: Option<Spanned<bool>>,
     pub expect_websocket: Option<Spanned<WebSocketRegex>>,
+    pub expect_frame: Option<Spanned<FrameRegex>>,
 }
 
 /// Lists the kind-specific keys of [`RawCheck`] once: the names a kind's
@@ -144,6 +148,8 @@ kind_keys!(
     json,
     extract,
     headers,
+    fail_if,
+    blocked_if,
     domain,
     min_records,
     smtp,
@@ -154,6 +160,7 @@ kind_keys!(
     wait_for,
     click,
     expect_websocket,
+    expect_frame,
 );
 
 /// Values that check themselves while they are read, so that a bad one is
@@ -233,6 +240,12 @@ checked_string!(ExpectRegex, regex::Regex, |t| regex::Regex::new(t)
     .map_err(|e| t!("cfg-expect", why = regex_reason(&e))));
 checked_string!(WebSocketRegex, regex::Regex, |t| regex::Regex::new(t)
     .map_err(|e| t!("cfg-expect-websocket", why = regex_reason(&e))));
+checked_string!(FrameRegex, regex::Regex, |t| regex::Regex::new(t)
+    .map_err(|e| t!("cfg-expect-frame", why = regex_reason(&e))));
+checked_string!(FailIfRegex, regex::Regex, |t| regex::Regex::new(t)
+    .map_err(|e| t!("cfg-fail-if", why = regex_reason(&e))));
+checked_string!(BlockedIfRegex, regex::Regex, |t| regex::Regex::new(t)
+    .map_err(|e| t!("cfg-blocked-if", why = regex_reason(&e))));
 
 /// The regex crate's reason, without its drawing of the pattern.
 fn regex_reason(e: &regex::Error) -> String {

@@ -1,11 +1,19 @@
 //! The `browser` prober: a fresh incognito context of the shared Chromium
 //! loads the page as a person's browser does, waits for `wait_for` to appear,
-//! optionally clicks it, and optionally waits for a matching WebSocket to
-//! open. It never waits for "network idle": a page that keeps polling or holds
-//! sockets open is judged by what it shows. The context is closed on every
-//! path (success, failure, the deadline, cancellation) by `Context`'s drop.
+//! optionally clicks it, and waits for the chat to open. It never waits for
+//! "network idle": a page that keeps polling or holds sockets open is judged
+//! by what it shows. The context is closed on every path (success, failure,
+//! the deadline, cancellation) by `Context`'s drop.
+//!
+//! With `click`, only what the click caused is the chat: a WebSocket created,
+//! or a frame navigated, after the click. OKX's pages open market-data
+//! sockets of their own at load; those were open before the click and never
+//! count, whatever their URL. The click waits until the page has loaded and
+//! opened nothing new for [`QUIET`] (at most [`SETTLE`] after the launcher
+//! appeared), and every event that arrived before it is taken in first, so
+//! that what the page opens by itself is not credited to the click.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -14,30 +22,118 @@ use serde_json::{Value, json};
 
 use super::chromium::{Chromium, Running};
 use super::clock::PhaseClock;
-use super::refusal;
+use super::{page, refusal};
 use crate::config::BrowserSpec;
-use crate::outcome::{Failure, Report, grade};
+use crate::outcome::{Failure, Opened, OpenedKind, Report, grade};
 
 /// How often the page is asked whether the selector has appeared.
 const POLL: Duration = Duration::from_millis(100);
 /// The probe ends this much before its deadline, to report what it saw
 /// rather than be cut off by the prober.
 const MARGIN: Duration = Duration::from_millis(150);
+/// Before the click, the page must have opened nothing new for this long.
+pub const QUIET: Duration = Duration::from_millis(300);
+/// ... or the launcher must have been there this long (a page that never
+/// stops opening things is clicked anyway).
+pub const SETTLE: Duration = Duration::from_secs(2);
+/// WebSockets and frames kept per probe; a page opening them without end
+/// keeps the first ones.
+const MAX_OPENED: usize = 256;
+/// How much of the page's HTML is read for the challenge markers and the
+/// page rules.
+const PAGE_READ: usize = 65_536;
 
 /// What the page showed so far.
 #[derive(Debug, Default)]
 struct Seen {
     status: Option<u16>,
     headers: HeaderMap,
+    /// The main frame's URL (after redirects) and its origin.
+    url: Option<String>,
+    origin: Option<String>,
+    /// The main document's load event fired.
+    loaded: bool,
+    /// When the page last opened a WebSocket or frame.
+    last_opened: Option<Instant>,
+    /// When the selector appeared (since the start) and when we saw it.
     selector: Option<Duration>,
-    clicked: bool,
-    websocket: Option<Duration>,
-    refused_websocket: bool,
-    hosts_ws: BTreeSet<String>,
-    /// WebSocket URLs by request id, to match the handshake that follows.
-    ws_urls: std::collections::HashMap<String, String>,
-    hosts_frames: BTreeSet<String>,
+    selector_seen: Option<Instant>,
+    /// When the click was made (since the start): what opens after it is its.
+    clicked: Option<Duration>,
+    /// When the chat opened (since the start).
+    chat: Option<Duration>,
+    /// A WebSocket that would have been the chat was refused.
+    refused: bool,
+    opened: Vec<Opened>,
+    /// WebSocket request id → its index in `opened`.
+    sockets: HashMap<String, usize>,
     challenge: bool,
+    /// `fail_if` / `blocked_if` matched the page.
+    page_says: Option<(Failure, String)>,
+    title: Option<String>,
+    /// The page has been read whole once (`readyState` complete).
+    page_read: bool,
+}
+
+impl Seen {
+    /// Whether the click may be made now: the launcher is there and the page
+    /// has settled.
+    fn settled(&self, now: Instant) -> bool {
+        let Some(seen) = self.selector_seen else {
+            return false;
+        };
+        let quiet = self.last_opened.is_none_or(|t| now - t >= QUIET);
+        (self.loaded && quiet) || now - seen >= SETTLE
+    }
+
+    /// Records what the page opened; its index, or `None` past [`MAX_OPENED`].
+    fn open(&mut self, kind: OpenedKind, url: &str, now: Instant) -> Option<usize> {
+        self.last_opened = Some(now);
+        if self.opened.len() >= MAX_OPENED {
+            return None;
+        }
+        self.opened.push(Opened {
+            kind,
+            url: bare(url),
+            after_click: self.clicked.is_some(),
+            status: None,
+            failed: false,
+            counted: false,
+        });
+        Some(self.opened.len() - 1)
+    }
+}
+
+/// Whether `o` is the chat (pure): with `click`, a new WebSocket that opened
+/// or a new frame from another origin that loaded, each narrowed by its own
+/// regex; without, what matches a regex that is set.
+fn is_chat(spec: &BrowserSpec, o: &Opened, origin: Option<&str>) -> bool {
+    let matches = |re: &Option<regex::Regex>| re.as_ref().is_none_or(|re| re.is_match(&o.url));
+    let opened = match o.kind {
+        OpenedKind::Websocket => o.status == Some(101) && !o.failed,
+        OpenedKind::Frame => {
+            let web = o.url.starts_with("http://") || o.url.starts_with("https://");
+            web && (!spec.click || origin_of(&o.url).as_deref() != origin)
+        }
+    };
+    let narrowed = match o.kind {
+        OpenedKind::Websocket => &spec.expect_websocket,
+        OpenedKind::Frame => &spec.expect_frame,
+    };
+    if spec.click {
+        o.after_click && opened && matches(narrowed)
+    } else {
+        narrowed.is_some() && opened && matches(narrowed)
+    }
+}
+
+/// Whether a failed WebSocket would have been the chat had it opened.
+fn would_be_chat(spec: &BrowserSpec, o: &Opened) -> bool {
+    let matches = spec
+        .expect_websocket
+        .as_ref()
+        .map_or(spec.click, |re| re.is_match(&o.url));
+    o.kind == OpenedKind::Websocket && o.failed && matches && (o.after_click || !spec.click)
 }
 
 /// An incognito context and its page; closed when dropped, whatever happened.
@@ -95,10 +191,11 @@ pub async fn probe(
     let end = deadline.checked_sub(MARGIN).unwrap_or(deadline);
     let mut seen = Seen::default();
     let mut next_poll = Instant::now();
+    let at = |seen: &mut Seen, e: &Value| note(seen, e, spec, started, &ctx.target);
     loop {
         if let Some(done) = verdict(spec, &seen, slow) {
             let mut r = done;
-            finish(&mut r, &seen, clock);
+            finish(&mut r, spec, seen, clock);
             return r;
         }
         if Instant::now() >= end {
@@ -107,11 +204,15 @@ pub async fn probe(
         let wake = next_poll.min(end);
         tokio::select! {
             event = events.recv() => match event {
-                Some(e) => note(&mut seen, &e, spec, started, &ctx.target),
+                Some(e) => at(&mut seen, &e),
                 None => return Report::failed(Failure::Protocol, "the browser stopped answering"),
             },
             _ = tokio::time::sleep_until(wake.into()) => {
                 next_poll = Instant::now() + POLL;
+                // What arrived before this look (and a click) is taken in first.
+                while let Ok(e) = events.try_recv() {
+                    at(&mut seen, &e);
+                }
                 if let Err(e) = poll(&ctx, spec, &mut seen, started).await {
                     return Report::failed(Failure::Protocol, format!("browser: {e}"));
                 }
@@ -119,7 +220,7 @@ pub async fn probe(
         }
     }
     let mut r = timed_out(spec, &seen, deadline - started);
-    finish(&mut r, &seen, clock);
+    finish(&mut r, spec, seen, clock);
     r
 }
 
@@ -167,8 +268,9 @@ async fn open(browser: Arc<Running>) -> Result<Context, String> {
     Ok(ctx)
 }
 
-/// Asks the page whether the selector is there (and clicks it once), and
-/// whether it is a bot challenge.
+/// Asks the page whether the selector is there and whether it is a bot
+/// challenge (and, while the page rules need it, reads its HTML); clicks the
+/// launcher once the page has settled.
 async fn poll(
     ctx: &Context,
     spec: &BrowserSpec,
@@ -177,12 +279,12 @@ async fn poll(
 ) -> Result<(), String> {
     let selector = serde_json::to_string(&spec.wait_for).unwrap_or_default();
     let markers = serde_json::to_string(refusal::CHALLENGE_MARKERS).unwrap_or_default();
-    let click = spec.click && seen.selector.is_none();
+    let read = !seen.page_read;
     let expression = format!(
         "(() => {{ let el = null; try {{ el = document.querySelector({selector}); }} catch (e) {{}}
-           if (el && {click}) {{ el.click(); }}
-           const head = document.documentElement ? document.documentElement.outerHTML.slice(0, 65536) : '';
-           return [!!el, {markers}.some(m => head.includes(m))]; }})()"
+           const html = document.documentElement ? document.documentElement.outerHTML.slice(0, {PAGE_READ}) : '';
+           return [!!el, {markers}.some(m => html.includes(m)), document.readyState,
+                   {read} ? html : '', location.href]; }})()"
     );
     let answer = ctx
         .browser
@@ -193,17 +295,39 @@ async fn poll(
         )
         .await?;
     let value = &answer["result"]["value"];
+    let now = Instant::now();
     if value[0].as_bool() == Some(true) && seen.selector.is_none() {
         seen.selector = Some(started.elapsed());
-        seen.clicked = click;
+        seen.selector_seen = Some(now);
     }
     seen.challenge |= value[1].as_bool() == Some(true);
+    if read && let Some(html) = value[3].as_str() {
+        let url = value[4].as_str().unwrap_or("");
+        seen.page_says = page::judge(&spec.page, url, html);
+        seen.title = page::title(html);
+        seen.page_read = value[2] == "complete";
+    }
+    if spec.click && seen.clicked.is_none() && seen.settled(now) {
+        // From here on, what opens is the click's.
+        seen.clicked = Some(started.elapsed());
+        let click = format!(
+            "(() => {{ try {{ const el = document.querySelector({selector}); if (el) {{ el.click(); return true; }} }} catch (e) {{}} return false; }})()"
+        );
+        ctx.browser
+            .call(
+                Some(&ctx.session),
+                "Runtime.evaluate",
+                json!({"expression": click, "returnByValue": true}),
+            )
+            .await?;
+    }
     Ok(())
 }
 
 /// Takes in one protocol event.
 fn note(seen: &mut Seen, e: &Value, spec: &BrowserSpec, started: Instant, target: &str) {
     let p = &e["params"];
+    let now = Instant::now();
     match e["method"].as_str().unwrap_or("") {
         "Network.responseReceived"
             if p["type"] == "Document" && p["frameId"] == target && seen.status.is_none() =>
@@ -212,36 +336,51 @@ fn note(seen: &mut Seen, e: &Value, spec: &BrowserSpec, started: Instant, target
             seen.status = Some(status);
             seen.headers = headers(&p["response"]["headers"]);
         }
+        "Page.loadEventFired" => seen.loaded = true,
         "Network.webSocketCreated" => {
             let url = p["url"].as_str().unwrap_or("");
-            if let Some(host) = host_of(url) {
-                seen.hosts_ws.insert(host);
-            }
-            // Bounded: a page opening sockets without end keeps the first ones.
-            if seen.ws_urls.len() < 256 {
+            if let Some(i) = seen.open(OpenedKind::Websocket, url, now) {
                 let id = p["requestId"].as_str().unwrap_or("").to_string();
-                seen.ws_urls.insert(id, url.to_string());
+                seen.sockets.insert(id, i);
             }
         }
         "Network.webSocketHandshakeResponseReceived" => {
-            let status = p["response"]["status"].as_u64().unwrap_or(0);
             let id = p["requestId"].as_str().unwrap_or("");
-            let url = seen.ws_urls.get(id).map_or("", String::as_str);
-            let wanted = spec
-                .expect_websocket
-                .as_ref()
-                .is_some_and(|re| re.is_match(url));
-            if status == 101 && wanted && seen.websocket.is_none() {
-                seen.websocket = Some(started.elapsed());
+            if let Some(&i) = seen.sockets.get(id) {
+                let status = p["response"]["status"].as_u64().unwrap_or(0) as u16;
+                seen.opened[i].status = Some(status);
+                seen.opened[i].failed = status != 101;
+                count(seen, i, spec, started);
             }
         }
-        "Network.webSocketClosed" if seen.websocket.is_none() => seen.refused_websocket = true,
+        "Network.webSocketClosed" | "Network.webSocketFrameError" => {
+            let id = p["requestId"].as_str().unwrap_or("");
+            if let Some(&i) = seen.sockets.get(id)
+                && seen.opened[i].status.is_none()
+            {
+                seen.opened[i].failed = true;
+                seen.refused |= would_be_chat(spec, &seen.opened[i]);
+            }
+        }
         "Page.frameNavigated" => {
-            if let Some(host) = host_of(p["frame"]["url"].as_str().unwrap_or("")) {
-                seen.hosts_frames.insert(host);
+            let frame = &p["frame"];
+            let url = frame["url"].as_str().unwrap_or("");
+            if frame["id"] == target {
+                seen.url = Some(url.to_string());
+                seen.origin = origin_of(url);
+            } else if let Some(i) = seen.open(OpenedKind::Frame, url, now) {
+                count(seen, i, spec, started);
             }
         }
         _ => {}
+    }
+}
+
+/// Marks `opened[i]` as the chat when it is, and the chat as open then.
+fn count(seen: &mut Seen, i: usize, spec: &BrowserSpec, started: Instant) {
+    if is_chat(spec, &seen.opened[i], seen.origin.as_deref()) {
+        seen.opened[i].counted = true;
+        seen.chat.get_or_insert(started.elapsed());
     }
 }
 
@@ -267,16 +406,21 @@ fn verdict(spec: &BrowserSpec, seen: &Seen, slow: Duration) -> Option<Report> {
             format!("bot challenge page (HTTP {})", seen.status.unwrap_or(0)),
         ));
     }
+    if let Some((failure, why)) = &seen.page_says {
+        return Some(Report::failed(*failure, why.clone()));
+    }
     let selector = seen.selector?;
-    if spec.expect_websocket.is_some() && seen.websocket.is_none() && seen.refused_websocket {
+    let waits = spec.click || spec.expect_websocket.is_some() || spec.expect_frame.is_some();
+    if waits && seen.chat.is_none() && seen.refused {
         return Some(Report::failed(
             Failure::Connect,
             "the chat's WebSocket was refused: the page loads, the chat does not",
         ));
     }
-    let done = match &spec.expect_websocket {
-        None => selector,
-        Some(_) => seen.websocket?.max(selector),
+    let done = if waits {
+        seen.chat?.max(selector)
+    } else {
+        selector
     };
     let (outcome, reason) = grade(done, slow);
     let mut r = Report::new(outcome, reason);
@@ -287,34 +431,66 @@ fn verdict(spec: &BrowserSpec, seen: &Seen, slow: Duration) -> Option<Report> {
 /// What the page had not shown by the deadline.
 fn timed_out(spec: &BrowserSpec, seen: &Seen, after: Duration) -> Report {
     let within = crate::duration::format(after);
-    match (seen.status, seen.selector) {
-        (None, _) => Report::failed(
+    if seen.status.is_none() {
+        return Report::failed(
             Failure::Timeout,
             format!("the page did not load within {within}"),
-        ),
-        (Some(_), None) => Report::failed(
+        );
+    }
+    if seen.selector.is_none() {
+        return Report::failed(
             Failure::Body,
             format!("`{}` did not appear within {within}", spec.wait_for),
-        ),
-        (Some(_), Some(_)) => Report::failed(
-            Failure::Timeout,
-            format!(
-                "no matching WebSocket opened within {within}: the page loads, the chat does not"
-            ),
-        ),
+        );
     }
+    let new_after_click = seen.opened.iter().any(|o| o.after_click);
+    if seen.clicked.is_some() && !new_after_click {
+        return Report::failed(
+            Failure::Body,
+            format!("the chat button opens nothing: nothing new opened within {within}"),
+        );
+    }
+    Report::failed(
+        Failure::Timeout,
+        format!(
+            "no matching WebSocket or frame opened within {within}: the page loads, the chat does not"
+        ),
+    )
 }
 
-fn finish(r: &mut Report, seen: &Seen, clock: &PhaseClock) {
+fn finish(r: &mut Report, spec: &BrowserSpec, seen: Seen, clock: &PhaseClock) {
+    // With a click, before and after it apart; without, everything is "after".
+    let hosts = |kind: OpenedKind, before: bool| -> Vec<String> {
+        let side = |o: &&Opened| {
+            if spec.click {
+                o.after_click != before
+            } else {
+                !before
+            }
+        };
+        seen.opened
+            .iter()
+            .filter(|o| o.kind == kind)
+            .filter(side)
+            .filter_map(|o| host_of(&o.url))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
     r.detail.http_status = seen.status;
-    r.detail.websocket_hosts = seen.hosts_ws.iter().cloned().collect();
-    r.detail.frame_hosts = seen.hosts_frames.iter().cloned().collect();
+    r.detail.websocket_hosts = hosts(OpenedKind::Websocket, false);
+    r.detail.frame_hosts = hosts(OpenedKind::Frame, false);
+    r.detail.websocket_hosts_before_click = hosts(OpenedKind::Websocket, true);
+    r.detail.frame_hosts_before_click = hosts(OpenedKind::Frame, true);
     if let Some(at) = seen.selector {
         clock.frame_done(at);
     }
-    if let Some(at) = seen.websocket {
+    if let Some(at) = seen.chat {
         clock.handshake_done(at);
     }
+    r.detail.final_url = seen.url;
+    r.detail.title = seen.title;
+    r.detail.opened = seen.opened;
 }
 
 /// A navigation error (`net::ERR_…`) as a failure kind.
@@ -343,6 +519,24 @@ fn headers(v: &Value) -> HeaderMap {
         }
     }
     out
+}
+
+/// A URL without its query and fragment (they may hold tokens).
+fn bare(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => url.split(['?', '#']).next().unwrap_or("").to_string(),
+    }
+}
+
+/// `scheme://host[:port]`, the origin frames are compared by.
+fn origin_of(url: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some(u.origin().ascii_serialization())
 }
 
 fn host_of(url: &str) -> Option<String> {

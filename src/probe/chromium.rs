@@ -52,6 +52,11 @@ const FLAGS: &[&str] = &[
     "--disable-default-apps",
     "--disable-breakpad",
     "--mute-audio",
+    // Frames of other origins in the page's own process, so that the page's
+    // session sees their navigations and WebSockets: a chat widget is often
+    // such a frame. The probe runs no one's session and keeps no secret.
+    "--disable-site-isolation-trials",
+    "--disable-features=IsolateOrigins,site-per-process",
     "--remote-debugging-pipe",
 ];
 

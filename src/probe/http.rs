@@ -17,8 +17,8 @@ use reqwest::header::{ACCEPT, HOST, HeaderMap, HeaderValue, LOCATION, USER_AGENT
 
 use super::clock::PhaseClock;
 use super::connect;
-use super::refusal;
 use super::resolve::NameResolver;
+use super::{page, refusal};
 use crate::config::{HttpSpec, Method, Secret};
 use crate::outcome::{Failure, Outcome, Report, grade};
 
@@ -40,6 +40,8 @@ pub struct Via<'a> {
 /// What came back from a fetch that got an HTTP answer.
 #[derive(Debug, Clone)]
 pub struct Fetched {
+    /// The URL that answered, after redirects.
+    pub url: Url,
     pub status: u16,
     pub headers: HeaderMap,
     /// At most [`BODY_CAP`] bytes.
@@ -107,6 +109,7 @@ pub async fn fetch(
             r
         })?;
         return Ok(Fetched {
+            url,
             status: answer.status,
             headers: answer.headers,
             body,
@@ -272,6 +275,9 @@ fn judge_outcome(
     }
     if refusal::blocks(f.status) && !spec.expect_status.contains(&f.status) {
         return Err((Failure::Blocked, refusal::blocked_reason(f.status)));
+    }
+    if let Some(soft) = page::judge(&spec.page, f.url.as_str(), &String::from_utf8_lossy(&f.body)) {
+        return Err(soft);
     }
     if (300..400).contains(&f.status)
         && !spec.expect_status.contains(&f.status)
@@ -462,11 +468,13 @@ mod tests {
             extract: Default::default(),
             headers: Default::default(),
             tls_ca_file: None,
+            page: Default::default(),
         }
     }
 
     fn fetched(status: u16, body: &str) -> Fetched {
         Fetched {
+            url: "http://127.0.0.1/".parse().unwrap(),
             status,
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),

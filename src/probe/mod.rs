@@ -9,6 +9,7 @@ pub mod connect;
 pub mod http;
 pub mod mx;
 pub mod okx_status;
+pub mod page;
 pub mod refusal;
 pub mod resolve;
 pub mod smtp;

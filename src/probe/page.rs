@@ -1,0 +1,110 @@
+//! Soft errors and region walls: a page that answered and is still not the
+//! page (`fail_if`, `blocked_if`), judged on the final URL after redirects and
+//! on the page's HTML. Pure; shared by the `http` and `browser` kinds.
+
+use crate::config::PageRules;
+use crate::outcome::Failure;
+
+/// How much of the matched text a reason quotes.
+const QUOTE: usize = 60;
+
+/// What makes the page not the page, `blocked_if` first; `None` when neither
+/// rule matches (pure).
+pub fn judge(rules: &PageRules, final_url: &str, html: &str) -> Option<(Failure, String)> {
+    if let Some(re) = &rules.blocked_if
+        && let Some(m) = re.find(final_url).or_else(|| re.find(html))
+    {
+        let why = format!(
+            "the page says this place is not served: \u{201c}{}\u{201d}",
+            quote(m.as_str())
+        );
+        return Some((Failure::Blocked, why));
+    }
+    if let Some(re) = &rules.fail_if
+        && let Some(m) = re.find(html)
+    {
+        let why = format!("the page is not the page: \u{201c}{}\u{201d}", quote(m.as_str()));
+        return Some((Failure::Body, why));
+    }
+    None
+}
+
+/// `text` on one line, its spaces and markup collapsed, cut at [`QUOTE`] characters.
+fn quote(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if in_tag => {}
+            c if c.is_whitespace() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let line = words.join(" ");
+    match line.char_indices().nth(QUOTE) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+/// The text of the page's `<title>`, trimmed, when it has one (for `explain`).
+pub fn title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let end = open_end + lower[open_end..].find("</title")?;
+    let t = html.get(open_end..end)?.split_whitespace().collect::<Vec<_>>();
+    (!t.is_empty()).then(|| t.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(fail_if: Option<&str>, blocked_if: Option<&str>) -> PageRules {
+        PageRules {
+            fail_if: fail_if.map(|r| regex::Regex::new(r).unwrap()),
+            blocked_if: blocked_if.map(|r| regex::Regex::new(r).unwrap()),
+        }
+    }
+
+    #[test]
+    fn blocked_is_judged_first_on_the_url_or_the_page() {
+        let r = rules(Some("(?i)not found"), Some("(?i)restricted|not available"));
+        let (f, why) = judge(&r, "https://www.okx.com/restricted", "<p>not found</p>").unwrap();
+        assert_eq!(f, Failure::Blocked);
+        assert!(why.contains("restricted"), "{why}");
+        let html = "<h1>OKX is not available in your region</h1>";
+        assert_eq!(judge(&r, "https://x/", html).unwrap().0, Failure::Blocked);
+        let (f, why) = judge(&r, "https://x/", "<title>Page Not Found</title>").unwrap();
+        assert_eq!(f, Failure::Body);
+        assert!(why.contains("Not Found"), "{why}");
+        assert_eq!(judge(&r, "https://x/help", "<title>Help</title>"), None);
+        assert_eq!(judge(&PageRules::default(), "https://x/", "not found"), None);
+    }
+
+    #[test]
+    fn a_reason_quotes_the_match_short_and_without_markup() {
+        let r = rules(Some("(?s)<title>.*</title>"), None);
+        let long = format!("<title>\n  {}  </title>", "error ".repeat(40));
+        let (_, why) = judge(&r, "https://x/", &long).unwrap();
+        assert!(why.ends_with("…\u{201d}"), "{why}");
+        assert!(!why.contains('<') && !why.contains('\n'), "{why}");
+    }
+
+    #[test]
+    fn the_title_is_read_whatever_its_case_and_spaces() {
+        assert_eq!(
+            title("<html><TITLE lang=en>\n OKX  Help Center </TITLE>").as_deref(),
+            Some("OKX Help Center")
+        );
+        assert_eq!(title("<title>页面不存在</title>").as_deref(), Some("页面不存在"));
+        assert_eq!(title("<p>no title</p>"), None);
+    }
+}
