@@ -219,9 +219,11 @@ async fn a_crashed_browser_is_restarted_on_the_next_probe() {
 
 /// The shipped `live-chat` check, only its URL changed.
 fn shipped_live_chat(url: &str) -> String {
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/checks/okx.toml"))
-        .unwrap();
-    let start = shipped.find("name = \"live-chat\"").expect("the shipped live-chat");
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/checks/okx.toml")).unwrap();
+    let start = shipped
+        .find("name = \"live-chat\"")
+        .expect("the shipped live-chat");
     let block = &shipped[start..];
     let block = &block[..block.find("\n\n").unwrap_or(block.len())];
     let block = block.replace("https://www.okx.com/help", url);
@@ -304,7 +306,11 @@ async fn only_what_the_click_opened_is_the_chat() {
 
     assert_eq!(frame.outcome, Outcome::Up, "{}", frame.reason);
     assert!(
-        frame.detail.frame_hosts.iter().any(|h| h.starts_with("localhost:")),
+        frame
+            .detail
+            .frame_hosts
+            .iter()
+            .any(|h| h.starts_with("localhost:")),
         "{:?}",
         frame.detail
     );

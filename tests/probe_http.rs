@@ -312,3 +312,71 @@ async fn resolves_through_the_configured_resolver() {
     assert_eq!(r.failure, Some(Failure::Dns), "{}", r.reason);
     assert!(r.reason.contains("NXDOMAIN"), "{}", r.reason);
 }
+
+/// The shipped check `name` from `checks/okx.toml`, its URL replaced by `url`.
+pub(crate) fn shipped(name: &str, url: &str) -> String {
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/checks/okx.toml")).unwrap();
+    let start = shipped
+        .find(&format!("name = \"{name}\""))
+        .unwrap_or_else(|| panic!("no shipped check {name}"));
+    let block = &shipped[start..];
+    let block = &block[..block.find("\n\n").unwrap_or(block.len())];
+    let line = block
+        .lines()
+        .find(|l| l.starts_with("url = "))
+        .expect("a url");
+    format!(
+        "[[check]]\n{}\n",
+        block.replace(line, &format!("url = \"{url}\""))
+    )
+}
+
+/// A page that answers 200 is not "up" whatever it says: the shipped
+/// help-center, FAQ and request-form checks tell the help center (in English
+/// and in Chinese) from a "not found" page and from OKX's region wall behind a
+/// redirect.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shipped_help_checks_tell_the_help_center_from_error_pages_and_region_walls() {
+    let page = |title: &str, h1: &str| {
+        response(
+            200,
+            &[("content-type", "text/html; charset=utf-8")],
+            &format!(
+                "<!doctype html><html><head><title>{title}</title></head><body><h1>{h1}</h1><p>OKX</p></body></html>"
+            ),
+        )
+    };
+    let site = peers::http(move |head| match peers::path(head) {
+        "/en" => page("Help Center | OKX", "How can we help you?"),
+        "/zh" => page("帮助中心 | 欧易", "我们能为您做什么？"),
+        "/missing" => page(
+            "Page not found | OKX Help",
+            "Sorry, this page does not exist",
+        ),
+        "/zh-missing" => page("页面不存在 | 欧易", "抱歉，您访问的页面不存在"),
+        "/error" => page("Error | OKX", "Something went wrong"),
+        "/elsewhere" => page("OKX", "Welcome to OKX"),
+        "/wall" => response(302, &[("location", "/restricted")], ""),
+        "/restricted" => page("OKX", "OKX is not available in your region"),
+        "/zh-wall" => page("欧易", "很抱歉，欧易暂不向您所在的地区提供服务"),
+        _ => response(404, &[], ""),
+    })
+    .await;
+    for name in ["help-center", "help-faq", "request-form"] {
+        let cases = [
+            ("/en", Outcome::Up),
+            ("/zh", Outcome::Up),
+            ("/missing", Outcome::Down),
+            ("/zh-missing", Outcome::Down),
+            ("/error", Outcome::Down),
+            ("/elsewhere", Outcome::Down),
+            ("/wall", Outcome::Blocked),
+            ("/zh-wall", Outcome::Blocked),
+        ];
+        for (path, want) in cases {
+            let r = probe_one(&shipped(name, &site.url(path))).await;
+            assert_eq!(r.outcome, want, "{name} {path}: {}", r.reason);
+        }
+    }
+}

@@ -276,7 +276,11 @@ fn judge_outcome(
     if refusal::blocks(f.status) && !spec.expect_status.contains(&f.status) {
         return Err((Failure::Blocked, refusal::blocked_reason(f.status)));
     }
-    if let Some(soft) = page::judge(&spec.page, f.url.as_str(), &String::from_utf8_lossy(&f.body)) {
+    if let Some(soft) = page::judge(
+        &spec.page,
+        f.url.as_str(),
+        &String::from_utf8_lossy(&f.body),
+    ) {
         return Err(soft);
     }
     if (300..400).contains(&f.status)

@@ -23,7 +23,10 @@ pub fn judge(rules: &PageRules, final_url: &str, html: &str) -> Option<(Failure,
     if let Some(re) = &rules.fail_if
         && let Some(m) = re.find(html)
     {
-        let why = format!("the page is not the page: \u{201c}{}\u{201d}", quote(m.as_str()));
+        let why = format!(
+            "the page is not the page: \u{201c}{}\u{201d}",
+            quote(m.as_str())
+        );
         return Some((Failure::Body, why));
     }
     None
@@ -59,7 +62,10 @@ pub fn title(html: &str) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;
     let end = open_end + lower[open_end..].find("</title")?;
-    let t = html.get(open_end..end)?.split_whitespace().collect::<Vec<_>>();
+    let t = html
+        .get(open_end..end)?
+        .split_whitespace()
+        .collect::<Vec<_>>();
     (!t.is_empty()).then(|| t.join(" "))
 }
 
@@ -86,7 +92,10 @@ mod tests {
         assert_eq!(f, Failure::Body);
         assert!(why.contains("Not Found"), "{why}");
         assert_eq!(judge(&r, "https://x/help", "<title>Help</title>"), None);
-        assert_eq!(judge(&PageRules::default(), "https://x/", "not found"), None);
+        assert_eq!(
+            judge(&PageRules::default(), "https://x/", "not found"),
+            None
+        );
     }
 
     #[test]
@@ -104,7 +113,10 @@ mod tests {
             title("<html><TITLE lang=en>\n OKX  Help Center </TITLE>").as_deref(),
             Some("OKX Help Center")
         );
-        assert_eq!(title("<title>页面不存在</title>").as_deref(), Some("页面不存在"));
+        assert_eq!(
+            title("<title>页面不存在</title>").as_deref(),
+            Some("页面不存在")
+        );
         assert_eq!(title("<p>no title</p>"), None);
     }
 }
