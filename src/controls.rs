@@ -1,8 +1,9 @@
-//! The local-network judge: are the control checks (targets OKX does not run)
-//! failing right now? When they all are, an OKX check's `down` is recorded as
-//! `unknown`: the fault is this machine's. The controls' scheduled results are
-//! used while fresh; otherwise they are probed again at once (one run at a
-//! time, shared by every check that asks).
+//! The control rule where checks run on their own schedules: are the control
+//! checks (targets OKX does not run) failing right now? When every general
+//! control is, or every control covering a channel's path is, an OKX check's
+//! `down` is recorded as `unknown` ([`outcome::closed_for`]). The controls'
+//! scheduled results are used while fresh; otherwise they are probed again at
+//! once (one run at a time, shared by every check that asks).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::channel::Channel;
 use crate::config::Check;
-use crate::outcome::{self, Outcome, Report};
+use crate::outcome::{self, Closed, ControlSeen, Outcome, Report};
 use crate::probe::Prober;
 use crate::runner;
 
@@ -56,28 +57,31 @@ impl Controls {
             .insert(check.to_string(), (Instant::now(), outcome));
     }
 
-    /// `Some(true)` when at least one control succeeded at its last probe,
-    /// `Some(false)` when all failed, `None` before any ran or with no controls.
+    /// This machine's network, by the general controls (those without
+    /// `covers`): `Some(true)` when at least one succeeded at its last probe,
+    /// `Some(false)` when all failed, `None` before any ran or with none.
     pub fn network_up(&self) -> Option<bool> {
         let latest = self.latest();
         outcome::local_network_up(
             self.checks
                 .iter()
+                .filter(|c| c.covers.is_none())
                 .filter_map(|c| latest.get(&c.name).map(|(_, o)| *o)),
         )
     }
 
-    /// Whether every control check fails now (false when none is configured).
-    pub async fn all_down(&self) -> bool {
+    /// Why a failed probe of `channel` is no fault of OKX's now, by the
+    /// control rule; `None` when it can be judged (always, without controls).
+    pub async fn closed_for(&self, channel: Channel) -> Option<Closed> {
         if self.checks.is_empty() {
-            return false;
+            return None;
         }
-        if let Some(verdict) = self.fresh_verdict() {
+        if let Some(verdict) = self.fresh_verdict(channel) {
             return verdict;
         }
         let _turn = self.rerun.lock().await;
         // Another asker may have re-probed while this one waited.
-        if let Some(verdict) = self.fresh_verdict() {
+        if let Some(verdict) = self.fresh_verdict(channel) {
             return verdict;
         }
         let started = chrono::Utc::now();
@@ -86,19 +90,37 @@ impl Controls {
             self.note(&check.name, report.outcome);
             (self.on_probe)(check, report, started);
         }
-        outcome::local_network_up(reports.iter().map(|r| r.outcome)) == Some(false)
+        self.judge(channel, reports.iter().map(|r| r.outcome).collect())
     }
 
-    fn fresh_verdict(&self) -> Option<bool> {
-        let latest = self.latest();
-        let mut fresh = Vec::with_capacity(self.checks.len());
-        for c in &self.checks {
-            match latest.get(&c.name) {
-                Some((at, outcome)) if at.elapsed() < FRESH => fresh.push(*outcome),
-                _ => return None,
-            }
-        }
-        Some(outcome::local_network_up(fresh) == Some(false))
+    /// The rule over every control's outcome, in `self.checks`' order.
+    fn judge(&self, channel: Channel, outcomes: Vec<Outcome>) -> Option<Closed> {
+        let seen: Vec<ControlSeen> = self
+            .checks
+            .iter()
+            .zip(outcomes)
+            .map(|(c, outcome)| ControlSeen {
+                covers: c.covers.as_deref(),
+                port: c.spec.port(),
+                outcome,
+            })
+            .collect();
+        outcome::closed_for(channel, &seen)
+    }
+
+    /// The verdict from every control's fresh result; `None` when one is stale.
+    fn fresh_verdict(&self, channel: Channel) -> Option<Option<Closed>> {
+        let fresh: Option<Vec<Outcome>> = {
+            let latest = self.latest();
+            self.checks
+                .iter()
+                .map(|c| match latest.get(&c.name) {
+                    Some((at, outcome)) if at.elapsed() < FRESH => Some(*outcome),
+                    _ => None,
+                })
+                .collect()
+        };
+        fresh.map(|outcomes| self.judge(channel, outcomes))
     }
 }
 
@@ -162,14 +184,21 @@ mod tests {
         let c = controls(&checks, probed.clone());
         c.note("control-a", Outcome::Up);
         c.note("control-b", Outcome::Down);
-        assert!(!c.all_down().await, "fresh: one control works");
+        assert_eq!(
+            c.closed_for(Channel::Chat).await,
+            None,
+            "fresh: one control works"
+        );
         assert_eq!(probed.load(Ordering::Relaxed), 0, "nothing probed");
 
         let c = Arc::new(controls(&checks, probed.clone()));
         // Nothing fresh: concurrent askers share one run of both controls,
         // which find nothing listening.
-        let (a, b) = tokio::join!(c.all_down(), c.all_down());
-        assert!(a && b);
+        let (a, b) = tokio::join!(c.closed_for(Channel::Chat), c.closed_for(Channel::Email));
+        assert_eq!(
+            (a, b),
+            (Some(Closed::LocalNetwork), Some(Closed::LocalNetwork))
+        );
         assert_eq!(probed.load(Ordering::Relaxed), 2, "one run of two controls");
         assert_eq!(c.network_up(), Some(false));
     }
@@ -181,7 +210,7 @@ mod tests {
             .filter(|c| c.channel != Channel::Control)
             .collect();
         let c = controls(&checks, Arc::default());
-        assert!(!c.all_down().await);
+        assert_eq!(c.closed_for(Channel::Chat).await, None);
         assert_eq!(c.network_up(), None);
     }
 }

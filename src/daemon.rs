@@ -665,8 +665,10 @@ fn probe_task(
         let mut report = prober.probe(check).await;
         if check.channel == Channel::Control {
             controls.note(&check.name, report.outcome);
-        } else if report.outcome == Outcome::Down && controls.all_down().await {
-            outcome::mark_unknown(&mut report);
+        } else if report.outcome == Outcome::Down
+            && let Some(closed) = controls.closed_for(check.channel).await
+        {
+            outcome::mark_unknown(&mut report, closed);
         }
         if let Some(wait) = report.detail.retry_after
             && report.outcome == Outcome::Throttled

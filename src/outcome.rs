@@ -120,7 +120,7 @@ impl std::str::FromStr for Outcome {
 
 /// Why a probe did not end `up`, from a bounded set (usable as a metric label and
 /// by `diagnose`); the words for people are in [`Report::reason`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Failure {
     /// The name did not resolve (NXDOMAIN, no answer, resolver unreachable).
@@ -151,6 +151,9 @@ pub enum Failure {
     Maintenance,
     /// Every control check failed at the same time.
     LocalNetwork,
+    /// Every control check covering this channel's path (`covers`) failed at
+    /// the same time: the way to it is closed on this network (port 25).
+    PathClosed,
 }
 
 /// Phase timings as far as they could be measured.
@@ -371,7 +374,7 @@ impl Report {
             Failure::Throttled => Outcome::Throttled,
             Failure::Blocked => Outcome::Blocked,
             Failure::Maintenance => Outcome::Maintenance,
-            Failure::LocalNetwork => Outcome::Unknown,
+            Failure::LocalNetwork | Failure::PathClosed => Outcome::Unknown,
             _ => Outcome::Down,
         };
         Report {
@@ -397,33 +400,118 @@ pub fn grade(latency: Duration, slow: Duration) -> (Outcome, String) {
     }
 }
 
-/// Applies the `unknown` rule to the results of one run: when at least one control
-/// check ran and every control check failed, the fault is this machine's network,
-/// so the other checks' `down` becomes `unknown`. With no control check, nothing
-/// changes.
-pub fn judge_run(results: &mut [(Channel, &mut Report)]) {
-    let controls = results
+/// A control check's latest outcome, as the control rule reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct ControlSeen<'a> {
+    /// The channels whose network path it vouches for (`covers`); `None`:
+    /// every channel, i.e. this machine's network.
+    pub covers: Option<&'a [Channel]>,
+    /// The port it reaches, when it has one (to name a blocked port).
+    pub port: Option<u16>,
+    pub outcome: Outcome,
+}
+
+/// Why a failed probe cannot be blamed on OKX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// Every control without `covers` failed: this machine's network is down.
+    LocalNetwork,
+    /// Every control whose `covers` names the channel failed: the path to it
+    /// is closed here (`port`: the one they all reach, e.g. 25).
+    Path { port: Option<u16> },
+}
+
+/// The control rule for channel `channel`, its one home: a failed probe of it
+/// is no fault of OKX's when, in the same round, every control without
+/// `covers` failed (this machine's network is down), or every control whose
+/// `covers` names it failed (the path to it is closed here). `None`: it can
+/// be judged.
+pub fn closed_for(channel: Channel, controls: &[ControlSeen<'_>]) -> Option<Closed> {
+    let general = controls
         .iter()
-        .filter(|(c, _)| *c == Channel::Control)
-        .map(|(_, r)| r.outcome);
-    if local_network_up(controls) != Some(false) {
-        return;
+        .filter(|c| c.covers.is_none())
+        .map(|c| c.outcome);
+    if local_network_up(general) == Some(false) {
+        return Some(Closed::LocalNetwork);
     }
-    for (channel, report) in results.iter_mut() {
-        if *channel != Channel::Control && report.outcome == Outcome::Down {
-            mark_unknown(report);
+    let path: Vec<&ControlSeen> = controls
+        .iter()
+        .filter(|c| c.covers.is_some_and(|cv| cv.contains(&channel)))
+        .collect();
+    if !path.is_empty() && path.iter().all(|c| c.outcome.control_failed()) {
+        let port = path[0]
+            .port
+            .filter(|p| path.iter().all(|c| c.port == Some(*p)));
+        return Some(Closed::Path { port });
+    }
+    None
+}
+
+/// One probe of a run, as the control rule reads it.
+pub struct RunItem<'a> {
+    pub channel: Channel,
+    /// For a control check: its `covers`.
+    pub covers: Option<&'a [Channel]>,
+    /// For a control check: the port it reaches.
+    pub port: Option<u16>,
+    pub report: &'a mut Report,
+}
+
+/// Applies the control rule ([`closed_for`]) to the results of one run: a
+/// `down` that the controls of the same run explain becomes `unknown`. With
+/// no control check, nothing changes.
+pub fn judge_run(run: &mut [RunItem<'_>]) {
+    let controls: Vec<(Option<Vec<Channel>>, Option<u16>, Outcome)> = run
+        .iter()
+        .filter(|r| r.channel == Channel::Control)
+        .map(|r| (r.covers.map(<[Channel]>::to_vec), r.port, r.report.outcome))
+        .collect();
+    let seen: Vec<ControlSeen> = controls
+        .iter()
+        .map(|(covers, port, outcome)| ControlSeen {
+            covers: covers.as_deref(),
+            port: *port,
+            outcome: *outcome,
+        })
+        .collect();
+    for r in run.iter_mut() {
+        if r.channel != Channel::Control
+            && r.report.outcome == Outcome::Down
+            && let Some(closed) = closed_for(r.channel, &seen)
+        {
+            mark_unknown(r.report, closed);
         }
     }
 }
 
-/// Turns a `down` into `unknown`: every control check failed at the same time.
-pub fn mark_unknown(report: &mut Report) {
+/// Turns a `down` into `unknown`: the controls say why it cannot be judged.
+pub fn mark_unknown(report: &mut Report, closed: Closed) {
     report.outcome = Outcome::Unknown;
-    report.failure = Some(Failure::LocalNetwork);
-    report.reason = format!(
-        "{} (every control check failed too: this machine's network)",
-        report.reason
-    );
+    let (failure, reason) = match closed {
+        Closed::LocalNetwork => (
+            Failure::LocalNetwork,
+            format!(
+                "{} (every control check failed too: this machine's network)",
+                report.reason
+            ),
+        ),
+        Closed::Path { port: Some(port) } => (
+            Failure::PathClosed,
+            format!(
+                "outbound port {port} is blocked on this network ({})",
+                report.reason
+            ),
+        ),
+        Closed::Path { port: None } => (
+            Failure::PathClosed,
+            format!(
+                "the way to this channel is closed on this network: its control checks failed too ({})",
+                report.reason
+            ),
+        ),
+    };
+    report.failure = Some(failure);
+    report.reason = reason;
 }
 
 fn ms_opt<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
@@ -500,43 +588,110 @@ mod tests {
         );
     }
 
+    fn item<'a>(
+        channel: Channel,
+        covers: Option<&'a [Channel]>,
+        report: &'a mut Report,
+    ) -> RunItem<'a> {
+        RunItem {
+            channel,
+            covers,
+            port: covers.map(|_| 25),
+            report,
+        }
+    }
+
     #[test]
     fn all_controls_down_makes_failures_unknown() {
         let (mut a, mut b, mut c, mut d) = (down(), down(), Report::new(Outcome::Up, "ok"), down());
         let mut run = [
-            (Channel::Control, &mut a),
-            (Channel::Chat, &mut b),
-            (Channel::Email, &mut c),
-            (Channel::Control, &mut d),
+            item(Channel::Control, None, &mut a),
+            item(Channel::Chat, None, &mut b),
+            item(Channel::Email, None, &mut c),
+            item(Channel::Control, None, &mut d),
         ];
         judge_run(&mut run);
         assert_eq!(
-            run[0].1.outcome,
+            run[0].report.outcome,
             Outcome::Down,
             "controls keep their outcome"
         );
-        assert_eq!(run[1].1.outcome, Outcome::Unknown);
-        assert_eq!(run[1].1.failure, Some(Failure::LocalNetwork));
-        assert_eq!(run[2].1.outcome, Outcome::Up, "a success stays a success");
+        assert_eq!(run[1].report.outcome, Outcome::Unknown);
+        assert_eq!(run[1].report.failure, Some(Failure::LocalNetwork));
+        assert_eq!(
+            run[2].report.outcome,
+            Outcome::Up,
+            "a success stays a success"
+        );
     }
 
     #[test]
     fn one_working_control_keeps_down_as_down() {
         let (mut a, mut b, mut c) = (down(), Report::new(Outcome::Up, "ok"), down());
         let mut run = [
-            (Channel::Control, &mut a),
-            (Channel::Control, &mut b),
-            (Channel::Chat, &mut c),
+            item(Channel::Control, None, &mut a),
+            item(Channel::Control, None, &mut b),
+            item(Channel::Chat, None, &mut c),
         ];
         judge_run(&mut run);
-        assert_eq!(run[2].1.outcome, Outcome::Down);
+        assert_eq!(run[2].report.outcome, Outcome::Down);
+    }
+
+    /// A path control (`covers = ["email"]`) that fails makes e-mail's
+    /// failure unknown, naming the port, and nothing else's; one that answers
+    /// leaves e-mail's failure a `down`.
+    #[test]
+    fn a_closed_path_makes_only_its_channels_failures_unknown() {
+        let email = [Channel::Email];
+        let (mut web, mut smtp, mut mail, mut chat) =
+            (Report::new(Outcome::Up, "ok"), down(), down(), down());
+        let mut run = [
+            item(Channel::Control, None, &mut web),
+            item(Channel::Control, Some(&email), &mut smtp),
+            item(Channel::Email, None, &mut mail),
+            item(Channel::Chat, None, &mut chat),
+        ];
+        judge_run(&mut run);
+        assert_eq!(run[2].report.outcome, Outcome::Unknown);
+        assert_eq!(run[2].report.failure, Some(Failure::PathClosed));
+        assert!(
+            run[2]
+                .report
+                .reason
+                .starts_with("outbound port 25 is blocked on this network"),
+            "{}",
+            run[2].report.reason
+        );
+        assert_eq!(run[3].report.outcome, Outcome::Down, "chat's path is open");
+
+        let seen = |covers, outcome| ControlSeen {
+            covers,
+            port: Some(25),
+            outcome,
+        };
+        let open = [seen(None, Outcome::Up), seen(Some(&email[..]), Outcome::Up)];
+        assert_eq!(closed_for(Channel::Email, &open), None);
+        let net_down = [
+            seen(None, Outcome::Down),
+            seen(Some(&email[..]), Outcome::Up),
+        ];
+        assert_eq!(
+            closed_for(Channel::Chat, &net_down),
+            Some(Closed::LocalNetwork)
+        );
+        let only_path = [seen(Some(&email[..]), Outcome::Down)];
+        assert_eq!(
+            closed_for(Channel::Email, &only_path),
+            Some(Closed::Path { port: Some(25) })
+        );
+        assert_eq!(closed_for(Channel::Chat, &only_path), None);
     }
 
     #[test]
     fn without_controls_nothing_is_unknown() {
         let mut a = down();
-        let mut run = [(Channel::Chat, &mut a)];
+        let mut run = [item(Channel::Chat, None, &mut a)];
         judge_run(&mut run);
-        assert_eq!(run[0].1.outcome, Outcome::Down);
+        assert_eq!(run[0].report.outcome, Outcome::Down);
     }
 }

@@ -232,6 +232,7 @@ impl Source {
                     since_ms: now.timestamp_millis(),
                     maintenance: Vec::new(),
                     reason: None,
+                    failure: None,
                 })
             })
             .collect();

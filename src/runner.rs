@@ -7,7 +7,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::config::Check;
-use crate::outcome::{Failure, Report, judge_run};
+use crate::outcome::{Failure, Report, RunItem, judge_run};
 use crate::probe::Prober;
 
 /// How many probes `check` runs at once unless told otherwise: enough that a
@@ -47,10 +47,15 @@ pub async fn run_once(prober: Arc<Prober>, checks: &[Check], concurrency: usize)
             })
         })
         .collect();
-    let mut run: Vec<_> = checks
+    let mut run: Vec<RunItem> = checks
         .iter()
-        .map(|c| c.channel)
         .zip(reports.iter_mut())
+        .map(|(c, report)| RunItem {
+            channel: c.channel,
+            covers: c.covers.as_deref(),
+            port: c.spec.port(),
+            report,
+        })
         .collect();
     judge_run(&mut run);
     reports

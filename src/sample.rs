@@ -124,6 +124,8 @@ pub struct Latest {
     pub maintenance: Vec<Maintenance>,
     /// Why the last probe failed, when it did.
     pub reason: Option<String>,
+    /// Its failure kind, when it failed.
+    pub failure: Option<crate::outcome::Failure>,
 }
 
 #[cfg(test)]

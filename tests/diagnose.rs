@@ -371,3 +371,122 @@ async fn the_next_good_time_comes_from_the_recorded_pattern() {
     );
     assert!(a.last().unwrap().contains("06:00–08:00"), "{a:?}");
 }
+
+/// The shipped check `name` of `file` in `checks/`, with `replace`'s pairs
+/// applied to its text.
+fn shipped(file: &str, name: &str, replace: &[(&str, &str)]) -> String {
+    let path = format!("{}/checks/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = text
+        .find(&format!("name = \"{name}\""))
+        .unwrap_or_else(|| panic!("no shipped {name}"));
+    let block = &text[start..];
+    let mut block = block[..block.find("\n\n").unwrap_or(block.len())].to_string();
+    for (from, to) in replace {
+        assert!(block.contains(from), "{name}: {from}");
+        block = block.replace(from, to);
+    }
+    format!("[[check]]\n{block}\n")
+}
+
+/// A network that blocks outbound port 25 is not "OKX mail down": with the
+/// shipped support-mail and control-smtp checks (their targets on loopback:
+/// OKX's MX host and the control, nothing listening on port 25 at either) and
+/// a general control that answers, support-mail is `unknown` naming port 25,
+/// and `diagnose` does not call e-mail down and says why. When the control's
+/// port 25 answers and OKX's MX does not, support-mail is `down`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blocked_port_25_is_not_okx_mail_down() {
+    let dns = servers::dnsmasq(&[
+        "--local=/okx.test/".to_string(),
+        "--mx-host=okx.test,mx1.okx.test,10".to_string(),
+        "--host-record=mx1.okx.test,127.0.0.3".to_string(),
+    ]);
+    let web = peers::http(|_| response(200, &[], "ok")).await;
+    let resolver = format!("domain = \"okx.test\"\nresolver = \"{}\"", dns.addr);
+    let toml = shipped(
+        "okx.toml",
+        "support-mail",
+        &[("domain = \"okx.com\"", &resolver)],
+    ) + &shipped(
+        "control.toml",
+        "control-smtp",
+        &[("gmail-smtp-in.l.google.com:25", "127.0.0.4:25")],
+    ) + &format!(
+        "[[check]]\nname = \"control-web\"\nchannel = \"control\"\nkind = \"tcp\"\naddress = \"{}\"\n",
+        web.addr
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let config = dir.path().to_str().unwrap().to_string();
+    let mail = |v: &serde_json::Value| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "support-mail")
+            .cloned()
+            .unwrap()
+    };
+
+    let out = run(&["--config", &config, "check", "--format", "json"]).await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = mail(&v);
+    assert_eq!(m["outcome"], "unknown", "{v}");
+    assert!(
+        m["reason"]
+            .as_str()
+            .unwrap()
+            .contains("outbound port 25 is blocked"),
+        "{m}"
+    );
+
+    let (_, v, _) = diagnose(&dir).await;
+    assert_eq!(v["verdict"], "ok", "e-mail is not down: {v}");
+    assert!(
+        !v["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["channel"] == "email" && c["outcome"] == "down"),
+        "{v}"
+    );
+    let said = advice(&v).join("\n");
+    assert!(said.contains("port 25 is blocked"), "{said}");
+    assert!(said.contains("mail client"), "{said}");
+
+    // The daemon records it so, and `status` says the way to e-mail is closed.
+    let db = dir.path().join("p.db");
+    let daemon = crate::support::daemon::Daemon::start(dir.path(), &db).await;
+    let db_s = db.to_str().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let status = loop {
+        let out = run(&[
+            "--config", &config, "status", "--db", &db_s, "--format", "json",
+        ])
+        .await;
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if v["closed_paths"] == serde_json::json!(["email"]) {
+            break v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{v}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    drop(daemon);
+    assert_eq!(status["local_network"], "up", "{status}");
+    let out = run(&["--config", &config, "status", "--db", &db_s]).await;
+    assert!(
+        crate::support::stdout(&out)
+            .contains("the way to e-mail to support: closed on this network"),
+        "{}",
+        crate::support::stdout(&out)
+    );
+
+    // The control's port 25 answers: the path is open, OKX's mail is down.
+    let open = tokio::net::TcpListener::bind("127.0.0.4:25")
+        .await
+        .expect("port 25 on 127.0.0.4 (the tests run as root)");
+    let out = run(&["--config", &config, "check", "--format", "json"]).await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(mail(&v)["outcome"], "down", "{v}");
+    drop(open);
+}

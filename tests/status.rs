@@ -257,6 +257,7 @@ fn maintenance_ahead_is_announced() {
                 href: None,
             }],
             reason: None,
+            failure: None,
         }],
         ..Input::default()
     };

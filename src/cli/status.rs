@@ -175,6 +175,12 @@ fn render(s: &Status, colour: bool) -> String {
             .map_or_else(|_| net.to_string(), |o| o.words(lang));
         out.push_str(&format!("\n{}\n", t!("local-network-line", state = state)));
     }
+    for c in &s.closed_paths {
+        out.push_str(&format!(
+            "{}\n",
+            t!("path-closed-line", channel = c.words(lang))
+        ));
+    }
     out.push_str(&super::advice_list(&s.advice));
     out
 }

@@ -39,6 +39,11 @@ pub trait Target {
     fn needs_browser(&self) -> bool {
         false
     }
+    /// The one port the probe reaches, when it has one (a control that
+    /// fails names it: "outbound port 25 is blocked").
+    fn port(&self) -> Option<u16> {
+        None
+    }
 }
 
 /// Kind-specific metric families a check feeds (README, "Metrics").
@@ -171,6 +176,10 @@ impl Spec {
 
     pub fn needs_browser(&self) -> bool {
         self.target_of().needs_browser()
+    }
+
+    pub fn port(&self) -> Option<u16> {
+        self.target_of().port()
     }
 }
 

@@ -16,6 +16,7 @@ use super::{
     Check, Config, ConfigError, DEFAULT_SCHEDULE, DEFAULT_SLOW, DEFAULT_TIMEOUT, Location,
     Schedule, Settings, Spec,
 };
+use crate::channel::Channel;
 use crate::duration;
 
 /// Parsed schedules by their text, for sharing across the checks of a load.
@@ -274,6 +275,20 @@ fn check_from_raw(
     {
         return Err(at.fail(own_slow.span(), too_slow(slow, timeout)));
     }
+    let covers = match raw.covers.take() {
+        None => None,
+        Some(c) if raw.channel.0 != Channel::Control => {
+            return Err(at.fail(c.span(), t!("cfg-covers-not-control")));
+        }
+        Some(c) => {
+            let span = c.span();
+            let channels: Vec<Channel> = c.into_inner().into_iter().map(|v| v.0).collect();
+            if channels.is_empty() || channels.contains(&Channel::Control) {
+                return Err(at.fail(span, t!("cfg-covers-channels")));
+            }
+            Some(channels)
+        }
+    };
     let spec = Spec::build(raw, at)?;
     Ok(Check {
         name: at.name.to_string(),
@@ -282,6 +297,7 @@ fn check_from_raw(
         timeout,
         slow,
         resolver: raw.resolver.as_ref().map(|r| r.0),
+        covers,
         spec,
         origin: at.at(raw.name.span()),
     })

@@ -111,6 +111,9 @@ pub struct Check {
     pub slow: Duration,
     /// The DNS server every name of this check is resolved through; `None`: the system's.
     pub resolver: Option<SocketAddr>,
+    /// A control check's `covers`: the channels whose network path it vouches
+    /// for; `None`: every channel (this machine's network).
+    pub covers: Option<Vec<Channel>>,
     pub spec: Spec,
     /// Where the check is written, for messages that point back at it.
     pub origin: Location,

@@ -54,6 +54,10 @@ impl Target for MxSpec {
         }
     }
 
+    fn port(&self) -> Option<u16> {
+        self.smtp.then_some(self.smtp_port)
+    }
+
     /// The mail domain need not have an address; its MX look-up is the check.
     fn looked_up(&self) -> Option<String> {
         None

@@ -85,6 +85,8 @@ pub(super) struct RawCheck {
     pub timeout: Option<Spanned<DurationValue>>,
     pub slow: Option<Spanned<DurationValue>>,
     pub resolver: Option<ResolverValue>,
+    /// A control check's channels (default: every channel).
+    pub covers: Option<Spanned<Vec<ChannelValue>>>,
     // http, okx_status
     pub url: Option<Spanned<UrlValue>>,
     pub tls_ca_file: Option<Spanned<PathBuf>>,

@@ -34,4 +34,8 @@ impl Target for TcpSpec {
     fn target(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }
+
+    fn port(&self) -> Option<u16> {
+        Some(self.port)
+    }
 }

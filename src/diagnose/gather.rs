@@ -68,6 +68,8 @@ pub async fn gather(config: &Config, prober: Arc<Prober>) -> Evidence {
                 reason: r.reason.clone(),
                 retry_after_s: r.detail.retry_after.map(|d| d.as_secs_f64()),
                 page_loaded: r.phases.frame.is_some() && !r.outcome.is_success(),
+                path_control: c.covers.is_some(),
+                port: c.spec.port(),
             })
             .collect(),
         names: answers,

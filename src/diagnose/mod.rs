@@ -65,6 +65,13 @@ pub struct CheckResult {
     /// chat itself failed, not the site.
     #[serde(skip)]
     pub page_loaded: bool,
+    /// A control check with `covers`: it vouches for some channels' path,
+    /// not for this machine's network.
+    #[serde(skip)]
+    pub path_control: bool,
+    /// The one port the check reaches, when it has one.
+    #[serde(skip)]
+    pub port: Option<u16>,
 }
 
 /// A name's answers: through the configured (or system) resolver and through
@@ -96,9 +103,26 @@ impl Evidence {
         self.checks.iter().filter(|c| c.channel != Channel::Control)
     }
 
-    /// Every control check failed (false with no control checks).
+    /// Every general control check (without `covers`) failed (false with none).
     pub fn network_down(&self) -> bool {
-        outcome::local_network_up(self.controls().map(|c| c.outcome)) == Some(false)
+        let general = self.controls().filter(|c| !c.path_control);
+        outcome::local_network_up(general.map(|c| c.outcome)) == Some(false)
+    }
+
+    /// The channels whose path is closed on this network (their failures are
+    /// `unknown` because every control covering them failed), with the port
+    /// those controls reach when they share one.
+    pub fn closed_paths(&self) -> Vec<(Channel, Option<u16>)> {
+        let mut out: Vec<(Channel, Option<u16>)> = Vec::new();
+        for c in self
+            .okx()
+            .filter(|c| c.failure == Some(Failure::PathClosed))
+        {
+            if !out.iter().any(|(ch, _)| *ch == c.channel) {
+                out.push((c.channel, c.port));
+            }
+        }
+        out
     }
 
     /// The resolver answered for none of the OKX names looked up.
@@ -178,6 +202,12 @@ pub fn advice(
     lang: Lang,
 ) -> Vec<String> {
     let mut out = about_the_verdict(verdict, e, lang);
+    for (channel, port) in e.closed_paths() {
+        out.push(match (channel, port) {
+            (Channel::Email, Some(port)) => tl!(lang, "diag-port-blocked-email", port = port),
+            _ => tl!(lang, "diag-path-closed", channel = channel.words(lang)),
+        });
+    }
     for title in &e.maintenance {
         out.push(tl!(lang, "diag-maintenance", title = title));
     }
@@ -279,9 +309,10 @@ fn channel_to_use(verdict: Verdict, e: &Evidence, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let channels = e.channels();
     let works = |c: Channel| channels.iter().any(|(x, o)| *x == c && o.is_success());
+    // A channel that cannot be judged from here (`unknown`) is not "not working".
     let down: Vec<Channel> = channels
         .iter()
-        .filter(|(_, o)| !o.is_success())
+        .filter(|(_, o)| !o.is_success() && *o != Outcome::Unknown)
         .map(|(c, _)| *c)
         .collect();
     let chat_page_loaded = e.okx().any(|c| c.channel == Channel::Chat && c.page_loaded);
@@ -322,6 +353,8 @@ mod tests {
             reason: String::new(),
             retry_after_s: None,
             page_loaded: false,
+            path_control: false,
+            port: None,
         }
     }
 

@@ -68,6 +68,13 @@ pub fn render(s: &Status, lang: Lang) -> String {
         ),
         "</p>",
     );
+    for c in &s.closed_paths {
+        h.element(
+            "<p class=\"muted\">",
+            &tl!(lang, "page-path-closed", channel = c.words(lang)),
+            "</p>",
+        );
+    }
     h.raw("<section aria-labelledby=\"now\"><h2 id=\"now\">")
         .text(tl!(lang, "what-to-do").trim_end_matches([':', '：']))
         .raw("</h2><ol>");
@@ -383,6 +390,7 @@ mod tests {
             advice: Vec::new(),
             local_network,
             maintenance: Vec::new(),
+            closed_paths: Vec::new(),
         }
     }
 

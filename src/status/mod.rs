@@ -61,6 +61,10 @@ pub struct Status {
     pub local_network: Option<&'static str>,
     /// Announced maintenance that has not ended.
     pub maintenance: Vec<MaintenanceAhead>,
+    /// Channels whose path is closed on this network: every check of theirs
+    /// last ended `unknown` because the controls covering them failed too
+    /// (outbound port 25 blocked, for e-mail).
+    pub closed_paths: Vec<Channel>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -269,6 +273,7 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let local_network =
         outcome::local_network_up(controls).map(|up| if up { "up" } else { "down" });
     let maintenance = maintenance_ahead(&input.latest, now, tz);
+    let closed_paths = closed_paths(&input.latest);
     let advice = advice(&statuses, local_network, &pending, now, tz, opts);
     Status {
         timezone: tz.name().to_string(),
@@ -277,7 +282,22 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         advice,
         local_network,
         maintenance,
+        closed_paths,
     }
+}
+
+/// The channels every check of which last failed only because its path is
+/// closed here (pure).
+fn closed_paths(latest: &[Latest]) -> Vec<Channel> {
+    Channel::ALL
+        .into_iter()
+        .filter(|c| *c != Channel::Control)
+        .filter(|c| {
+            let mut mine = latest.iter().filter(|l| l.channel == *c).peekable();
+            mine.peek().is_some()
+                && mine.all(|l| l.failure == Some(crate::outcome::Failure::PathClosed))
+        })
+        .collect()
 }
 
 fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -> ChannelStatus {

@@ -152,6 +152,9 @@ impl Store {
             let reason = detail
                 .as_ref()
                 .and_then(|d| d.get("reason")?.as_str().map(str::to_string));
+            let failure = detail
+                .as_ref()
+                .and_then(|d| serde_json::from_value(d.get("failure")?.clone()).ok());
             out.push(Latest {
                 since_ms: self.since(id, code, ts_ms)?,
                 check,
@@ -160,6 +163,7 @@ impl Store {
                 ts_ms,
                 maintenance,
                 reason,
+                failure,
             });
         }
         Ok(out)
