@@ -86,8 +86,16 @@ impl Recorder {
                 check: check.name.clone(),
                 channel: check.channel,
                 outcome: report.outcome,
+                failure: report.failure,
                 reason: report.reason.clone(),
                 at_ms: ms,
+                declared: report
+                    .detail
+                    .maintenance
+                    .iter()
+                    .filter(|m| m.is_declared_disruption())
+                    .map(|m| (m.title.clone(), m.begin_ms.unwrap_or(ms)))
+                    .collect(),
             });
         }
     }

@@ -263,6 +263,17 @@ pub struct Maintenance {
     pub service_type: Option<String>,
     pub system: Option<String>,
     pub href: Option<String>,
+    /// OKX's `maintType`: "1" scheduled, "2" unscheduled, "3" a system
+    /// disruption; other values are kept as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maint_type: Option<String>,
+}
+
+impl Maintenance {
+    /// OKX itself declares a disruption now: an ongoing event of maintType "3".
+    pub fn is_declared_disruption(&self) -> bool {
+        self.maint_type.as_deref() == Some("3") && self.state == MaintenanceState::Ongoing
+    }
 }
 
 /// What a page opened besides itself.

@@ -146,6 +146,7 @@ mod tests {
             service_type: None,
             system: None,
             href: None,
+            maint_type: None,
         });
         let s = Sample::new("chat", Channel::Chat, 7, &r);
         assert_eq!(s.http_status, Some(503));

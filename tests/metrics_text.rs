@@ -64,6 +64,7 @@ fn maintenance(state: MaintenanceState, begin_ms: Option<i64>) -> Maintenance {
         service_type: None,
         system: None,
         href: None,
+        maint_type: None,
     }
 }
 

@@ -735,3 +735,117 @@ async fn a_recovered_never_reaches_a_sink_before_its_down() {
     );
     drop(daemon);
 }
+
+/// OKX's own word: an ongoing maintType "3" event from a local status API is
+/// in `diagnose`'s and (once the daemon probed it) `status`'s `okx_declares`,
+/// leads their advice, and is told to a sink once however often it is seen.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disruption_okx_declares_leads_the_advice_and_is_told_once() {
+    let begin = chrono::Utc::now().timestamp_millis() - 20 * 60 * 1000;
+    let body = format!(
+        r#"{{"code":"0","msg":"","data":[{{"title":"Spot trading disruption","state":"ongoing","begin":"{begin}","end":"","serviceType":"0","system":"unified","maintType":"3","href":"","scheDesc":""}}]}}"#
+    );
+    let api =
+        peers::http(move |_| response(200, &[("content-type", "application/json")], &body)).await;
+    let chat = peers::http(|_| response(200, &[], "ok")).await;
+    let hook = Receiver::start(0).await;
+    let toml = format!(
+        r#"[[check]]
+name = "okx-maintenance"
+channel = "status"
+kind = "okx_status"
+url = "{}"
+schedule = "* * * * * *"
+
+[[check]]
+name = "live-chat"
+channel = "chat"
+kind = "http"
+url = "{}"
+schedule = "* * * * * *"
+
+[[notify]]
+name = "hook"
+kind = "webhook"
+url = "{}"
+events = ["okx_incident"]
+"#,
+        api.url("/api/v5/system/status"),
+        chat.url("/"),
+        hook.url("/hook")
+    );
+    let dir = ConfigDir::new(&[("checks.toml", &toml)]);
+    let config = dir.path().to_str().unwrap().to_string();
+
+    let out = run(&["--config", &config, "diagnose", "--format", "json"]).await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["okx_declares"][0]["title"], "Spot trading disruption",
+        "{v}"
+    );
+    assert!(
+        v["advice"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("OKX reports a disruption since"),
+        "{v}"
+    );
+    assert_eq!(
+        v["verdict"], "ok",
+        "the verdict still says what works from here"
+    );
+
+    let db = dir.path().join("d.db");
+    let daemon = Daemon::start(dir.path(), &db).await;
+    let db_s = db.to_str().unwrap().to_string();
+    let started = Instant::now();
+    let v = loop {
+        let out = run(&[
+            "--config", &config, "status", "--db", &db_s, "--format", "json",
+        ])
+        .await;
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if v["okx_declares"].as_array().is_some_and(|a| !a.is_empty()) {
+            break v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{v}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(v["okx_declares"][0]["title"], "Spot trading disruption");
+    assert!(
+        v["advice"][0]
+            .as_str()
+            .unwrap()
+            .contains("Spot trading disruption"),
+        "{v}"
+    );
+    // Probed every second for a while: still one notice.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let text = daemon.metrics().await;
+    assert_eq!(
+        metric_sum(&text, "okx_monitor_okx_declared_disruptions", ""),
+        1.0,
+        "{text}"
+    );
+    // The page leads with it, and /api/status carries it.
+    let (code, page) = crate::support::http_get(daemon.addr, "/?tz=UTC&lang=en")
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("OKX reports a disruption: Spot trading disruption"),
+        "{page}"
+    );
+    let (_, api) = crate::support::http_get(daemon.addr, "/api/status?tz=UTC")
+        .await
+        .unwrap();
+    assert!(api.contains("\"okx_declares\""), "{api}");
+    drop(daemon);
+    let events: Vec<String> = hook
+        .bodies()
+        .iter()
+        .map(|b| serde_json::from_str::<serde_json::Value>(b).unwrap()["event"].to_string())
+        .collect();
+    assert_eq!(events, ["\"okx_incident\""], "once per disruption");
+    assert!(hook.bodies()[0].contains("Spot trading disruption"));
+}

@@ -255,6 +255,7 @@ fn maintenance_ahead_is_announced() {
                 service_type: None,
                 system: None,
                 href: None,
+                maint_type: None,
             }],
             reason: None,
             failure: None,

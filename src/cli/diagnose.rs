@@ -29,6 +29,7 @@ struct Out<'a> {
     verdict: Verdict,
     channels: Vec<ChannelOut>,
     advice: &'a [String],
+    okx_declares: &'a [crate::status::Declared],
     checks: &'a [diagnose::CheckResult],
     names: Vec<NameOut<'a>>,
 }
@@ -83,6 +84,7 @@ pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
                     .map(|(channel, outcome)| ChannelOut { channel, outcome })
                     .collect(),
                 advice: &advice,
+                okx_declares: &evidence.okx_declares,
                 checks: &evidence.checks,
                 names: evidence.names.iter().map(name_out).collect(),
             };

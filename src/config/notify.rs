@@ -82,16 +82,19 @@ pub enum Event {
     Blocked,
     Maintenance,
     BestWindow,
+    /// OKX itself declares a disruption (an ongoing maintType "3" event).
+    OkxIncident,
 }
 
 impl Event {
-    pub const ALL: [Event; 6] = [
+    pub const ALL: [Event; 7] = [
         Event::Down,
         Event::Recovered,
         Event::Throttled,
         Event::Blocked,
         Event::Maintenance,
         Event::BestWindow,
+        Event::OkxIncident,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -102,6 +105,7 @@ impl Event {
             Event::Blocked => "blocked",
             Event::Maintenance => "maintenance",
             Event::BestWindow => "best_window",
+            Event::OkxIncident => "okx_incident",
         }
     }
 }

@@ -74,6 +74,13 @@ pub async fn gather(config: &Config, prober: Arc<Prober>) -> Evidence {
             .collect(),
         names: answers,
         maintenance,
+        okx_declares: crate::status::declared(
+            reports.iter().flat_map(|r| &r.detail.maintenance),
+            config
+                .settings
+                .timezone
+                .unwrap_or_else(crate::schedule::system_tz),
+        ),
     }
 }
 

@@ -92,6 +92,8 @@ pub struct Evidence {
     pub names: Vec<NameAnswers>,
     /// Maintenance OKX announces as ongoing now (titles).
     pub maintenance: Vec<String>,
+    /// Disruptions OKX itself reports as ongoing now: its own word.
+    pub okx_declares: Vec<status::Declared>,
 }
 
 impl Evidence {
@@ -201,7 +203,11 @@ pub fn advice(
     next_window: Option<&str>,
     lang: Lang,
 ) -> Vec<String> {
-    let mut out = about_the_verdict(verdict, e, lang);
+    // OKX's own word first; the verdict still says what works from here.
+    let mut out: Vec<String> = status::declared_advice(&e.okx_declares, lang)
+        .into_iter()
+        .collect();
+    out.extend(about_the_verdict(verdict, e, lang));
     for (channel, port) in e.closed_paths() {
         out.push(match (channel, port) {
             (Channel::Email, Some(port)) => tl!(lang, "diag-port-blocked-email", port = port),

@@ -86,6 +86,8 @@ struct CheckValues {
     maintenance_ongoing: Option<bool>,
     maintenance_scheduled: Option<usize>,
     maintenance_next: Option<f64>,
+    /// Disruptions OKX declares as ongoing (maintType "3").
+    declared: Option<usize>,
     runnable: Option<bool>,
 }
 
@@ -224,6 +226,12 @@ impl Metrics {
                     .filter(|m| m.state == MaintenanceState::Scheduled)
             };
             v.maintenance_scheduled = Some(scheduled().count());
+            v.declared = Some(
+                d.maintenance
+                    .iter()
+                    .filter(|m| m.is_declared_disruption())
+                    .count(),
+            );
             v.maintenance_next = scheduled()
                 .filter_map(|m| m.begin_ms)
                 .min()
@@ -495,6 +503,14 @@ const FAMILIES: &[(Family, Rows)] = &[
                 t.sample(f, &labels, None, int(*n as i64));
             }
         }),
+    ),
+    (
+        family(
+            "okx_monitor_okx_declared_disruptions",
+            "Disruptions OKX itself reports as ongoing (maintType 3) at the last answer.",
+            Type::Gauge,
+        ),
+        Rows::Check(|_, t, f, l, v| check_value(t, f, l, v.declared.map(|n| int(n as i64)))),
     ),
     (
         family(

@@ -66,6 +66,19 @@ pub fn notice(
         .unwrap_or_default();
     let zone = tz.name();
     let (event, channel, since, title, text) = match due {
+        Due::Incident { title, since_ms } => (
+            "okx_incident",
+            None,
+            Some(*since_ms),
+            tl!(lang, "notice-incident-title"),
+            tl!(
+                lang,
+                "notice-incident-text",
+                at = local(*since_ms, tz),
+                zone = zone,
+                title = title.as_str()
+            ),
+        ),
         Due::LocalOutage { from_ms, to_ms } => (
             "local_network",
             None,
@@ -93,6 +106,7 @@ pub fn notice(
                 Event::Blocked => ("notice-blocked-title", "notice-blocked-text"),
                 Event::Maintenance => ("notice-maintenance-title", "notice-maintenance-text"),
                 Event::BestWindow => ("notice-best-title", "notice-best-text"),
+                Event::OkxIncident => ("notice-incident-title", "notice-incident-text"),
             };
             // Every message takes what it needs of the same placeables.
             let args: [(&str, Arg); 5] = [
@@ -123,7 +137,7 @@ pub fn notice(
 fn due_channel(due: &Due) -> Option<Channel> {
     match due {
         Due::Channel { channel, .. } => Some(*channel),
-        Due::LocalOutage { .. } => None,
+        Due::LocalOutage { .. } | Due::Incident { .. } => None,
     }
 }
 

@@ -14,7 +14,7 @@ use super::{CheckLine, Due, Machine, Rules, notice};
 use crate::channel::Channel;
 use crate::config::Check;
 use crate::config::notify::Notify;
-use crate::outcome::Outcome;
+use crate::outcome::{Failure, Outcome};
 
 /// One probe's outcome, as the notifier needs it.
 #[derive(Debug, Clone)]
@@ -22,8 +22,12 @@ pub struct Observation {
     pub check: String,
     pub channel: Channel,
     pub outcome: Outcome,
+    pub failure: Option<Failure>,
     pub reason: String,
     pub at_ms: i64,
+    /// The disruptions OKX declares in this probe's answer (an `okx_status`
+    /// check's): (title, begin ms).
+    pub declared: Vec<(String, i64)>,
 }
 
 /// Counts a notice (sink, event) dropped because its sink's queue was full.
@@ -121,11 +125,18 @@ impl Notifier {
     pub fn observe(&mut self, o: &Observation) {
         self.latest
             .insert(o.check.clone(), (o.channel, o.outcome, o.reason.clone()));
+        // A closed path (port 25 blocked here) says nothing of OKX and is no
+        // outage of this machine's network: it moves nothing.
+        let closed_path = o.failure == Some(Failure::PathClosed);
         for i in 0..self.watches.len() {
             let w = &mut self.watches[i];
-            let due = w
-                .machine
-                .observe(&w.rules, o.channel, &o.check, o.outcome, o.at_ms);
+            let mut due = w.machine.declared(&o.declared);
+            if !closed_path {
+                due.extend(
+                    w.machine
+                        .observe(&w.rules, o.channel, &o.check, o.outcome, o.at_ms),
+                );
+            }
             self.send(i, due);
         }
     }
@@ -154,14 +165,17 @@ impl Notifier {
             .collect();
         let w = &self.watches[i];
         for d in due {
-            if let Due::Channel { event, .. } = &d
-                && !w.spec.events.contains(event)
-            {
+            let event = match &d {
+                Due::Channel { event, .. } => Some(*event),
+                Due::Incident { .. } => Some(crate::config::notify::Event::OkxIncident),
+                Due::LocalOutage { .. } => None,
+            };
+            if event.is_some_and(|e| !w.spec.events.contains(&e)) {
                 continue;
             }
             let channel = match &d {
                 Due::Channel { channel, .. } => Some(*channel),
-                Due::LocalOutage { .. } => None,
+                Due::LocalOutage { .. } | Due::Incident { .. } => None,
             };
             let lines = self
                 .latest

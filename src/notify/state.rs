@@ -25,6 +25,8 @@ pub enum Due {
     },
     /// This machine's own network was down from `from_ms` to `to_ms`.
     LocalOutage { from_ms: i64, to_ms: i64 },
+    /// OKX itself declares a disruption, `title`, since `since_ms`.
+    Incident { title: String, since_ms: i64 },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -53,7 +55,13 @@ pub struct Machine {
     local_outage_since: Option<i64>,
     /// The best-window start (ms) already announced, per channel.
     best_told: BTreeMap<Channel, i64>,
+    /// The disruptions OKX declared that were already told: (title, begin).
+    #[serde(default)]
+    incidents_told: std::collections::BTreeSet<(String, i64)>,
 }
+
+/// Declared disruptions remembered as told, at most (the oldest go first).
+const INCIDENTS_KEPT: usize = 64;
 
 /// The rules of one sink.
 #[derive(Debug, Clone)]
@@ -69,6 +77,31 @@ pub struct Rules {
 pub const BEST_WINDOW_LEAD_MS: i64 = 15 * 60 * 1000;
 
 impl Machine {
+    /// Takes in the disruptions OKX declares now, (title, begin ms) each;
+    /// returns a notice for each one not told before: once per disruption.
+    pub fn declared(&mut self, declared: &[(String, i64)]) -> Vec<Due> {
+        let mut due = Vec::new();
+        for (title, since_ms) in declared {
+            if self.incidents_told.insert((title.clone(), *since_ms)) {
+                due.push(Due::Incident {
+                    title: title.clone(),
+                    since_ms: *since_ms,
+                });
+            }
+        }
+        while self.incidents_told.len() > INCIDENTS_KEPT {
+            let oldest = self
+                .incidents_told
+                .iter()
+                .min_by_key(|(_, since)| *since)
+                .cloned();
+            if let Some(oldest) = oldest {
+                self.incidents_told.remove(&oldest);
+            }
+        }
+        due
+    }
+
     /// Takes in one probe of `check` (of `channel`) at `at_ms`; returns what is due.
     pub fn observe(
         &mut self,
@@ -220,9 +253,28 @@ mod tests {
         due.iter()
             .filter_map(|d| match d {
                 Due::Channel { event, .. } => Some(*event),
+                Due::Incident { .. } => Some(Event::OkxIncident),
                 Due::LocalOutage { .. } => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_declared_disruption_is_told_once() {
+        let mut m = Machine::default();
+        let d = vec![("Spot trading disruption".to_string(), 1_000)];
+        assert_eq!(events(&m.declared(&d)), vec![Event::OkxIncident]);
+        assert!(m.declared(&d).is_empty(), "once per disruption");
+        // The state survives a restart (it is saved as JSON).
+        let mut again: Machine = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert!(again.declared(&d).is_empty());
+        let next = vec![("Another".to_string(), 2_000)];
+        assert_eq!(again.declared(&next).len(), 1, "a new one is told");
+        // A state saved before incidents were told still reads.
+        let old: Machine =
+            serde_json::from_str(r#"{"channels":{},"local_outage_since":null,"best_told":{}}"#)
+                .unwrap();
+        assert_eq!(old, Machine::default());
     }
 
     fn feed(m: &mut Machine, r: &Rules, outcomes: &[Outcome]) -> Vec<Due> {

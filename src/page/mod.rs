@@ -140,6 +140,17 @@ fn headline(h: &mut Html, s: &Status, lang: Lang) {
         _ if s.channels.iter().any(|c| c.now.is_some()) => tl!(lang, "page-none-answers"),
         _ => tl!(lang, "page-no-data"),
     };
+    // OKX's own word comes first: it declares a disruption.
+    if let Some(d) = s.okx_declares.first() {
+        h.element(
+            "<h1 class=\"declared\">",
+            &tl!(lang, "page-okx-declares", title = d.title.as_str()),
+            "</h1>",
+        );
+        if let Some(first) = crate::status::declared_advice(&s.okx_declares, lang) {
+            h.element("<p>", &first, "</p>");
+        }
+    }
     h.element("<h1>", &text, "</h1>");
 }
 
@@ -390,6 +401,7 @@ mod tests {
             advice: Vec::new(),
             local_network,
             maintenance: Vec::new(),
+            okx_declares: Vec::new(),
             closed_paths: Vec::new(),
         }
     }

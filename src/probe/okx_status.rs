@@ -1,6 +1,9 @@
 //! The `okx_status` prober: OKX's `/api/v5/system/status` announcement. Ongoing
-//! maintenance → `maintenance`; scheduled events are kept as data for `status`.
-//! The parser ([`parse`]) is pure.
+//! maintenance → `maintenance`; an ongoing system disruption (maintType "3")
+//! is OKX declaring an incident: kept as data (OKX's own word leads the
+//! advice), not maintenance; scheduled events are kept as data for `status`.
+//! The parser ([`parse`]) is pure; unknown `serviceType` and `maintType`
+//! values are kept, never an error.
 
 use std::time::{Duration, SystemTime};
 
@@ -38,14 +41,21 @@ pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
             match parse(&f.body) {
                 Err(why) => Report::failed(Failure::Protocol, why),
                 Ok(events) => {
-                    let ongoing: Vec<&Maintenance> =
-                        events.iter().filter(|e| e.state.is_underway()).collect();
-                    let mut r = match ongoing.first() {
-                        Some(e) => Report::failed(
+                    let ongoing: Vec<&Maintenance> = events
+                        .iter()
+                        .filter(|e| e.state.is_underway() && !e.is_declared_disruption())
+                        .collect();
+                    let declared = events.iter().find(|e| e.is_declared_disruption());
+                    let mut r = match (ongoing.first(), declared) {
+                        (Some(e), _) => Report::failed(
                             Failure::Maintenance,
                             format!("OKX announces ongoing maintenance: {}", e.title),
                         ),
-                        None => {
+                        (None, Some(e)) => {
+                            let (outcome, _) = grade(f.latency, slow);
+                            Report::new(outcome, format!("OKX reports a disruption: {}", e.title))
+                        }
+                        (None, None) => {
                             let (outcome, reason) = grade(f.latency, slow);
                             let scheduled = events
                                 .iter()
@@ -112,6 +122,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<Maintenance>, String> {
                 service_type: text(e, "serviceType"),
                 system: text(e, "system"),
                 href: text(e, "href"),
+                maint_type: text(e, "maintType"),
             })
         })
         .collect()

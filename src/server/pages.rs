@@ -499,6 +499,7 @@ mod tests {
                 advice: Vec::new(),
                 local_network: None,
                 maintenance: Vec::new(),
+                okx_declares: Vec::new(),
                 closed_paths: Vec::new(),
             }),
         )

@@ -61,6 +61,8 @@ pub struct Status {
     pub local_network: Option<&'static str>,
     /// Announced maintenance that has not ended.
     pub maintenance: Vec<MaintenanceAhead>,
+    /// Disruptions OKX itself reports as ongoing (its own word).
+    pub okx_declares: Vec<Declared>,
     /// Channels whose path is closed on this network: every check of theirs
     /// last ended `unknown` because the controls covering them failed too
     /// (outbound port 25 blocked, for e-mail).
@@ -162,6 +164,53 @@ fn window_out(w: &Window) -> WindowOut {
         p50_ms: w.p50_ms.map(|v| round(v, 1)),
         samples: w.samples,
     }
+}
+
+/// A disruption OKX itself reports as ongoing now (an `okx_status` event of
+/// maintType "3", state ongoing): OKX's own word, which leads the advice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Declared {
+    pub title: String,
+    /// When it began, RFC 3339 in the answer's zone.
+    pub since: Option<String>,
+    /// OKX's `serviceType`, as written.
+    pub service: Option<String>,
+}
+
+/// The disruptions OKX declares in `events` (each once), oldest first (pure).
+pub fn declared<'a>(events: impl IntoIterator<Item = &'a Maintenance>, tz: Tz) -> Vec<Declared> {
+    let mut found: Vec<&Maintenance> = Vec::new();
+    for e in events.into_iter().filter(|e| e.is_declared_disruption()) {
+        if !found
+            .iter()
+            .any(|f| f.title == e.title && f.begin_ms == e.begin_ms)
+        {
+            found.push(e);
+        }
+    }
+    found.sort_by_key(|e| e.begin_ms);
+    found
+        .into_iter()
+        .map(|e| Declared {
+            title: e.title.clone(),
+            since: e.begin_ms.and_then(|ms| rfc3339(ms, tz)),
+            service: e.service_type.clone(),
+        })
+        .collect()
+}
+
+/// The first advice line when OKX declares a disruption: OKX's word first.
+pub fn declared_advice(declared: &[Declared], lang: crate::i18n::Lang) -> Option<String> {
+    let d = declared.first()?;
+    Some(match &d.since {
+        Some(since) => tl!(
+            lang,
+            "advice-okx-declares",
+            title = d.title.as_str(),
+            since = crate::i18n::words::rfc3339_day_time(lang, since)
+        ),
+        None => tl!(lang, "advice-okx-declares-now", title = d.title.as_str()),
+    })
 }
 
 fn rfc3339(ms: i64, tz: Tz) -> Option<String> {
@@ -274,7 +323,11 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         outcome::local_network_up(controls).map(|up| if up { "up" } else { "down" });
     let maintenance = maintenance_ahead(&input.latest, now, tz);
     let closed_paths = closed_paths(&input.latest);
-    let advice = advice(&statuses, local_network, &pending, now, tz, opts);
+    let okx_declares = declared(input.latest.iter().flat_map(|l| &l.maintenance), tz);
+    let mut advice = advice(&statuses, local_network, &pending, now, tz, opts);
+    if let Some(first) = declared_advice(&okx_declares, opts.lang) {
+        advice.insert(0, first);
+    }
     Status {
         timezone: tz.name().to_string(),
         window: crate::duration::format(opts.window),
@@ -282,6 +335,7 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         advice,
         local_network,
         maintenance,
+        okx_declares,
         closed_paths,
     }
 }

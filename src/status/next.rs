@@ -126,6 +126,7 @@ mod tests {
             service_type: None,
             system: None,
             href: None,
+            maint_type: None,
         }
     }
 
