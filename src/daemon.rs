@@ -221,6 +221,7 @@ pub async fn run(
                 tz,
                 u64::from(settings.min_samples),
                 current.checks.iter().map(|c| c.channel).collect(),
+                crate::schedule::channel_intervals(&current.checks, tz, Utc::now()),
             )
             .map_err(|e| DaemonError::Internal(e.to_string()))?,
         ),

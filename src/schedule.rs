@@ -18,6 +18,38 @@ pub fn next_run(check: &Check, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The longest gap between `check`'s next few runs after `now`: how often it
+/// is probed at the least (pure).
+pub fn interval(check: &Check, tz: Tz, now: DateTime<Utc>) -> Duration {
+    let times: Vec<DateTime<Tz>> = check
+        .schedule
+        .cron
+        .after(&now.with_timezone(&tz))
+        .take(8)
+        .collect();
+    times
+        .windows(2)
+        .filter_map(|w| (w[1] - w[0]).to_std().ok())
+        .max()
+        .unwrap_or(Duration::ZERO)
+}
+
+/// Each channel's longest probe interval among `checks` (pure).
+pub fn channel_intervals(
+    checks: &[Check],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> std::collections::BTreeMap<crate::channel::Channel, Duration> {
+    let mut out = std::collections::BTreeMap::new();
+    for c in checks {
+        let i = interval(c, tz, now);
+        out.entry(c.channel)
+            .and_modify(|d: &mut Duration| *d = (*d).max(i))
+            .or_insert(i);
+    }
+    out
+}
+
 /// Jitter comes in steps of this much: checks in one step start together, so
 /// one wake-up of the scheduler starts several probes (each wake-up costs more
 /// CPU than a probe's own work), while the steps still spread a second's checks.

@@ -9,7 +9,7 @@ use okx_monitor::store::Store;
 use proptest::prelude::*;
 
 use crate::support::history::{every, line};
-use crate::support::{ConfigDir, run, stdout};
+use crate::support::{ConfigDir, run, stderr, stdout};
 
 /// One sample as a JSON line.
 fn status_at(
@@ -742,4 +742,85 @@ proptest! {
             prop_assert!((got - want).abs() / want <= 0.02, "q{}: {} vs exact {}", q, got, want);
         }
     }
+}
+
+/// Stale data is never shown as now: a channel whose newest sample is two
+/// hours old (probed every minute) is `unknown` and `stale`, `as_of` its
+/// newest sample; one probed ten seconds ago is what it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_data_is_not_now() {
+    let toml = "[defaults]\nschedule = \"0 * * * * *\"\n\n\
+        [[check]]\nname = \"help-center\"\nchannel = \"help_center\"\nkind = \"http\"\nurl = \"http://127.0.0.1:9/\"\n\n\
+        [[check]]\nname = \"live-chat\"\nchannel = \"chat\"\nkind = \"http\"\nurl = \"http://127.0.0.1:9/\"\n";
+    let now = chrono::Utc::now();
+    let help_newest = now - chrono::Duration::hours(2);
+    let chat_newest = now - chrono::Duration::seconds(10);
+    let mut lines = Vec::new();
+    for i in 0..180 {
+        let back = chrono::Duration::minutes(i);
+        lines.push(line(
+            help_newest - back,
+            "help-center",
+            "help_center",
+            "up",
+            Some(80.0),
+        ));
+        lines.push(line(
+            chat_newest - back,
+            "live-chat",
+            "chat",
+            "up",
+            Some(120.0),
+        ));
+    }
+    let dir = ConfigDir::new(&[("checks.toml", toml), ("h.jsonl", &lines.join("\n"))]);
+    let db = dir.path().join("s.db");
+    let (db_s, file) = (db.to_str().unwrap(), dir.path().join("h.jsonl"));
+    let out = run(&["import", file.to_str().unwrap(), "--db", db_s]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let config = dir.path().join("checks.toml");
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "status",
+        "--db",
+        db_s,
+        "--tz",
+        "UTC",
+    ];
+    let out = run(&[&args[..], &["--format", "json"]].concat()).await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["generated_at"].as_str().is_some_and(|t| !t.is_empty()),
+        "{v}"
+    );
+    let ch = |name: &str| {
+        v["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel"] == name)
+            .cloned()
+            .unwrap()
+    };
+    let help = ch("help_center");
+    assert_eq!(help["now"], "unknown", "{help}");
+    assert_eq!(help["stale"], true);
+    let at =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(help["as_of"], at(help_newest));
+    let chat = ch("chat");
+    assert_eq!(
+        (chat["now"].as_str(), chat["stale"].as_bool()),
+        (Some("up"), Some(false))
+    );
+    assert!(
+        v["advice"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("No fresh data for the help center"),
+        "{v}"
+    );
+    let table = stdout(&run(&args).await);
+    assert!(table.contains("no fresh data"), "{table}");
 }

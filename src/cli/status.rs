@@ -63,7 +63,11 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         .as_ref()
         .map(|c| c.checks.iter().map(|c| c.channel).collect())
         .unwrap_or_default();
-    let input = match &args.prometheus {
+    let intervals = config
+        .as_ref()
+        .map(|c| crate::schedule::channel_intervals(&c.checks, tz, now))
+        .unwrap_or_default();
+    let mut input = match &args.prometheus {
         Some(url) => {
             let source = crate::promsource::Source::new(url, args.vantage.clone())?;
             let (weeks, latest) = super::runtime()?.block_on(source.weeks(now, args.window, tz))?;
@@ -73,6 +77,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
                 configured,
                 // Prometheus's last day is not read: the page alone shows it.
                 recent: Vec::new(),
+                intervals: Default::default(),
             }
         }
         None => {
@@ -82,6 +87,7 @@ pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             status::from_store(&store, configured, args.window, tz, now)?
         }
     };
+    input.intervals = intervals;
     let opts = Options {
         tz,
         window: args.window,
@@ -131,6 +137,7 @@ fn render(s: &Status, colour: bool) -> String {
             vec![
                 Cell::from(c.channel.column(lang)),
                 match c.now {
+                    _ if c.stale => Cell::from(t!("now-stale")),
                     Some(o) => super::check::outcome_cell(o, lang),
                     None => Cell::from(t!("no-data")),
                 },

@@ -177,10 +177,12 @@ fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
         h.raw("<td><span")
             .attr("class", outcome_class(c.now))
             .raw(">");
-        h.text(
-            &c.now
-                .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang)),
-        )
+        h.text(&if c.stale {
+            tl!(lang, "now-stale")
+        } else {
+            c.now
+                .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang))
+        })
         .raw("</span></td>");
         h.element(
             "<td>",
@@ -368,7 +370,11 @@ fn day_strip(h: &mut Html, day: &[Option<Outcome>], lang: Lang) {
 
 /// A small badge: the channel's name and its state now.
 pub fn badge(c: &ChannelStatus) -> String {
-    let state = c.now.map_or("no data", Outcome::as_str);
+    let state = if c.stale {
+        "stale"
+    } else {
+        c.now.map_or("no data", Outcome::as_str)
+    };
     let colour = match c.now {
         Some(Outcome::Up) => "#1a7f37",
         Some(Outcome::Degraded) => "#9a6700",
@@ -395,6 +401,7 @@ mod tests {
 
     fn status(local_network: Option<&'static str>) -> Status {
         Status {
+            generated_at: String::new(),
             timezone: "UTC".into(),
             window: "28d".into(),
             channels: Vec::new(),

@@ -31,9 +31,14 @@ pub struct Pages {
     min_samples: u64,
     /// Channels configured now, shown even before they have data.
     configured: Vec<Channel>,
+    /// Each channel's longest probe interval, for freshness.
+    intervals: Intervals,
     cache: Arc<Mutex<PageCache>>,
     worker: Worker,
 }
+
+/// Each channel's longest probe interval.
+pub type Intervals = std::collections::BTreeMap<Channel, std::time::Duration>;
 
 /// How old an answer may be served while the newer one is computed.
 const STALE_MINUTES: i64 = 5;
@@ -50,12 +55,14 @@ impl Pages {
         tz: chrono_tz::Tz,
         min_samples: u64,
         configured: Vec<Channel>,
+        intervals: Intervals,
     ) -> std::io::Result<Pages> {
         Ok(Pages {
             db,
             tz,
             min_samples,
             configured,
+            intervals,
             cache: Arc::default(),
             worker: Worker::start()?,
         })
@@ -288,6 +295,7 @@ fn options(pages: &Pages, key: &str) -> Result<Options, Failure> {
 struct Job {
     db: std::path::PathBuf,
     configured: Vec<Channel>,
+    intervals: Intervals,
 }
 
 impl Job {
@@ -295,6 +303,7 @@ impl Job {
         Job {
             db: pages.db.clone(),
             configured: pages.configured.clone(),
+            intervals: pages.intervals.clone(),
         }
     }
 
@@ -324,8 +333,10 @@ impl Job {
             |e: crate::store::StoreError| (StatusCode::SERVICE_UNAVAILABLE, e.to_string());
         let now = chrono::Utc::now();
         let store = crate::store::Store::open_existing(&self.db).map_err(unavailable)?;
-        let input = crate::status::from_store(&store, self.configured, opts.window, opts.tz, now)
-            .map_err(unavailable)?;
+        let mut input =
+            crate::status::from_store(&store, self.configured, opts.window, opts.tz, now)
+                .map_err(unavailable)?;
+        input.intervals = self.intervals;
         Ok(crate::status::build(&input, opts, now))
     }
 }
@@ -493,6 +504,7 @@ mod tests {
         Entry::new(
             minute,
             Arc::new(Status {
+                generated_at: String::new(),
                 timezone: "UTC".into(),
                 window: "28d".into(),
                 channels: Vec::new(),

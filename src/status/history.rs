@@ -41,5 +41,6 @@ pub fn from_store(
         latest: store.latest()?,
         configured,
         recent,
+        intervals: Default::default(),
     })
 }

@@ -35,7 +35,20 @@ pub struct Input {
     /// The last day's rollup slots, (channel, slot start ms, counts), for the
     /// status page's strip.
     pub recent: Vec<(Channel, i64, pattern::Rollup)>,
+    /// Each configured channel's longest probe interval, for freshness
+    /// ([`stale_after`]); a channel not listed is taken as probed every 5 min.
+    pub intervals: BTreeMap<Channel, std::time::Duration>,
 }
+
+/// A channel's newest sample older than this is no "now" (pure): three
+/// times its longest probe interval, and at least 15 minutes.
+pub fn stale_after(interval: Option<std::time::Duration>) -> std::time::Duration {
+    let interval = interval.unwrap_or(std::time::Duration::from_secs(300));
+    (interval * 3).max(STALE_FLOOR)
+}
+
+/// The least time after which a channel's newest sample is stale.
+pub const STALE_FLOOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Quarter-hours in the last-day strip.
 pub const DAY_SLOTS: usize = 96;
@@ -53,6 +66,8 @@ pub struct Options {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
+    /// When this answer was made (RFC 3339, in `timezone`).
+    pub generated_at: String,
     pub timezone: String,
     pub window: String,
     pub channels: Vec<ChannelStatus>,
@@ -76,6 +91,12 @@ pub struct ChannelStatus {
     pub now: Option<Outcome>,
     pub since: Option<String>,
     pub last_probe: Option<String>,
+    /// The time of the channel's newest sample (null when it has none).
+    pub as_of: Option<String>,
+    /// The newest sample is older than [`stale_after`]: `now` is `unknown`
+    /// and `since` is `as_of`, since nothing says what holds now (is the
+    /// daemon running?).
+    pub stale: bool,
     pub availability: Option<f64>,
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
@@ -298,7 +319,7 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         .into_iter()
         .map(|channel| {
             let week = weeks.remove(&channel).unwrap_or_default();
-            let mut s = channel_status(channel, week, input, opts);
+            let mut s = channel_status(channel, week, input, opts, now);
             s.last_day = last_day(channel, &input.recent, now.timestamp_millis());
             if let Some(w) = s.best.first() {
                 let next = next_occurrence(w.weekday, w.hour, w.hours, now, tz, &pending);
@@ -325,10 +346,14 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let closed_paths = closed_paths(&input.latest);
     let okx_declares = declared(input.latest.iter().flat_map(|l| &l.maintenance), tz);
     let mut advice = advice(&statuses, local_network, &pending, now, tz, opts);
+    if let Some(line) = stale_advice(&statuses, opts.lang) {
+        advice.insert(0, line);
+    }
     if let Some(first) = declared_advice(&okx_declares, opts.lang) {
         advice.insert(0, first);
     }
     Status {
+        generated_at: rfc3339(now.timestamp_millis(), tz).unwrap_or_default(),
         timezone: tz.name().to_string(),
         window: crate::duration::format(opts.window),
         channels: statuses,
@@ -338,6 +363,20 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
         okx_declares,
         closed_paths,
     }
+}
+
+/// "No fresh data since …": the channels whose newest sample is stale, in
+/// one line; `None` when every channel is fresh.
+fn stale_advice(channels: &[ChannelStatus], lang: Lang) -> Option<String> {
+    let stale: Vec<&ChannelStatus> = channels.iter().filter(|c| c.stale).collect();
+    let oldest = stale.iter().filter_map(|c| c.as_of.as_deref()).min()?;
+    let names: Vec<String> = stale.iter().map(|c| c.channel.words(lang)).collect();
+    Some(tl!(
+        lang,
+        "advice-stale",
+        channels = words::list(lang, &names),
+        since = words::rfc3339_day_time(lang, oldest)
+    ))
 }
 
 /// The channels every check of which last failed only because its path is
@@ -354,7 +393,13 @@ fn closed_paths(latest: &[Latest]) -> Vec<Channel> {
         .collect()
 }
 
-fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -> ChannelStatus {
+fn channel_status(
+    channel: Channel,
+    week: Week,
+    input: &Input,
+    opts: &Options,
+    at: DateTime<Utc>,
+) -> ChannelStatus {
     let latest = &input.latest;
     let mine: Vec<&Latest> = latest.iter().filter(|l| l.channel == channel).collect();
     let mut names: Vec<&str> = mine
@@ -398,9 +443,18 @@ fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -
             }
         })
         .collect();
-    let now = channel_now(&mine.iter().map(|l| l.outcome).collect::<Vec<_>>());
-    let since = mine.iter().map(|l| l.since_ms).max();
+    let mut now = channel_now(&mine.iter().map(|l| l.outcome).collect::<Vec<_>>());
+    let mut since = mine.iter().map(|l| l.since_ms).max();
     let last = mine.iter().map(|l| l.ts_ms).max();
+    let limit = stale_after(input.intervals.get(&channel).copied());
+    let stale = last.is_some_and(|ms| {
+        let age = at.timestamp_millis() - ms;
+        age > 0 && age as u128 > limit.as_millis()
+    });
+    if stale {
+        now = Some(Outcome::Unknown);
+        since = last;
+    }
     let total: Hour = week.total();
     let enough_data = !week.windows(opts.span, opts.min_samples).is_empty();
     let measured = week.measured(opts.span, opts.min_samples);
@@ -409,6 +463,8 @@ fn channel_status(channel: Channel, week: Week, input: &Input, opts: &Options) -
         now,
         since: since.and_then(|ms| rfc3339(ms, opts.tz)),
         last_probe: last.and_then(|ms| rfc3339(ms, opts.tz)),
+        as_of: last.and_then(|ms| rfc3339(ms, opts.tz)),
+        stale,
         availability: pattern::availability(&total).map(|a| round(a, 4)),
         p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
         p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
