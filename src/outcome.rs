@@ -348,6 +348,10 @@ pub struct Detail {
     /// The URLs a fetch was redirected through, in order (for `explain`; not kept).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub redirects: Vec<String>,
+    /// The rule that decided the outcome (`expect_status`, `body_regex`,
+    /// `fail_if`, `blocked_if`, `slow`, …; for `explain`; not kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
     /// How long the peer asked us to wait (`Retry-After`).
     #[serde(serialize_with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<Duration>,

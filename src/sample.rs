@@ -67,6 +67,7 @@ fn kept_detail(report: &Report) -> Option<String> {
         "final_url",
         "title",
         "redirects",
+        "rule",
     ] {
         detail.remove(transient);
     }
@@ -90,6 +91,7 @@ fn only_transient(d: &Detail) -> bool {
         final_url: _,
         title: _,
         redirects: _,
+        rule: _,
         tls_not_after,
         mx_records,
         mx_hosts,

@@ -245,8 +245,11 @@ fn market_page(market: &str, on_click: &str) -> String {
 /// from the load, the shipped `live-chat` check is `down` when the launcher
 /// opens nothing, `up` when the click opens a new socket or a frame from
 /// another origin, and `down` when the click's socket is refused.
-#[tokio::test(flavor = "multi_thread")]
-async fn only_what_the_click_opened_is_the_chat() {
+/// A loopback site of pages that open a market-data WebSocket at load, with
+/// a launcher whose click opens nothing (`/nothing`), a new WebSocket
+/// (`/socket`), a frame from another origin (`/frame`) or a refused WebSocket
+/// (`/refused`); and the market and chat WebSocket servers.
+async fn market_site() -> (peers::Peer, ws::WsPeer, ws::WsPeer) {
     let market = ws::peer(Behaviour::Acknowledge).await;
     let chat = ws::peer(Behaviour::Acknowledge).await;
     let refused = format!("ws://127.0.0.1:{}/chat", peers::closed_port());
@@ -276,6 +279,12 @@ async fn only_what_the_click_opened_is_the_chat() {
         response(200, &[("content-type", "text/html")], &body)
     })
     .await;
+    (site, market, chat)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_what_the_click_opened_is_the_chat() {
+    let (site, market, chat) = market_site().await;
     let _slot = crate::support::browser_slot().await;
     let toml: String = ["/socket", "/frame", "/refused", "/nothing"]
         .iter()
@@ -333,4 +342,88 @@ async fn only_what_the_click_opened_is_the_chat() {
         vec![market.addr.to_string()]
     );
     assert!(nothing.detail.websocket_hosts.is_empty());
+}
+
+/// `explain` on the shipped `live-chat` (its URL on a market-data page whose
+/// click opens a chat socket): the market socket before the click, the chat's
+/// after it and counted; and the pinned check it prints, saved and run, gets
+/// the same outcome.
+#[tokio::test(flavor = "multi_thread")]
+async fn explain_groups_what_opened_and_pins_the_check() {
+    let (site, market, chat) = market_site().await;
+    let _slot = crate::support::browser_slot().await;
+    let dir = crate::support::ConfigDir::new(&[(
+        "checks.toml",
+        &shipped_live_chat(&site.url("/socket")),
+    )]);
+    let config = dir.path().to_str().unwrap().to_string();
+    let out = crate::support::run(&[
+        "--config",
+        &config,
+        "explain",
+        "live-chat",
+        "--format",
+        "json",
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::support::stderr(&out)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "up", "{v}");
+    let opened = v["opened"].as_array().unwrap();
+    let before: Vec<&serde_json::Value> = opened
+        .iter()
+        .filter(|o| o["after_click"] == false)
+        .collect();
+    let after: Vec<&serde_json::Value> =
+        opened.iter().filter(|o| o["after_click"] == true).collect();
+    assert_eq!(before.len(), 1, "{v}");
+    assert!(
+        before[0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&market.url("ws"))
+    );
+    assert_eq!(
+        (before[0]["kind"].as_str(), before[0]["counted"].as_bool()),
+        (Some("websocket"), Some(false))
+    );
+    assert_eq!(after.len(), 1, "{v}");
+    assert!(
+        after[0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&chat.url("ws"))
+    );
+    assert_eq!(
+        (after[0]["status"].as_u64(), after[0]["counted"].as_bool()),
+        (Some(101), Some(true))
+    );
+    let pinned = v["pinned"].as_str().expect("a pinned check");
+    assert!(pinned.contains("expect_websocket"), "{pinned}");
+
+    let pinned_dir = crate::support::ConfigDir::new(&[("checks.toml", pinned)]);
+    let out = crate::support::run(&[
+        "--config",
+        pinned_dir.path().to_str().unwrap(),
+        "check",
+        "--format",
+        "json",
+    ])
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["checks"][0]["outcome"], "up", "{v}\n{pinned}");
+
+    // The table says the same in words.
+    let out = crate::support::run(&["--config", &config, "explain", "live-chat"]).await;
+    let table = crate::support::stdout(&out);
+    assert!(
+        table.contains("before the click") && table.contains("after the click"),
+        "{table}"
+    );
+    assert!(table.contains("[[check]]"), "{table}");
 }

@@ -380,3 +380,53 @@ async fn the_shipped_help_checks_tell_the_help_center_from_error_pages_and_regio
         }
     }
 }
+
+/// `explain` on an http check: the redirect chain, the final URL, the page's
+/// title and the rule that decided.
+#[tokio::test(flavor = "multi_thread")]
+async fn explain_shows_the_redirects_the_title_and_the_rule() {
+    let site = peers::http(|head| match peers::path(head) {
+        "/wall" => response(302, &[("location", "/restricted")], ""),
+        _ => response(
+            200,
+            &[("content-type", "text/html")],
+            "<html><head><title>OKX</title></head><body><h1>OKX is not available in your region</h1></body></html>",
+        ),
+    })
+    .await;
+    let dir = crate::support::ConfigDir::new(&[(
+        "checks.toml",
+        &shipped("help-center", &site.url("/wall")),
+    )]);
+    let config = dir.path().to_str().unwrap().to_string();
+    let out = crate::support::run(&[
+        "--config",
+        &config,
+        "explain",
+        "help-center",
+        "--format",
+        "json",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "not up");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "blocked", "{v}");
+    assert_eq!(v["decided_by"], "blocked_if");
+    assert_eq!(v["redirects"], serde_json::json!([site.url("/wall")]));
+    assert_eq!(v["final_url"], site.url("/restricted"));
+    assert_eq!(v["title"], "OKX");
+    let out = crate::support::run(&[
+        "--config",
+        &config,
+        "--lang",
+        "zh-CN",
+        "explain",
+        "help-center",
+    ])
+    .await;
+    let table = crate::support::stdout(&out);
+    assert!(
+        table.contains("判定依据：blocked_if") && table.contains("跳转："),
+        "{table}"
+    );
+}

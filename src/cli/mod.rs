@@ -12,6 +12,7 @@ macro_rules! outln {
 
 mod check;
 mod diagnose;
+mod explain;
 mod notify;
 mod run;
 mod samples;
@@ -70,6 +71,8 @@ enum Command {
     Wait(wait::WaitArgs),
     /// Notices: `--test [NAME]` sends a test message through every sink (or one).
     Notify(notify::NotifyArgs),
+    /// Run one check once and show what it saw, to pin it to what the real site does.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +133,7 @@ fn localized(cmd: clap::Command) -> clap::Command {
         ("export", t!("help-export")),
         ("wait", t!("help-wait")),
         ("notify", t!("help-notify")),
+        ("explain", t!("help-explain")),
     ];
     let mut cmd = cmd
         .about(t!("help-about"))
@@ -162,6 +166,7 @@ fn run(args: Args) -> anyhow::Result<u8> {
         Command::Validate(a) => validate::run(&args.config, a),
         Command::Wait(a) => wait::run(&args.config, a),
         Command::Notify(a) => notify::run(&args.config, a),
+        Command::Explain(a) => explain::run(&args.config, a),
     }
 }
 

@@ -77,3 +77,50 @@ impl Target for BrowserSpec {
         true
     }
 }
+
+/// `check` (a browser check) pinned to what its click opened: its own keys,
+/// with `expect_websocket` (or, without a counted WebSocket, `expect_frame`)
+/// anchored to the URL that counted, as TOML a user can paste (pure).
+/// `None` when nothing counted or the check is of another kind.
+pub fn pinned(
+    check: &super::Check,
+    websocket: Option<&str>,
+    frame: Option<&str>,
+) -> Option<String> {
+    let super::Spec::Browser(spec) = &check.spec else {
+        return None;
+    };
+    let mut t = toml::Table::new();
+    let mut put = |k: &str, v: toml::Value| {
+        t.insert(k.to_string(), v);
+    };
+    put("name", check.name.clone().into());
+    put("channel", check.channel.as_str().into());
+    put("kind", "browser".into());
+    put("url", spec.url.as_str().into());
+    put("wait_for", spec.wait_for.clone().into());
+    put("click", spec.click.into());
+    let anchored = |url: &str| format!("^{}", regex::escape(url));
+    match (websocket, frame) {
+        (Some(ws), _) => put("expect_websocket", anchored(ws).into()),
+        (None, Some(f)) => put("expect_frame", anchored(f).into()),
+        (None, None) => return None,
+    }
+    for (key, rule) in [
+        ("fail_if", &spec.page.fail_if),
+        ("blocked_if", &spec.page.blocked_if),
+    ] {
+        if let Some(re) = rule {
+            put(key, re.as_str().into());
+        }
+    }
+    put("timeout", crate::duration::format(check.timeout).into());
+    put("slow", crate::duration::format(check.slow).into());
+    put("schedule", check.schedule.text.to_string().into());
+    let mut doc = toml::Table::new();
+    doc.insert(
+        "check".to_string(),
+        toml::Value::Array(vec![toml::Value::Table(t)]),
+    );
+    toml::to_string(&doc).ok()
+}

@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use browser::BrowserSpec;
+pub use browser::{BrowserSpec, pinned};
 pub use http::{HttpSpec, Method, PageRules};
 pub use kind::{Extras, Kind, Spec};
 pub use load::load;

@@ -42,6 +42,8 @@ pub struct Via<'a> {
 pub struct Fetched {
     /// The URL that answered, after redirects.
     pub url: Url,
+    /// The URLs redirected from, in order.
+    pub redirects: Vec<Url>,
     pub status: u16,
     pub headers: HeaderMap,
     /// At most [`BODY_CAP`] bytes.
@@ -110,6 +112,7 @@ pub async fn fetch(
         })?;
         return Ok(Fetched {
             url,
+            redirects: previous,
             status: answer.status,
             headers: answer.headers,
             body,
@@ -248,13 +251,18 @@ pub async fn probe(via: Via<'_>, spec: &HttpSpec, slow: Duration, clock: &PhaseC
 
 /// Judges a fetched answer against the check (pure).
 pub fn judge(spec: &HttpSpec, f: &Fetched, slow: Duration, now: SystemTime) -> Report {
-    let mut report = match judge_outcome(spec, f, slow, now) {
+    let (rule, judged) = judge_outcome(spec, f, slow, now);
+    let mut report = match judged {
         Ok((outcome, reason)) => Report::new(outcome, reason),
         Err((failure, reason)) => Report::failed(failure, reason),
     };
     report.latency = Some(f.latency);
     report.detail.http_status = Some(f.status);
     report.detail.tls_not_after = f.tls_not_after;
+    report.detail.rule = Some(rule);
+    report.detail.final_url = Some(f.url.to_string());
+    report.detail.redirects = f.redirects.iter().map(Url::to_string).collect();
+    report.detail.title = page::title(&String::from_utf8_lossy(&f.body));
     if report.outcome == Outcome::Throttled {
         report.detail.retry_after = refusal::retry_after(&f.headers, now);
     }
@@ -264,24 +272,36 @@ pub fn judge(spec: &HttpSpec, f: &Fetched, slow: Duration, now: SystemTime) -> R
     report
 }
 
+/// An outcome, or why not.
+type Judged = Result<(Outcome, String), (Failure, String)>;
+
+/// The rule that decided (for `explain`) and what it decided.
 fn judge_outcome(
     spec: &HttpSpec,
     f: &Fetched,
     slow: Duration,
     now: SystemTime,
-) -> Result<(Outcome, String), (Failure, String)> {
+) -> (&'static str, Judged) {
     if let Some(refused) = refusal::refused(f.status, &f.headers, &f.body, now) {
-        return Err(refused);
+        return ("throttled", Err(refused));
     }
     if refusal::blocks(f.status) && !spec.expect_status.contains(&f.status) {
-        return Err((Failure::Blocked, refusal::blocked_reason(f.status)));
+        return (
+            "blocked",
+            Err((Failure::Blocked, refusal::blocked_reason(f.status))),
+        );
     }
     if let Some(soft) = page::judge(
         &spec.page,
         f.url.as_str(),
         &String::from_utf8_lossy(&f.body),
     ) {
-        return Err(soft);
+        let rule = if soft.0 == Failure::Blocked {
+            "blocked_if"
+        } else {
+            "fail_if"
+        };
+        return (rule, Err(soft));
     }
     if (300..400).contains(&f.status)
         && !spec.expect_status.contains(&f.status)
@@ -289,7 +309,8 @@ fn judge_outcome(
     {
         // The client follows http(s) redirects itself; one that comes back
         // was not followable (another scheme, or a malformed target).
-        return Err((Failure::Redirect, unfollowed_redirect(f.status, location)));
+        let why = unfollowed_redirect(f.status, location);
+        return ("redirect", Err((Failure::Redirect, why)));
     }
     let status_ok = if spec.expect_status.is_empty() {
         (200..300).contains(&f.status)
@@ -306,16 +327,17 @@ fn judge_outcome(
                 .collect::<Vec<_>>()
                 .join(" or ")
         };
-        return Err((
-            Failure::Status,
-            format!("HTTP {}, expected {expected}", f.status),
-        ));
+        let why = format!("HTTP {}, expected {expected}", f.status);
+        return ("expect_status", Err((Failure::Status, why)));
     }
-    check_body(spec, &f.body)?;
-    Ok(grade(f.latency, slow))
+    if let Err((rule, failure)) = check_body(spec, &f.body) {
+        return (rule, Err(failure));
+    }
+    ("slow", Ok(grade(f.latency, slow)))
 }
 
-fn check_body(spec: &HttpSpec, body: &[u8]) -> Result<(), (Failure, String)> {
+/// The body rules; `Err` names the rule that failed.
+fn check_body(spec: &HttpSpec, body: &[u8]) -> Result<(), (&'static str, (Failure, String))> {
     if spec.body_contains.is_none() && spec.body_regex.is_none() && spec.json.is_empty() {
         return Ok(());
     }
@@ -323,30 +345,29 @@ fn check_body(spec: &HttpSpec, body: &[u8]) -> Result<(), (Failure, String)> {
     if let Some(needle) = &spec.body_contains
         && !text.contains(needle.as_str())
     {
-        return Err((
-            Failure::Body,
-            format!("the body does not contain {needle:?}"),
-        ));
+        let why = format!("the body does not contain {needle:?}");
+        return Err(("body_contains", (Failure::Body, why)));
     }
     if let Some(re) = &spec.body_regex
         && !re.is_match(&text)
     {
-        return Err((
-            Failure::Body,
-            format!("the body does not match /{}/", re.as_str()),
-        ));
+        let why = format!("the body does not match /{}/", re.as_str());
+        return Err(("body_regex", (Failure::Body, why)));
     }
     if !spec.json.is_empty() {
-        let value: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| (Failure::Protocol, format!("the body is not JSON ({e})")))?;
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            let why = format!("the body is not JSON ({e})");
+            ("json", (Failure::Protocol, why))
+        })?;
         for (pointer, expected) in &spec.json {
             match value.pointer(pointer) {
-                None => return Err((Failure::Body, format!("JSON has nothing at `{pointer}`"))),
+                None => {
+                    let why = format!("JSON has nothing at `{pointer}`");
+                    return Err(("json", (Failure::Body, why)));
+                }
                 Some(found) if !json_equal(found, expected) => {
-                    return Err((
-                        Failure::Body,
-                        format!("JSON `{pointer}` is {found}, expected {expected}"),
-                    ));
+                    let why = format!("JSON `{pointer}` is {found}, expected {expected}");
+                    return Err(("json", (Failure::Body, why)));
                 }
                 Some(_) => {}
             }
@@ -479,6 +500,7 @@ mod tests {
     fn fetched(status: u16, body: &str) -> Fetched {
         Fetched {
             url: "http://127.0.0.1/".parse().unwrap(),
+            redirects: Vec::new(),
             status,
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
