@@ -156,16 +156,18 @@ pub enum Failure {
     PathClosed,
 }
 
-/// Phase timings as far as they could be measured.
-///
-/// `connect` covers the TCP connect and, on https, the TLS handshake: the HTTP
-/// client completes both in one step and does not report them apart.
+/// Phase timings as far as they could be measured, as the blackbox exporter's
+/// users read them: `dns`, `connect` (TCP), `tls` (the handshake, on https and
+/// wss), then `first_byte` or `handshake` and `frame`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Phases {
     #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
     pub dns: Option<Duration>,
     #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
     pub connect: Option<Duration>,
+    /// The TLS handshake alone (after `connect`).
+    #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Duration>,
     #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
     pub first_byte: Option<Duration>,
     /// From the start to a WebSocket's completed opening handshake.

@@ -36,7 +36,11 @@ impl Sample {
             outcome: report.outcome,
             latency_us: us(report.latency),
             dns_us: us(report.phases.dns),
-            connect_us: us(report.phases.connect),
+            // The stored column keeps its meaning: TCP and TLS together.
+            connect_us: us(match (report.phases.connect, report.phases.tls) {
+                (Some(c), Some(t)) => Some(c + t),
+                (c, _) => c,
+            }),
             first_byte_us: us(report.phases.first_byte),
             http_status: report.detail.http_status,
             detail: kept_detail(report),

@@ -35,6 +35,7 @@ async fn up_with_phases_and_user_agent() {
     assert_eq!(r.detail.http_status, Some(200));
     assert!(r.latency.is_some());
     assert!(r.phases.connect.is_some(), "connect timed: {:?}", r.phases);
+    assert_eq!(r.phases.tls, None, "no TLS on http");
     assert!(r.phases.first_byte.is_some());
     assert!(r.phases.total >= r.phases.first_byte);
 }
@@ -276,6 +277,10 @@ async fn https_with_a_trusted_ca_reports_certificate_expiry() {
     assert_eq!(r.outcome, Outcome::Up, "{}", r.reason);
     let expiry = chrono::DateTime::from_timestamp(r.detail.tls_not_after.unwrap(), 0).unwrap();
     assert_eq!(expiry.format("%Y-%m-%d").to_string(), "2031-06-15");
+    // dns, connect (TCP) and tls apart, as the blackbox exporter reports them.
+    let p = r.phases;
+    assert!(p.connect.is_some() && p.tls.is_some(), "{p:?}");
+    assert!(p.first_byte >= p.tls, "{p:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -30,7 +30,7 @@ const LATENESS_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 ];
 /// Phase label values, in name order (the order series are written in).
-const PHASES: [&str; 5] = ["connect", "dns", "first_byte", "frame", "handshake"];
+const PHASES: [&str; 6] = ["connect", "dns", "first_byte", "frame", "handshake", "tls"];
 /// `okx_monitor_smtp_hosts`'s states, in name order.
 const SMTP_STATES: [&str; 2] = ["failed", "greeted"];
 /// Outcomes in name order.
@@ -188,12 +188,19 @@ impl Metrics {
                 .get_or_insert_with(|| Histogram::new(bounds))
                 .observe(bounds, l.as_secs_f64());
         }
-        let p = &report.phases;
-        for (slot, value) in
-            v.phase
-                .iter_mut()
-                .zip([p.connect, p.dns, p.first_byte, p.frame, p.handshake])
-        {
+        let crate::outcome::Phases {
+            dns,
+            connect,
+            tls,
+            first_byte,
+            handshake,
+            frame,
+            total: _,
+        } = report.phases;
+        // In PHASES' order; the length is checked by the compiler.
+        let values: [Option<std::time::Duration>; PHASES.len()] =
+            [connect, dns, first_byte, frame, handshake, tls];
+        for (slot, value) in v.phase.iter_mut().zip(values) {
             if let Some(d) = value {
                 *slot = Some(d.as_secs_f64());
             }

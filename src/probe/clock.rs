@@ -38,6 +38,10 @@ impl PhaseClock {
         self.with(|s| s.phases.connect = Some(took));
     }
 
+    pub fn tls_done(&self, took: Duration) {
+        self.with(|s| s.phases.tls = Some(took));
+    }
+
     pub fn first_byte(&self, at: Duration) {
         self.with(|s| s.phases.first_byte = Some(at));
     }

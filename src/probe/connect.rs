@@ -38,8 +38,8 @@ pub async fn tcp(
 }
 
 /// Resolves `url`'s host, connects to its port and, when `secure`, shakes
-/// hands in TLS with `tls`; the `connect` phase ends with the TLS handshake,
-/// and stays unset while it has not.
+/// hands in TLS with `tls`: the `dns`, `connect` (TCP) and `tls` phases, each
+/// unset while it has not ended.
 pub async fn open(
     resolver: &NameResolver,
     tls: &Arc<rustls::ClientConfig>,
@@ -54,8 +54,8 @@ pub async fn open(
     // Brackets belong to the URL, not to the name looked up or verified.
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let (tcp, connecting) = reach(resolver, bare, port, clock).await?;
+    clock.connect_done(connecting.elapsed());
     if !secure {
-        clock.connect_done(connecting.elapsed());
         return Ok(Opened {
             stream: Box::new(tcp),
             tls_not_after: None,
@@ -63,11 +63,12 @@ pub async fn open(
     }
     let name = rustls::pki_types::ServerName::try_from(bare.to_string())
         .map_err(|e| Report::failed(Failure::Tls, format!("`{host}`: {e}")))?;
+    let shaking = Instant::now();
     let stream = tokio_rustls::TlsConnector::from(tls.clone())
         .connect(name, tcp)
         .await
         .map_err(|e| Report::failed(Failure::Tls, format!("TLS: {e}")))?;
-    clock.connect_done(connecting.elapsed());
+    clock.tls_done(shaking.elapsed());
     let tls_not_after = stream
         .get_ref()
         .1
