@@ -274,6 +274,9 @@ async fn market_site() -> (peers::Peer, ws::WsPeer, ws::WsPeer) {
             ),
             "/refused" => market_page(&market_url, &format!("window.chat = new WebSocket('{refused}')")),
             "/widget" => "<html><body>How can we help?</body></html>".to_string(),
+            // OKX's region wall and an error page, each with a chat launcher.
+            "/wall" => "<html><head><title>OKX</title></head><body><h1>OKX is not available in your region</h1><button id=\"chat-launcher\">Chat</button></body></html>".to_string(),
+            "/missing" => "<html><head><title>Page not found | OKX</title></head><body><button id=\"chat-launcher\">Chat</button></body></html>".to_string(),
             _ => "ok".to_string(),
         };
         response(200, &[("content-type", "text/html")], &body)
@@ -286,13 +289,15 @@ async fn market_site() -> (peers::Peer, ws::WsPeer, ws::WsPeer) {
 async fn only_what_the_click_opened_is_the_chat() {
     let (site, market, chat) = market_site().await;
     let _slot = crate::support::browser_slot().await;
-    let toml: String = ["/socket", "/frame", "/refused", "/nothing"]
-        .iter()
-        .enumerate()
-        .map(|(i, path)| {
-            shipped_live_chat(&site.url(path)).replace("\"live-chat\"", &format!("\"c{i}\""))
-        })
-        .collect();
+    let toml: String = [
+        "/socket", "/frame", "/refused", "/nothing", "/wall", "/missing",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, path)| {
+        shipped_live_chat(&site.url(path)).replace("\"live-chat\"", &format!("\"c{i}\""))
+    })
+    .collect();
     let config = crate::support::load(&toml);
     let prober = Prober::new(&config.checks).unwrap();
     let mut r = Vec::new();
@@ -342,6 +347,19 @@ async fn only_what_the_click_opened_is_the_chat() {
         vec![market.addr.to_string()]
     );
     assert!(nothing.detail.websocket_hosts.is_empty());
+
+    assert_eq!(
+        r[4].outcome,
+        Outcome::Blocked,
+        "a region wall: {}",
+        r[4].reason
+    );
+    assert_eq!(
+        r[5].outcome,
+        Outcome::Down,
+        "an error page: {}",
+        r[5].reason
+    );
 }
 
 /// `explain` on the shipped `live-chat` (its URL on a market-data page whose

@@ -368,6 +368,17 @@ async fn the_shipped_help_checks_tell_the_help_center_from_error_pages_and_regio
         _ => response(404, &[], ""),
     })
     .await;
+    // The website: OKX's home page, which says "OKX" but is no error page or wall.
+    for (path, want) in [
+        ("/en", Outcome::Up),
+        ("/missing", Outcome::Down),
+        ("/error", Outcome::Down),
+        ("/wall", Outcome::Blocked),
+        ("/zh-wall", Outcome::Blocked),
+    ] {
+        let r = probe_one(&shipped("website", &site.url(path))).await;
+        assert_eq!(r.outcome, want, "website {path}: {}", r.reason);
+    }
     for name in ["help-center", "help-faq", "request-form"] {
         let cases = [
             ("/en", Outcome::Up),
