@@ -38,7 +38,8 @@ pub const DEFAULT_MAX_PER_HOST: usize = 8;
 
 pub struct Options {
     /// Where the configuration is re-read from on reload.
-    pub config_path: PathBuf,
+    /// Where the configuration is read from, at start and on reload.
+    pub config: config::Source,
     pub db: PathBuf,
     pub listen: SocketAddr,
     /// `None`: the settings' time zone, else the system's.
@@ -229,6 +230,7 @@ pub async fn run(
     services.spawn(server::serve(listener, server_state, shutdown.clone()));
     tracing::info!(
         listen = %opts.listen,
+        config = %opts.config,
         db = %opts.db.display(),
         checks = current.checks.len(),
         timezone = %tz,
@@ -241,7 +243,7 @@ pub async fn run(
         let next_due = scheduler.next_due();
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => break,
-            Some(()) = reload.recv() => scheduler.reload(&opts.config_path).await,
+            Some(()) = reload.recv() => scheduler.reload(&opts.config).await,
             _ = sleep_until(next_due), if next_due.is_some() => scheduler.start_due(),
             Some(done) = scheduler.probes.join_next(), if !scheduler.probes.is_empty() => {
                 scheduler.done(done.ok());
@@ -460,15 +462,15 @@ impl Scheduler {
         self.heap.peek().map(|Reverse((at, _))| *at)
     }
 
-    async fn reload(&mut self, path: &std::path::Path) {
-        let (path, old, id, tz) = (
-            path.to_path_buf(),
+    async fn reload(&mut self, source: &config::Source) {
+        let (source, old, id, tz) = (
+            source.clone(),
             self.settings.clone(),
             self.current.id + 1,
             self.tz,
         );
         let rec = self.recorder.clone();
-        let next = off_the_runtime(move || reload_config(&path, &old, id, &rec, tz))
+        let next = off_the_runtime(move || reload_config(&source, &old, id, &rec, tz))
             .await
             .and_then(|r| r);
         let metrics = &self.recorder.metrics;
@@ -586,13 +588,13 @@ async fn sleep_until(at: Option<Instant>) {
 }
 
 fn reload_config(
-    path: &std::path::Path,
+    source: &config::Source,
     old: &config::Settings,
     id: u64,
     recorder: &Arc<Recorder>,
     tz: Tz,
 ) -> Result<(Generation, config::Settings), String> {
-    let config = config::load(path).map_err(|e| e.to_string())?;
+    let config = config::load_source(source).map_err(|e| e.to_string())?;
     if config.settings.db != old.db || config.settings.listen != old.listen {
         tracing::warn!("changes to `db` and `listen` take effect at the next start");
     }

@@ -1,6 +1,5 @@
 //! `okx-monitor check`: run checks once, now, and print their outcomes.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::bail;
@@ -27,14 +26,14 @@ pub struct CheckArgs {
     concurrency: usize,
 }
 
-pub fn run(config_path: &Path, args: CheckArgs) -> anyhow::Result<u8> {
-    let config = super::load_config(config_path)?;
+pub fn run(source: &crate::config::Source, args: CheckArgs) -> anyhow::Result<u8> {
+    let config = super::load_config(source)?;
     for name in &args.only {
         if !config.checks.iter().any(|c| &c.name == name) {
             bail!(t!(
                 "no-check-named",
                 name = name,
-                config = config_path.display().to_string()
+                config = source.to_string()
             ));
         }
     }

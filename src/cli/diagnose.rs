@@ -49,8 +49,8 @@ struct NameOut<'a> {
     references: Vec<serde_json::Value>,
 }
 
-pub fn run(config_path: &Path, args: DiagnoseArgs) -> anyhow::Result<u8> {
-    let config = super::load_config(config_path)?;
+pub fn run(source: &crate::config::Source, args: DiagnoseArgs) -> anyhow::Result<u8> {
+    let config = super::load_config(source)?;
     let rt = super::runtime()?;
     let evidence = rt.block_on(async {
         let prober = Arc::new(Prober::with_settings(&config.checks, &config.settings)?);

@@ -4,7 +4,6 @@
 //! counted as the chat, and the check pinned to it; for an `http` check the
 //! redirect chain, the final URL, the page's title and the rule that decided.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::bail;
@@ -48,13 +47,13 @@ struct Out<'a> {
     pinned: Option<String>,
 }
 
-pub fn run(config_path: &Path, args: ExplainArgs) -> anyhow::Result<u8> {
-    let config = super::load_config(config_path)?;
+pub fn run(source: &crate::config::Source, args: ExplainArgs) -> anyhow::Result<u8> {
+    let config = super::load_config(source)?;
     let Some(check) = config.checks.iter().find(|c| c.name == args.check) else {
         bail!(t!(
             "no-check-named",
             name = &args.check,
-            config = config_path.display().to_string()
+            config = source.to_string()
         ));
     };
     let rt = super::runtime()?;

@@ -21,7 +21,7 @@ mod table;
 mod validate;
 mod wait;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -41,9 +41,10 @@ pub const EXIT_ERROR: u8 = 2;
     about = "Is OKX support reachable, through which channel, and when is the best time to try?"
 )]
 struct Args {
-    /// A directory of *.toml check definitions, or one file.
-    #[arg(long, global = true, default_value = "checks", value_name = "PATH")]
-    config: PathBuf,
+    /// A directory of *.toml check definitions, or one file (default: checks/
+    /// when it exists here, else the built-in checks).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
     /// The language of what people read: en or zh-CN (default: from LC_ALL, LC_MESSAGES, LANG).
     #[arg(long, global = true, value_name = "LANG", value_parser = Lang::from_flag)]
     lang: Option<Lang>,
@@ -73,6 +74,19 @@ enum Command {
     Notify(notify::NotifyArgs),
     /// Run one check once and show what it saw, to pin it to what the real site does.
     Explain(explain::ExplainArgs),
+    /// The built-in checks: `config dump DIR` writes them as editable files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Write the built-in checks into DIR as editable files; never overwrites.
+    Dump {
+        /// The directory to write them into (created when missing).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +148,7 @@ fn localized(cmd: clap::Command) -> clap::Command {
         ("wait", t!("help-wait")),
         ("notify", t!("help-notify")),
         ("explain", t!("help-explain")),
+        ("config", t!("help-config-command")),
     ];
     let mut cmd = cmd
         .about(t!("help-about"))
@@ -152,36 +167,59 @@ fn localized(cmd: clap::Command) -> clap::Command {
             c.about(about)
         });
     }
-    cmd
+    cmd.mut_subcommand("config", |c| {
+        c.mut_subcommand("dump", |d| {
+            d.about(t!("help-config-dump"))
+                .mut_arg("dir", |a| a.help(t!("arg-config-dump-dir")))
+        })
+    })
 }
 
 fn run(args: Args) -> anyhow::Result<u8> {
+    let source = config::Source::resolve(args.config);
+    let source = &source;
     match args.command {
-        Command::Run(a) => run::run(&args.config, a),
-        Command::Check(a) => check::run(&args.config, a),
-        Command::Status(a) => status::run(&args.config, a),
-        Command::Diagnose(a) => diagnose::run(&args.config, a),
-        Command::Import(a) => samples::import(&args.config, a),
-        Command::Export(a) => samples::export(&args.config, a),
-        Command::Validate(a) => validate::run(&args.config, a),
-        Command::Wait(a) => wait::run(&args.config, a),
-        Command::Notify(a) => notify::run(&args.config, a),
-        Command::Explain(a) => explain::run(&args.config, a),
+        Command::Run(a) => run::run(source, a),
+        Command::Check(a) => check::run(source, a),
+        Command::Status(a) => status::run(source, a),
+        Command::Diagnose(a) => diagnose::run(source, a),
+        Command::Import(a) => samples::import(source, a),
+        Command::Export(a) => samples::export(source, a),
+        Command::Validate(a) => validate::run(source, a),
+        Command::Wait(a) => wait::run(source, a),
+        Command::Notify(a) => notify::run(source, a),
+        Command::Explain(a) => explain::run(source, a),
+        Command::Config(ConfigCommand::Dump { dir }) => {
+            let files = config::builtin::dump(&dir).map_err(anyhow::Error::msg)?;
+            let names: Vec<String> = files
+                .iter()
+                .filter_map(|f| f.file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect();
+            outln!(
+                "{}",
+                t!(
+                    "dump-done",
+                    dir = dir.display().to_string(),
+                    files = names.join(", ")
+                )
+            );
+            Ok(EXIT_OK)
+        }
     }
 }
 
 /// Loads the configuration; its errors are already one sentence with file:line:col.
-fn load_config(path: &Path) -> anyhow::Result<Config> {
-    Ok(config::load(path)?)
+fn load_config(source: &config::Source) -> anyhow::Result<Config> {
+    Ok(config::load_source(source)?)
 }
 
-/// For commands that need no configuration (status, import, export): a missing
-/// one gives the defaults, an invalid one is still an error.
-fn optional_config(path: &Path) -> anyhow::Result<Option<Config>> {
-    if path.exists() {
-        Ok(Some(load_config(path)?))
-    } else {
-        Ok(None)
+/// For commands that need no configuration (status, import, export): a path
+/// that does not exist gives the defaults, an invalid one is still an error.
+fn optional_config(source: &config::Source) -> anyhow::Result<Option<Config>> {
+    match source.path() {
+        Some(path) if !path.exists() => Ok(None),
+        _ => Ok(Some(load_config(source)?)),
     }
 }
 

@@ -1,8 +1,6 @@
 //! `okx-monitor notify --test [NAME]`: a test message through every sink (or
 //! the one named), and per sink: delivered, or why not.
 
-use std::path::Path;
-
 use anyhow::bail;
 
 use super::{EXIT_FOUND_DOWN, EXIT_OK};
@@ -17,11 +15,11 @@ pub struct NotifyArgs {
     name: Option<String>,
 }
 
-pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
+pub fn run(source: &crate::config::Source, args: NotifyArgs) -> anyhow::Result<u8> {
     if !args.test {
         bail!(t!("notify-say-what"));
     }
-    let config = super::load_config(config_path)?;
+    let config = super::load_config(source)?;
     let chosen: Vec<_> = config
         .notify
         .iter()
@@ -32,12 +30,9 @@ pub fn run(config_path: &Path, args: NotifyArgs) -> anyhow::Result<u8> {
             Some(name) => bail!(t!(
                 "notify-no-sink-named",
                 name = name,
-                config = config_path.display().to_string()
+                config = source.to_string()
             )),
-            None => bail!(t!(
-                "notify-no-sinks",
-                config = config_path.display().to_string()
-            )),
+            None => bail!(t!("notify-no-sinks", config = source.to_string())),
         }
     }
     let vantage = config

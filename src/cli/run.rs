@@ -3,7 +3,7 @@
 //! configuration.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use tokio::signal::unix::{SignalKind, signal};
@@ -41,9 +41,9 @@ enum LogFormat {
     Json,
 }
 
-pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
+pub fn run(source: &crate::config::Source, args: RunArgs) -> anyhow::Result<u8> {
     init_logging(args.log_format);
-    let config = super::load_config(config_path)?;
+    let config = super::load_config(source)?;
     let web = match &args.web_config {
         Some(path) => Some(std::sync::Arc::new(crate::webconfig::WebConfig::load(
             path,
@@ -51,7 +51,7 @@ pub fn run(config_path: &Path, args: RunArgs) -> anyhow::Result<u8> {
         None => None,
     };
     let opts = Options {
-        config_path: config_path.to_path_buf(),
+        config: source.clone(),
         db: args.db.unwrap_or_else(|| config.settings.db.clone()),
         listen: args.listen.unwrap_or(config.settings.listen),
         tz: None,

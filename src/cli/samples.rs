@@ -28,8 +28,8 @@ pub struct ExportArgs {
     db: Option<PathBuf>,
 }
 
-pub fn import(config_path: &Path, args: ImportArgs) -> anyhow::Result<u8> {
-    let db = db_path(config_path, args.db)?;
+pub fn import(source: &crate::config::Source, args: ImportArgs) -> anyhow::Result<u8> {
+    let db = db_path(source, args.db)?;
     let mut store = Store::open(&db)?;
     let n = if args.file.as_os_str() == "-" {
         store.import(std::io::stdin().lock(), "stdin")?
@@ -51,8 +51,8 @@ pub fn import(config_path: &Path, args: ImportArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-pub fn export(config_path: &Path, args: ExportArgs) -> anyhow::Result<u8> {
-    let db = db_path(config_path, args.db)?;
+pub fn export(source: &crate::config::Source, args: ExportArgs) -> anyhow::Result<u8> {
+    let db = db_path(source, args.db)?;
     let store = Store::open_existing(&db)?;
     match args.file.filter(|f| f.as_os_str() != "-") {
         None => {
@@ -79,11 +79,11 @@ pub fn export(config_path: &Path, args: ExportArgs) -> anyhow::Result<u8> {
 
 /// `--db`, else the configuration's `db`, else the default; a configuration that
 /// exists but is invalid is an error, a missing one is not (import/export need none).
-fn db_path(config_path: &Path, db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+fn db_path(source: &crate::config::Source, db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(db) = db {
         return Ok(db);
     }
-    Ok(super::optional_config(config_path)?.map_or_else(
+    Ok(super::optional_config(source)?.map_or_else(
         || PathBuf::from(crate::config::DEFAULT_DB),
         |c| c.settings.db,
     ))

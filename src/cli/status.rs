@@ -1,7 +1,7 @@
 //! `okx-monitor status`: which channel works now, and the best time to contact
 //! support, from the local database.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use chrono_tz::Tz;
@@ -48,8 +48,8 @@ fn parse_tz(s: &str) -> Result<Tz, String> {
     s.parse().map_err(|_| t!("unknown-tz", zone = s))
 }
 
-pub fn run(config_path: &Path, args: StatusArgs) -> anyhow::Result<u8> {
-    let config = super::optional_config(config_path)?;
+pub fn run(source: &crate::config::Source, args: StatusArgs) -> anyhow::Result<u8> {
+    let config = super::optional_config(source)?;
     let settings = config
         .as_ref()
         .map(|c| c.settings.clone())

@@ -1,7 +1,5 @@
 //! `okx-monitor validate`: check the configuration alone, and show what it holds.
 
-use std::path::Path;
-
 use super::table::{self, Cell};
 use super::{EXIT_OK, Format};
 use crate::duration;
@@ -14,8 +12,8 @@ pub struct ValidateArgs {
     format: Format,
 }
 
-pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
-    let config = super::load_config(config_path)?;
+pub fn run(source: &crate::config::Source, args: ValidateArgs) -> anyhow::Result<u8> {
+    let config = super::load_config(source)?;
     // Building the probers reads the extra CA files, which a check may name.
     let prober = super::runtime()?
         .block_on(async { Prober::with_settings(&config.checks, &config.settings) })?;
@@ -56,6 +54,10 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                 .collect();
             let out = serde_json::json!({
                 "valid": true,
+                "source": match source {
+                    crate::config::Source::Path(p) => p.display().to_string(),
+                    crate::config::Source::BuiltIn => "built-in".to_string(),
+                },
                 "files": config.files,
                 "checks": checks,
             });
@@ -101,6 +103,7 @@ pub fn run(config_path: &Path, args: ValidateArgs) -> anyhow::Result<u8> {
                     files = config.files.len()
                 )
             );
+            outln!("{}", t!("validate-source", source = source.to_string()));
         }
     }
     Ok(EXIT_OK)

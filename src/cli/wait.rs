@@ -3,7 +3,6 @@
 //! then says which and how to use it. A local outage never ends the wait.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,8 +28,8 @@ pub struct WaitArgs {
     timeout: Option<Duration>,
 }
 
-pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {
-    let config = super::load_config(config_path)?;
+pub fn run(source: &crate::config::Source, args: WaitArgs) -> anyhow::Result<u8> {
+    let config = super::load_config(source)?;
     let watched = |c: &Check| {
         c.channel == Channel::Control
             || (c.channel != Channel::Status
@@ -43,10 +42,7 @@ pub fn run(config_path: &Path, args: WaitArgs) -> anyhow::Result<u8> {
         .cloned()
         .collect();
     if !checks.iter().any(|c| c.channel != Channel::Control) {
-        bail!(t!(
-            "wait-no-checks",
-            config = config_path.display().to_string()
-        ));
+        bail!(t!("wait-no-checks", config = source.to_string()));
     }
     let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();

@@ -33,19 +33,43 @@ fn intern(schedules: &mut Schedules, text: &str, cron: &cron::Schedule) -> Sched
         .clone()
 }
 
+/// Loads the configuration `source` names.
+pub fn load_source(source: &super::Source) -> Result<Config, ConfigError> {
+    match source {
+        super::Source::Path(path) => load(path),
+        super::Source::BuiltIn => {
+            let files = super::builtin::FILES
+                .iter()
+                .map(|(name, text)| (super::builtin::origin(name), (*text).to_string()))
+                .collect();
+            load_texts(&super::builtin::origin(""), files)
+        }
+    }
+}
+
+/// Loads a directory of `*.toml` files, or one file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let files = config_files(path)?;
+    let mut texts = Vec::new();
+    for file in config_files(path)? {
+        let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        texts.push((file, text));
+    }
+    load_texts(path, texts)
+}
+
+/// Loads the files `texts` (path, content) of the configuration at `path`.
+fn load_texts(path: &Path, texts: Vec<(PathBuf, String)>) -> Result<Config, ConfigError> {
+    let files: Vec<PathBuf> = texts.iter().map(|(p, _)| p.clone()).collect();
     let mut settings: Option<(Settings, Location)> = None;
     let mut checks = Vec::new();
     let mut notify: Vec<super::notify::Notify> = Vec::new();
     let mut names: HashMap<String, Location> = HashMap::new();
     let mut schedules = Schedules::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
-            path: file.clone(),
-            source,
-        })?;
-        let parsed = parse_file(file, &text, &mut schedules)?;
+    for (file, text) in &texts {
+        let parsed = parse_file(file, text, &mut schedules)?;
         if let Some((s, at)) = parsed.settings {
             if let Some((_, first)) = &settings {
                 return Err(ConfigError::At {

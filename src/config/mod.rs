@@ -10,6 +10,7 @@
 //! (`http.rs`, `mx.rs`, `tcp.rs`, `okx_status.rs`, `websocket.rs`, `browser.rs`).
 
 mod browser;
+pub mod builtin;
 mod http;
 mod kind;
 mod lines;
@@ -28,9 +29,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use browser::{BrowserSpec, pinned};
+pub use builtin::Source;
 pub use http::{HttpSpec, Method, PageRules};
 pub use kind::{Extras, Kind, Spec};
-pub use load::load;
+pub use load::{load, load_source};
 pub use mx::MxSpec;
 pub use notify::Event as NotifyEvent;
 pub use okx_status::{OKX_STATUS_URL, OkxStatusSpec};

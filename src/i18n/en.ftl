@@ -394,9 +394,16 @@ help-validate = Check the configuration alone.
 help-import = Import samples from JSON Lines (all or nothing).
 help-export = Export every sample as JSON Lines.
 help-wait = Tell me when I can reach support: wait until a channel answers.
+help-config-command = The built-in checks: `config dump DIR` writes them as editable files.
+help-config-dump = Write the built-in checks into DIR as editable files; never overwrites.
+arg-config-dump-dir = The directory to write them into (created when missing).
 help-explain = Run one check once and show what it saw, to pin it to what the real site does.
 help-notify = Notices: `--test [NAME]` sends a test message through every sink (or one).
-help-config = A directory of *.toml check definitions, or one file.
+help-config = A directory of *.toml check definitions, or one file (default: checks/ when it exists here, else the built-in checks).
+config-built-in = the built-in checks
+dump-exists = { $path } exists already: nothing was written (dump into an empty directory, or remove it first)
+dump-done = wrote the built-in checks into { $dir }: { $files }
+validate-source = read from { $source }
 help-lang = The language of what people read: en or zh-CN (default: from LC_ALL, LC_MESSAGES, LANG).
 
 ## --help for each option (arg-COMMAND-OPTION)

@@ -380,9 +380,16 @@ help-validate = 只检查配置。
 help-import = 从 JSON Lines 导入样本（要么全部导入，要么一个都不导入）。
 help-export = 把所有样本导出为 JSON Lines。
 help-wait = 能联系上客服时告诉我：一直等到有渠道回应。
+help-config-command = 内置检查项：`config dump 目录` 把它们写成可编辑的文件。
+help-config-dump = 把内置检查项写入目录，成为可编辑的文件；绝不覆盖已有文件。
+arg-config-dump-dir = 写入的目录（不存在时会创建）。
 help-explain = 运行一个检查项一次，并列出它看到的一切，好让检查项对准真实网站的做法。
 help-notify = 通知：`--test [名称]` 通过每个通知渠道（或指定的一个）发送测试消息。
-help-config = 检查项定义（*.toml）所在的目录，或单个文件。
+help-config = 检查项定义（*.toml）所在的目录，或单个文件（默认：当前目录下有 checks/ 就用它，否则用内置检查项）。
+config-built-in = 内置检查项
+dump-exists = { $path } 已经存在：什么都没有写（请导出到空目录，或先把它移走）
+dump-done = 已把内置检查项写入 { $dir }：{ $files }
+validate-source = 读取自：{ $source }
 help-lang = 给人看的文字所用的语言：en 或 zh-CN（默认取自 LC_ALL、LC_MESSAGES、LANG）。
 
 ## 每个选项的 --help（arg-命令-选项）
