@@ -18,7 +18,8 @@
 //!   ([`outcome::Outcome::code`], the one mapping for every database column and
 //!   array index), [`outcome::Report`], phases, failure kinds, maintenance
 //!   states, and the pure rules: `grade`, the control rule
-//!   ([`outcome::local_network_up`]) and `judge_run`.
+//!   ([`outcome::closed_for`]: this machine's network, or a channel's path
+//!   such as port 25, from the controls and their `covers`) and `judge_run`.
 //! - [`sample`] — [`sample::Sample`] (one probe as stored) and
 //!   [`sample::Latest`] (a check's latest sample, as `status` reads it).
 //! - [`duration`], [`histogram`] (the rollups' mergeable latency histogram),
@@ -30,7 +31,9 @@
 //!
 //! Configuration:
 //! - [`config`] — `checks/*.toml` → validated [`config::Check`]s; every error
-//!   names file, line and column. `config/kind.rs` is the table of kinds; each
+//!   names file, line and column. `config/builtin.rs` embeds the shipped
+//!   `checks/` ([`config::Source`]: a path, or the built-in checks) and dumps
+//!   them; `config::pinned` writes a browser check pinned to what it opened. `config/kind.rs` is the table of kinds; each
 //!   kind's spec, keys and builder is one file (`config/http.rs`, …) and
 //!   answers what the rest asks of a check ([`config::Spec::host`],
 //!   [`config::Spec::target`], [`config::Spec::looked_up`],
@@ -43,7 +46,8 @@
 //! - [`tls`] — what every HTTP client shares: rustls set-up, roots, User-Agent.
 //! - [`probe`] — one file per kind (`http`, `mx` with `smtp`, `tcp`,
 //!   `okx_status`, `websocket`, `browser`), `refusal` (throttled or blocked, for
-//!   every kind that reads an HTTP answer), `chromium` (the one browser process,
+//!   every kind that reads an HTTP answer), `page` (`fail_if`/`blocked_if`: a
+//!   page that answered and is not the page; pure), `chromium` (the one browser process,
 //!   owned and waited for), `resolve` (the DNS resolver every name goes
 //!   through), `connect` (name, TCP and TLS, timed: the one way every
 //!   connecting kind reaches its peer) and `clock` (phase timings);
@@ -80,7 +84,8 @@
 //!   delivery queue (`notifier`, `deliver`).
 //! - [`daemon`] — `run`: the scheduler (a timer heap), probe tasks, reload and
 //!   shutdown.
-//! - [`cli`] — one file per subcommand; the only code that prints. `main.rs`
+//! - [`cli`] — one file per subcommand (`explain` shows what one probe saw);
+//!   the only code that prints. `main.rs`
 //!   turns [`cli::main`]'s exit code into the process's; nothing else.
 //!
 //! # Invariants

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::peers::{self, Answer, response};
 use crate::support::servers::{self, Server};
-use crate::support::{ConfigDir, run, stderr, within};
+use crate::support::{ConfigDir, run, shipped, stderr, within};
 
 /// A DNS server answering `chat.okx.test` and `help.okx.test` with `ip`.
 fn dns(ip: &str) -> Server {
@@ -370,23 +370,6 @@ async fn the_next_good_time_comes_from_the_recorded_pattern() {
         "{a:?}"
     );
     assert!(a.last().unwrap().contains("06:00–08:00"), "{a:?}");
-}
-
-/// The shipped check `name` of `file` in `checks/`, with `replace`'s pairs
-/// applied to its text.
-fn shipped(file: &str, name: &str, replace: &[(&str, &str)]) -> String {
-    let path = format!("{}/checks/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).unwrap();
-    let start = text
-        .find(&format!("name = \"{name}\""))
-        .unwrap_or_else(|| panic!("no shipped {name}"));
-    let block = &text[start..];
-    let mut block = block[..block.find("\n\n").unwrap_or(block.len())].to_string();
-    for (from, to) in replace {
-        assert!(block.contains(from), "{name}: {from}");
-        block = block.replace(from, to);
-    }
-    format!("[[check]]\n{block}\n")
 }
 
 /// A network that blocks outbound port 25 is not "OKX mail down": with the

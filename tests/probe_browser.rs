@@ -219,16 +219,11 @@ async fn a_crashed_browser_is_restarted_on_the_next_probe() {
 
 /// The shipped `live-chat` check, only its URL changed.
 fn shipped_live_chat(url: &str) -> String {
-    let shipped =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/checks/okx.toml")).unwrap();
-    let start = shipped
-        .find("name = \"live-chat\"")
-        .expect("the shipped live-chat");
-    let block = &shipped[start..];
-    let block = &block[..block.find("\n\n").unwrap_or(block.len())];
-    let block = block.replace("https://www.okx.com/help", url);
-    assert!(block.contains(url), "{block}");
-    format!("[[check]]\n{block}\n")
+    crate::support::shipped(
+        "okx.toml",
+        "live-chat",
+        &[("https://www.okx.com/help", url)],
+    )
 }
 
 /// A page that opens a market-data WebSocket at load, as OKX's do, with a

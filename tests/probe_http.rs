@@ -318,23 +318,15 @@ async fn resolves_through_the_configured_resolver() {
     assert!(r.reason.contains("NXDOMAIN"), "{}", r.reason);
 }
 
-/// The shipped check `name` from `checks/okx.toml`, its URL replaced by `url`.
-pub(crate) fn shipped(name: &str, url: &str) -> String {
-    let shipped =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/checks/okx.toml")).unwrap();
-    let start = shipped
-        .find(&format!("name = \"{name}\""))
-        .unwrap_or_else(|| panic!("no shipped check {name}"));
-    let block = &shipped[start..];
-    let block = &block[..block.find("\n\n").unwrap_or(block.len())];
+/// The shipped check `name` of `checks/okx.toml`, its URL replaced by `url`.
+fn shipped(name: &str, url: &str) -> String {
+    let block = crate::support::shipped("okx.toml", name, &[]);
     let line = block
         .lines()
         .find(|l| l.starts_with("url = "))
-        .expect("a url");
-    format!(
-        "[[check]]\n{}\n",
-        block.replace(line, &format!("url = \"{url}\""))
-    )
+        .expect("a url")
+        .to_string();
+    block.replace(&line, &format!("url = \"{url}\""))
 }
 
 /// A page that answers 200 is not "up" whatever it says: the shipped

@@ -4,7 +4,8 @@
 # Needs root for the installs and for the full-disk test's tmpfs (as on CI);
 # non-interactive. Besides Rust (with rustfmt and clippy) the tests use
 # dnsmasq, aiosmtpd, prometheus and promtool, Debian's chromium (the browser
-# kind's tests), and mount/umount/dd (always there).
+# kind's tests), mount/umount/dd (always there), and for the package test
+# dpkg-deb, systemd-analyze, unshare, setpriv and ip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,11 @@ command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The package test: systemd-analyze verify, and util-linux's unshare/setpriv
+# with iproute2's ip for a network namespace of its own.
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v setpriv >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "the tests need these Debian packages, and installing them needs root: ${need[*]}" >&2
@@ -36,3 +42,6 @@ cargo test --locked
 # The browser leak test, alone: a minute of Chromium load would disturb the
 # timing tests above. It prints its peak processes and RSS.
 cargo test --locked --test tests -- --ignored --nocapture
+# The ways people install it: the Debian package and cargo install, tried and
+# removed again (tests/package.sh says what it checks).
+bash tests/package.sh

@@ -94,6 +94,24 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The shipped check `name` of `checks/{file}`, as a `[[check]]` table of
+/// its own, with each of `replace`'s (from, to) applied to its text (a test
+/// moves its targets onto loopback and keeps every other key as shipped).
+pub fn shipped(file: &str, name: &str, replace: &[(&str, &str)]) -> String {
+    let path = format!("{}/checks/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = text
+        .find(&format!("name = \"{name}\""))
+        .unwrap_or_else(|| panic!("no shipped check {name} in {file}"));
+    let block = &text[start..];
+    let mut block = block[..block.find("\n\n").unwrap_or(block.len())].to_string();
+    for (from, to) in replace {
+        assert!(block.contains(from), "{name}: {from}");
+        block = block.replace(from, to);
+    }
+    format!("[[check]]\n{block}\n")
+}
+
 /// One browser test at a time: each starts its own Chromium, and several
 /// starting at once on a two-core machine make each other's probes slow.
 pub async fn browser_slot() -> tokio::sync::SemaphorePermit<'static> {
