@@ -15,11 +15,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 fail() { echo "package test: $*" >&2; exit 1; }
+# A machine that has okx-monitor installed already is left alone: its
+# configuration and history are someone's.
+if dpkg -s okx-monitor >/dev/null 2>&1 || [ -e /etc/okx-monitor ] || [ -e /var/lib/okx-monitor ]; then
+  fail "okx-monitor is installed on this machine (or its /etc or /var/lib directory is there); the package test would replace it"
+fi
 work=$(mktemp -d)
 # The daemon runs as nobody, who must reach its directories below.
 chmod 0755 "$work"
+installed=
 cleanup() {
-  dpkg -P okx-monitor >/dev/null 2>&1 || true
+  # Only what this test installed is purged.
+  if [ -n "$installed" ]; then dpkg -P okx-monitor >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -66,8 +73,8 @@ for key in 'DynamicUser=yes' 'StateDirectory=okx-monitor' 'NoNewPrivileges=yes' 
 done
 grep -q '^RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK$' "$unit" || fail "RestrictAddressFamilies"
 
-[ -e /var/lib/okx-monitor ] || [ -e /etc/okx-monitor ] && fail "an earlier okx-monitor is installed on this machine"
 started=$(date +%s%N)
+installed=yes
 dpkg -i "$deb" >/dev/null
 echo "installed in $(( ($(date +%s%N) - started) / 1000000 )) ms"
 verify=$(systemd-analyze verify /lib/systemd/system/okx-monitor.service 2>&1 || true)
@@ -98,6 +105,7 @@ dpkg -P okx-monitor >/dev/null
 [ -e /etc/okx-monitor ] && fail "purging left /etc/okx-monitor"
 [ -e /var/lib/okx-monitor ] && fail "purging left the history"
 dpkg -s okx-monitor >/dev/null 2>&1 && fail "the package is still known to dpkg"
+installed=
 echo "removed (configuration and history kept), purged (both gone)"
 
 echo "== cargo install"

@@ -4,8 +4,9 @@
 # Needs root for the installs and for the full-disk test's tmpfs (as on CI);
 # non-interactive. Besides Rust (with rustfmt and clippy) the tests use
 # dnsmasq, aiosmtpd, prometheus and promtool, Debian's chromium (the browser
-# kind's tests), mount/umount/dd (always there), and for the package test
-# dpkg-deb, systemd-analyze, unshare, setpriv and ip.
+# kind's tests), mount/umount/dd (always there), script (the README's wait
+# example), and for the package test dpkg-deb, systemd-analyze, unshare,
+# setpriv and ip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,12 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v setpriv >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+# The README's `wait` example runs on a pseudo-terminal from `script`; the
+# RSS tests measure a child from a small /usr/bin/python3 parent. Both are in
+# every Debian (bsdutils is essential; python3 comes with python3-aiosmtpd),
+# checked anyway for a trimmed image.
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
+[ -x /usr/bin/python3 ] || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "the tests need these Debian packages, and installing them needs root: ${need[*]}" >&2
