@@ -647,6 +647,7 @@ async fn a_hanging_sink_delays_no_other_sinks_notice() {
     up.store(false, Ordering::SeqCst);
     let took = until_events(&hook, &["down"], Duration::from_secs(3)).await;
     assert!(took.is_some(), "no down within 3 s: {:?}", events(&hook));
+    eprintln!("beside a hanging sink: down {took:?} after the outage began");
     tokio::time::sleep(Duration::from_secs(2)).await;
     up.store(true, Ordering::SeqCst);
     let took = until_events(&hook, &["down", "recovered"], Duration::from_secs(3)).await;
@@ -655,6 +656,7 @@ async fn a_hanging_sink_delays_no_other_sinks_notice() {
         "no recovered within 3 s: {:?}",
         events(&hook)
     );
+    eprintln!("beside a hanging sink: recovered {took:?} after the recovery");
 
     // The hanging sink's first attempt ends after 10 s; the retry follows.
     let waited = Instant::now();

@@ -302,7 +302,8 @@ async fn only_what_the_click_opened_is_the_chat() {
     prober.shutdown().await;
 
     let (socket, frame, refused, nothing) = (&r[0], &r[1], &r[2], &r[3]);
-    assert_eq!(socket.outcome, Outcome::Up, "{}", socket.reason);
+    // Up or degraded: the shipped `slow` (10 s) is no contrast this test makes.
+    assert!(socket.outcome.is_success(), "{}", socket.reason);
     assert_eq!(socket.detail.websocket_hosts, vec![chat.addr.to_string()]);
     assert_eq!(
         socket.detail.websocket_hosts_before_click,
@@ -313,7 +314,7 @@ async fn only_what_the_click_opened_is_the_chat() {
     assert_eq!(counted.len(), 1, "{:?}", socket.detail.opened);
     assert!(counted[0].after_click && counted[0].url.starts_with(&chat.url("ws")));
 
-    assert_eq!(frame.outcome, Outcome::Up, "{}", frame.reason);
+    assert!(frame.outcome.is_success(), "{}", frame.reason);
     assert!(
         frame
             .detail
@@ -386,7 +387,8 @@ async fn explain_groups_what_opened_and_pins_the_check() {
         crate::support::stderr(&out)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["outcome"], "up", "{v}");
+    let answered = |o: &serde_json::Value| o == "up" || o == "degraded";
+    assert!(answered(&v["outcome"]), "{v}");
     let opened = v["opened"].as_array().unwrap();
     let before: Vec<&serde_json::Value> = opened
         .iter()
@@ -429,7 +431,7 @@ async fn explain_groups_what_opened_and_pins_the_check() {
     ])
     .await;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["checks"][0]["outcome"], "up", "{v}\n{pinned}");
+    assert!(answered(&v["checks"][0]["outcome"]), "{v}\n{pinned}");
 
     // The table says the same in words.
     let out = crate::support::run(&["--config", &config, "explain", "live-chat"]).await;
