@@ -464,6 +464,22 @@ pub fn closed_for(channel: Channel, controls: &[ControlSeen<'_>]) -> Option<Clos
     None
 }
 
+/// The channels whose path is closed here (pure): every one of their checks
+/// last failed only because the controls covering it failed too. `checks`
+/// are (channel, failure) of each check's latest probe; the one rule for
+/// `status`, the page and `diagnose`.
+pub fn closed_paths(checks: impl IntoIterator<Item = (Channel, Option<Failure>)>) -> Vec<Channel> {
+    let checks: Vec<(Channel, Option<Failure>)> = checks.into_iter().collect();
+    Channel::ALL
+        .into_iter()
+        .filter(|c| *c != Channel::Control)
+        .filter(|c| {
+            let mut mine = checks.iter().filter(|(ch, _)| ch == c).peekable();
+            mine.peek().is_some() && mine.all(|(_, f)| *f == Some(Failure::PathClosed))
+        })
+        .collect()
+}
+
 /// One probe of a run, as the control rule reads it.
 pub struct RunItem<'a> {
     pub channel: Channel,
@@ -478,17 +494,15 @@ pub struct RunItem<'a> {
 /// `down` that the controls of the same run explain becomes `unknown`. With
 /// no control check, nothing changes.
 pub fn judge_run(run: &mut [RunItem<'_>]) {
-    let controls: Vec<(Option<Vec<Channel>>, Option<u16>, Outcome)> = run
+    // `covers` borrows from the checks, not from the reports: copied out, it
+    // leaves the reports free to be changed below.
+    let seen: Vec<ControlSeen> = run
         .iter()
         .filter(|r| r.channel == Channel::Control)
-        .map(|r| (r.covers.map(<[Channel]>::to_vec), r.port, r.report.outcome))
-        .collect();
-    let seen: Vec<ControlSeen> = controls
-        .iter()
-        .map(|(covers, port, outcome)| ControlSeen {
-            covers: covers.as_deref(),
-            port: *port,
-            outcome: *outcome,
+        .map(|r| ControlSeen {
+            covers: r.covers,
+            port: r.port,
+            outcome: r.report.outcome,
         })
         .collect();
     for r in run.iter_mut() {

@@ -226,6 +226,28 @@ async fn mail(silent_second: bool) -> (Server, u16, Vec<peers::Peer>) {
     (servers::dnsmasq(&args), port, peers)
 }
 
+/// The help center (at `help_port`) and OKX's mail (its MX hosts greeting on
+/// `mail_port`) as the shipped check names, on the stand-in domain okx.test.
+fn okx_stand_ins(help_port: u16, mail_port: u16) -> String {
+    format!(
+        r#"[[check]]
+name = "help-center"
+channel = "help_center"
+kind = "http"
+url = "http://www.okx.test:{help_port}/help"
+body_contains = "Help Center"
+
+[[check]]
+name = "support-mail"
+channel = "email"
+kind = "mx"
+domain = "okx.test"
+smtp = true
+smtp_port = {mail_port}
+"#
+    )
+}
+
 /// The help center: a page that says what it is.
 async fn help_center() -> peers::Peer {
     peers::http(|_| {
@@ -243,27 +265,9 @@ async fn check_as_the_readme_shows() {
     let (dns, port, _mail) = mail(true).await;
     let help = help_center().await;
     let toml = format!(
-        r#"[[check]]
-name = "help-center"
-channel = "help_center"
-kind = "http"
-url = "http://www.okx.test:{}/help"
-body_contains = "Help Center"
-resolver = "{}"
-
-[[check]]
-name = "support-mail"
-channel = "email"
-kind = "mx"
-domain = "okx.test"
-smtp = true
-smtp_port = {port}
-resolver = "{}"
-timeout = "2s"
-"#,
-        help.addr.port(),
+        "[settings]\nresolver = \"{}\"\n\n[defaults]\ntimeout = \"2s\"\n\n{}",
         dns.addr,
-        dns.addr
+        okx_stand_ins(help.addr.port(), port)
     );
     let dir = workdir(&toml);
     for e in examples_of(SCENES[0]) {
@@ -374,21 +378,7 @@ channel = "chat"
 kind = "http"
 url = "http://www.okx.test:{refused}/help"
 
-[[check]]
-name = "help-center"
-channel = "help_center"
-kind = "http"
-url = "http://www.okx.test:{}/help"
-body_contains = "Help Center"
-
-[[check]]
-name = "support-mail"
-channel = "email"
-kind = "mx"
-domain = "okx.test"
-smtp = true
-smtp_port = {port}
-
+{}
 [[check]]
 name = "control-web"
 channel = "control"
@@ -397,7 +387,7 @@ address = "{control_addr}"
 "#,
         dns.addr,
         reference.addr,
-        help.addr.port(),
+        okx_stand_ins(help.addr.port(), port),
     );
     let dir = workdir(&toml);
     for e in examples_of(SCENES[2]) {

@@ -114,6 +114,9 @@ mod tests {
         std::fs::write(&files[0], "# mine").unwrap();
         assert!(dump(dir.path()).is_err());
         assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), "# mine");
-        assert!(!dir.path().join(".okx-monitor-partial").exists());
+        // The refused dump wrote nothing: the other files are as first written.
+        for ((_, text), path) in FILES.iter().zip(&files).skip(1) {
+            assert_eq!(std::fs::read_to_string(path).unwrap(), *text);
+        }
     }
 }

@@ -115,16 +115,13 @@ impl Evidence {
     /// `unknown` because every control covering them failed), with the port
     /// those controls reach when they share one.
     pub fn closed_paths(&self) -> Vec<(Channel, Option<u16>)> {
-        let mut out: Vec<(Channel, Option<u16>)> = Vec::new();
-        for c in self
-            .okx()
-            .filter(|c| c.failure == Some(Failure::PathClosed))
-        {
-            if !out.iter().any(|(ch, _)| *ch == c.channel) {
-                out.push((c.channel, c.port));
-            }
-        }
-        out
+        outcome::closed_paths(self.okx().map(|c| (c.channel, c.failure)))
+            .into_iter()
+            .map(|ch| {
+                let port = self.okx().find(|c| c.channel == ch).and_then(|c| c.port);
+                (ch, port)
+            })
+            .collect()
     }
 
     /// The resolver answered for none of the OKX names looked up.

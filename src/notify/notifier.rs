@@ -125,18 +125,14 @@ impl Notifier {
     pub fn observe(&mut self, o: &Observation) {
         self.latest
             .insert(o.check.clone(), (o.channel, o.outcome, o.reason.clone()));
-        // A closed path (port 25 blocked here) says nothing of OKX and is no
-        // outage of this machine's network: it moves nothing.
-        let closed_path = o.failure == Some(Failure::PathClosed);
         for i in 0..self.watches.len() {
             let w = &mut self.watches[i];
             let mut due = w.machine.declared(&o.declared);
-            if !closed_path {
-                due.extend(
-                    w.machine
-                        .observe(&w.rules, o.channel, &o.check, o.outcome, o.at_ms),
-                );
-            }
+            let seen = (o.outcome, o.failure);
+            due.extend(
+                w.machine
+                    .observe(&w.rules, o.channel, &o.check, seen, o.at_ms),
+            );
             self.send(i, due);
         }
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::channel::Channel;
 use crate::config::notify::Event;
-use crate::outcome::Outcome;
+use crate::outcome::{Failure, Outcome};
 
 /// Something to tell, before it is put into words.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,17 +103,22 @@ impl Machine {
     }
 
     /// Takes in one probe of `check` (of `channel`) at `at_ms`; returns what is due.
+    /// `failure` tells an `unknown` of this machine's network from one of a
+    /// closed path (port 25 blocked here): that says nothing of OKX and is no
+    /// outage of this machine, so it moves nothing.
     pub fn observe(
         &mut self,
         rules: &Rules,
         channel: Channel,
         check: &str,
-        outcome: Outcome,
+        (outcome, failure): (Outcome, Option<Failure>),
         at_ms: i64,
     ) -> Vec<Due> {
         let mut due = Vec::new();
         if outcome == Outcome::Unknown {
-            self.local_outage_since.get_or_insert(at_ms);
+            if failure != Some(Failure::PathClosed) {
+                self.local_outage_since.get_or_insert(at_ms);
+            }
             return due;
         }
         if let Some(from_ms) = self.local_outage_since.take() {
@@ -281,7 +286,7 @@ mod tests {
         outcomes
             .iter()
             .enumerate()
-            .flat_map(|(i, o)| m.observe(r, Channel::Chat, "chat", *o, i as i64 * 1000))
+            .flat_map(|(i, o)| m.observe(r, Channel::Chat, "chat", (*o, None), i as i64 * 1000))
             .collect()
     }
 
@@ -325,12 +330,12 @@ mod tests {
         r.remind = Some(Duration::from_secs(60));
         let mut m = Machine::default();
         assert!(
-            m.observe(&r, Channel::Chat, "a", Outcome::Down, 0)
+            m.observe(&r, Channel::Chat, "a", (Outcome::Down, None), 0)
                 .is_empty(),
             "b still works"
         );
         assert_eq!(
-            events(&m.observe(&r, Channel::Chat, "b", Outcome::Down, 1000)),
+            events(&m.observe(&r, Channel::Chat, "b", (Outcome::Down, None), 1000)),
             vec![Event::Down]
         );
         assert!(m.tick(&r, 30_000, &BTreeMap::new()).is_empty());

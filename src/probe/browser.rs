@@ -303,8 +303,8 @@ async fn poll(
     seen.challenge |= value[1].as_bool() == Some(true);
     if read && let Some(html) = value[3].as_str() {
         let url = value[4].as_str().unwrap_or("");
-        seen.page_says = page::judge(&spec.page, url, html);
-        seen.title = page::title(html);
+        seen.page_says = page::judge(&spec.page, url, html.as_bytes());
+        seen.title = page::title(html.as_bytes());
         seen.page_read = value[2] == "complete";
     }
     if spec.click && seen.clicked.is_none() && seen.settled(now) {

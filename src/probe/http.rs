@@ -262,7 +262,7 @@ pub fn judge(spec: &HttpSpec, f: &Fetched, slow: Duration, now: SystemTime) -> R
     report.detail.rule = Some(rule);
     report.detail.final_url = Some(f.url.to_string());
     report.detail.redirects = f.redirects.iter().map(Url::to_string).collect();
-    report.detail.title = page::title(&String::from_utf8_lossy(&f.body));
+    report.detail.title = page::title(&f.body);
     if report.outcome == Outcome::Throttled {
         report.detail.retry_after = refusal::retry_after(&f.headers, now);
     }
@@ -291,11 +291,7 @@ fn judge_outcome(
             Err((Failure::Blocked, refusal::blocked_reason(f.status))),
         );
     }
-    if let Some(soft) = page::judge(
-        &spec.page,
-        f.url.as_str(),
-        &String::from_utf8_lossy(&f.body),
-    ) {
+    if let Some(soft) = page::judge(&spec.page, f.url.as_str(), &f.body) {
         let rule = if soft.0 == Failure::Blocked {
             "blocked_if"
         } else {

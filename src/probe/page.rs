@@ -10,7 +10,13 @@ const QUOTE: usize = 60;
 
 /// What makes the page not the page, `blocked_if` first; `None` when neither
 /// rule matches (pure).
-pub fn judge(rules: &PageRules, final_url: &str, html: &str) -> Option<(Failure, String)> {
+pub fn judge(rules: &PageRules, final_url: &str, page: &[u8]) -> Option<(Failure, String)> {
+    if rules.fail_if.is_none() && rules.blocked_if.is_none() {
+        // The common case, every probe without rules: the page is not read.
+        return None;
+    }
+    let html = String::from_utf8_lossy(page);
+    let html = html.as_ref();
     if let Some(re) = &rules.blocked_if
         && let Some(m) = re.find(final_url).or_else(|| re.find(html))
     {
@@ -56,17 +62,25 @@ fn quote(text: &str) -> String {
     }
 }
 
-/// The text of the page's `<title>`, trimmed, when it has one (for `explain`).
-pub fn title(html: &str) -> Option<String> {
-    let lower = html.to_ascii_lowercase();
-    let start = lower.find("<title")?;
-    let open_end = start + lower[start..].find('>')? + 1;
-    let end = open_end + lower[open_end..].find("</title")?;
-    let t = html
-        .get(open_end..end)?
-        .split_whitespace()
-        .collect::<Vec<_>>();
-    (!t.is_empty()).then(|| t.join(" "))
+/// Where a page's `<title>` is looked for: its head, never the whole body.
+const TITLE_READ: usize = 65_536;
+
+/// The text of the page's `<title>`, trimmed, when its first [`TITLE_READ`]
+/// bytes hold one (for `explain`). Reads in place: no copy of the page.
+pub fn title(page: &[u8]) -> Option<String> {
+    let head = &page[..page.len().min(TITLE_READ)];
+    let find = |from: usize, needle: &[u8]| {
+        head.get(from..)?
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+            .map(|i| from + i)
+    };
+    let start = find(0, b"<title")?;
+    let open_end = start + head[start..].iter().position(|b| *b == b'>')? + 1;
+    let end = find(open_end, b"</title")?;
+    let text = String::from_utf8_lossy(&head[open_end..end]);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 #[cfg(test)]
@@ -83,17 +97,28 @@ mod tests {
     #[test]
     fn blocked_is_judged_first_on_the_url_or_the_page() {
         let r = rules(Some("(?i)not found"), Some("(?i)restricted|not available"));
-        let (f, why) = judge(&r, "https://www.okx.com/restricted", "<p>not found</p>").unwrap();
+        let (f, why) = judge(
+            &r,
+            "https://www.okx.com/restricted",
+            "<p>not found</p>".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(f, Failure::Blocked);
         assert!(why.contains("restricted"), "{why}");
         let html = "<h1>OKX is not available in your region</h1>";
-        assert_eq!(judge(&r, "https://x/", html).unwrap().0, Failure::Blocked);
-        let (f, why) = judge(&r, "https://x/", "<title>Page Not Found</title>").unwrap();
+        assert_eq!(
+            judge(&r, "https://x/", html.as_bytes()).unwrap().0,
+            Failure::Blocked
+        );
+        let (f, why) = judge(&r, "https://x/", "<title>Page Not Found</title>".as_bytes()).unwrap();
         assert_eq!(f, Failure::Body);
         assert!(why.contains("Not Found"), "{why}");
-        assert_eq!(judge(&r, "https://x/help", "<title>Help</title>"), None);
         assert_eq!(
-            judge(&PageRules::default(), "https://x/", "not found"),
+            judge(&r, "https://x/help", "<title>Help</title>".as_bytes()),
+            None
+        );
+        assert_eq!(
+            judge(&PageRules::default(), "https://x/", "not found".as_bytes()),
             None
         );
     }
@@ -102,7 +127,7 @@ mod tests {
     fn a_reason_quotes_the_match_short_and_without_markup() {
         let r = rules(Some("(?s)<title>.*</title>"), None);
         let long = format!("<title>\n  {}  </title>", "error ".repeat(40));
-        let (_, why) = judge(&r, "https://x/", &long).unwrap();
+        let (_, why) = judge(&r, "https://x/", long.as_bytes()).unwrap();
         assert!(why.ends_with("…\u{201d}"), "{why}");
         assert!(!why.contains('<') && !why.contains('\n'), "{why}");
     }
@@ -110,13 +135,13 @@ mod tests {
     #[test]
     fn the_title_is_read_whatever_its_case_and_spaces() {
         assert_eq!(
-            title("<html><TITLE lang=en>\n OKX  Help Center </TITLE>").as_deref(),
+            title(b"<html><TITLE lang=en>\n OKX  Help Center </TITLE>").as_deref(),
             Some("OKX Help Center")
         );
         assert_eq!(
-            title("<title>页面不存在</title>").as_deref(),
+            title("<title>页面不存在</title>".as_bytes()).as_deref(),
             Some("页面不存在")
         );
-        assert_eq!(title("<p>no title</p>"), None);
+        assert_eq!(title(b"<p>no title</p>"), None);
     }
 }

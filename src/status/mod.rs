@@ -343,7 +343,7 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let local_network =
         outcome::local_network_up(controls).map(|up| if up { "up" } else { "down" });
     let maintenance = maintenance_ahead(&input.latest, now, tz);
-    let closed_paths = closed_paths(&input.latest);
+    let closed_paths = outcome::closed_paths(input.latest.iter().map(|l| (l.channel, l.failure)));
     let okx_declares = declared(input.latest.iter().flat_map(|l| &l.maintenance), tz);
     let mut advice = advice(&statuses, local_network, &pending, now, tz, opts);
     if let Some(line) = stale_advice(&statuses, opts.lang) {
@@ -377,20 +377,6 @@ fn stale_advice(channels: &[ChannelStatus], lang: Lang) -> Option<String> {
         channels = words::list(lang, &names),
         since = words::rfc3339_day_time(lang, oldest)
     ))
-}
-
-/// The channels every check of which last failed only because its path is
-/// closed here (pure).
-fn closed_paths(latest: &[Latest]) -> Vec<Channel> {
-    Channel::ALL
-        .into_iter()
-        .filter(|c| *c != Channel::Control)
-        .filter(|c| {
-            let mut mine = latest.iter().filter(|l| l.channel == *c).peekable();
-            mine.peek().is_some()
-                && mine.all(|l| l.failure == Some(crate::outcome::Failure::PathClosed))
-        })
-        .collect()
 }
 
 fn channel_status(
