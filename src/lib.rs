@@ -22,6 +22,9 @@
 //!   such as port 25, from the controls and their `covers`) and `judge_run`.
 //! - [`sample`] — [`sample::Sample`] (one probe as stored) and
 //!   [`sample::Latest`] (a check's latest sample, as `status` reads it).
+//! - [`incident`] — a channel's span of down, blocked or throttled:
+//!   [`incident::Tracker`] judges it from probes in time order with the
+//!   notices' `after`/`recover_after`: pure.
 //! - [`duration`], [`histogram`] (the rollups' mergeable latency histogram),
 //!   [`tls_cert`] (a certificate's `notAfter`) — small pure parts.
 //! - [`stats`] — the tests behind "measurably better": two proportions,
@@ -138,6 +141,7 @@ pub mod diagnose;
 pub mod duration;
 mod fuzz;
 pub mod histogram;
+pub mod incident;
 pub mod metrics;
 pub mod notify;
 pub mod outcome;
