@@ -13,6 +13,7 @@
 //! exact wherever the offset is whole hours, for reading long histories.
 
 mod hourly;
+mod incidents;
 pub mod jsonl;
 mod read;
 mod rollup_row;
@@ -93,9 +94,12 @@ pub struct Store {
     /// (check, channel) → row id in `checks`, so that a sample costs no look-up.
     /// Cleared when a transaction rolls back, since it may hold ids of that transaction.
     ids: Ids,
-    /// Whether the schema keeps hourly rollups: every database this version
-    /// opens does (only tests build older ones, and write into them).
+    /// Whether the schema is this version's (hourly rollups, incidents): every
+    /// database this version opens is (only tests build older ones, and write
+    /// into them).
     hourly: bool,
+    /// The counts an import judges incidents with (the notices' own).
+    pub incident_rules: crate::incident::Rules,
 }
 
 impl Store {
@@ -110,6 +114,7 @@ impl Store {
             path: path.to_path_buf(),
             ids: HashMap::new(),
             hourly: true,
+            incident_rules: Default::default(),
         };
         // Whose file is it? Asked before anything is written to it (even the
         // journal mode), so that someone else's file is left as it was.
@@ -492,6 +497,7 @@ mod tests {
             path: path.to_path_buf(),
             ids: HashMap::new(),
             hourly: false,
+            incident_rules: Default::default(),
         }
     }
 
@@ -540,7 +546,7 @@ mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 7);
+        assert_eq!(version, 8);
         assert!(
             store.conn.prepare("SELECT rowid FROM samples").is_err(),
             "a table without rowid"

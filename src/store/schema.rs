@@ -103,7 +103,15 @@ const MIGRATIONS: &[Step] = &[
     // 7: hourly rollups below a watermark, for reading a long history as a
     // quarter of the rows (see `hourly.rs`); every ended hour summed now.
     Step::Rust(hourly_sums),
+    // 8: incidents, derived from the samples (see `incidents.rs`).
+    Step::Rust(incidents),
 ];
+
+/// Migration 8: the incidents table, and the incidents of the history kept so far.
+fn incidents(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(super::incidents::SCHEMA)?;
+    super::incidents::rebuild(tx, 0, crate::incident::Rules::default()).map(drop)
+}
 
 /// Migration 7: the tables of the hourly sums, and every ended hour summed.
 fn hourly_sums(tx: &Transaction) -> rusqlite::Result<()> {

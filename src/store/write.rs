@@ -29,15 +29,17 @@ impl Store {
     /// Writes `samples` and their rollups in one transaction; a sample the
     /// database already holds is not stored again.
     pub fn insert(&mut self, samples: &[Sample]) -> Result<(), StoreError> {
-        self.insert_with_states(samples, &HashMap::new())
+        self.insert_with_states(samples, &HashMap::new(), &[])
     }
 
-    /// [`insert`](Self::insert), with the notifier's state of some sinks in
-    /// the same transaction.
+    /// [`insert`](Self::insert), with the notifier's state of some sinks and
+    /// the incidents these samples opened, changed or closed, in the same
+    /// transaction.
     pub fn insert_with_states(
         &mut self,
         samples: &[Sample],
         states: &HashMap<String, String>,
+        incidents: &[crate::incident::Incident],
     ) -> Result<(), StoreError> {
         let result = (|| {
             let tx = self.conn.transaction()?;
@@ -54,6 +56,7 @@ impl Store {
                 save.execute(params![sink, state])?;
             }
             drop(save);
+            super::incidents::save(&tx, incidents)?;
             tx.commit()
         })();
         result.map_err(|e| {
@@ -94,6 +97,7 @@ impl Store {
         // One buffer for every line (a line's allocation was 3 % of an import).
         let mut line = String::new();
         let mut line_no = 0u64;
+        let mut earliest_new = i64::MAX;
         loop {
             line.clear();
             let read = input
@@ -116,6 +120,7 @@ impl Store {
             })?;
             if batch.add(&tx, &mut self.ids, &sample).map_err(sql)? {
                 counts.new += 1;
+                earliest_new = earliest_new.min(sample.ts_ms);
             } else {
                 counts.already += 1;
             }
@@ -124,6 +129,10 @@ impl Store {
         drop(batch);
         if self.hourly {
             hourly::compact(&tx, chrono::Utc::now().timestamp_millis()).map_err(sql)?;
+        }
+        // The incidents the new samples make, judged as the daemon judges them.
+        if counts.new > 0 && self.hourly {
+            super::incidents::rebuild(&tx, earliest_new, self.incident_rules).map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
         Ok(counts)
@@ -155,6 +164,9 @@ impl Store {
                 .map_err(|e| self.err(e))?;
             total += n as u64;
             if n < 10000 {
+                self.conn
+                    .execute("DELETE FROM incidents WHERE end_ms < ?1", [before_ms])
+                    .map_err(|e| self.err(e))?;
                 return Ok(total);
             }
         }

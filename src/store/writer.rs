@@ -44,6 +44,8 @@ enum Write {
         sink: String,
         state: String,
     },
+    /// An incident as it opened, changed or closed; the latest of a batch is kept.
+    Incident(crate::incident::Incident),
 }
 
 pub struct Writer {
@@ -111,6 +113,13 @@ impl SampleSender {
         }
     }
 
+    /// Queues an incident as it now stands, written with the next batch.
+    pub fn send_incident(&self, incident: crate::incident::Incident) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Write::Incident(incident));
+        }
+    }
+
     /// Queues the notifier's state of `sink`, written with the next batch.
     pub fn send_notify_state(&self, sink: &str, state: String) {
         if let Some(tx) = &self.tx {
@@ -145,7 +154,8 @@ fn run(
         }
         let due = batch.first_at.is_some_and(|t| t.elapsed() >= FLUSH_EVERY);
         if !batch.is_empty() && (due || batch.pending.len() >= MAX_BATCH || !open) {
-            let written = write(path, &mut store, &batch.pending, &batch.states);
+            let incidents: Vec<_> = batch.incidents.values().cloned().collect();
+            let written = write(path, &mut store, &batch.pending, &batch.states, &incidents);
             if !batch.settle(written, stats, open) {
                 return;
             }
@@ -173,12 +183,14 @@ struct Batch {
     pending: Vec<Sample>,
     /// The latest notifier state of each sink.
     states: std::collections::HashMap<String, String>,
+    /// The latest of each incident, by its key.
+    incidents: std::collections::BTreeMap<(crate::channel::Channel, i64), crate::incident::Incident>,
     first_at: Option<Instant>,
 }
 
 impl Batch {
     fn is_empty(&self) -> bool {
-        self.pending.is_empty() && self.states.is_empty()
+        self.pending.is_empty() && self.states.is_empty() && self.incidents.is_empty()
     }
 
     fn take(&mut self, w: Write) {
@@ -187,6 +199,9 @@ impl Batch {
             Write::Sample(s) => self.pending.push(s),
             Write::NotifyState { sink, state } => {
                 self.states.insert(sink, state);
+            }
+            Write::Incident(i) => {
+                self.incidents.insert(i.key(), i);
             }
         }
     }
@@ -234,6 +249,7 @@ impl Batch {
                 }
                 self.pending.clear();
                 self.states.clear();
+                self.incidents.clear();
                 self.first_at = None;
                 true
             }
@@ -271,12 +287,13 @@ fn write(
     store: &mut Option<Store>,
     samples: &[Sample],
     states: &std::collections::HashMap<String, String>,
+    incidents: &[crate::incident::Incident],
 ) -> Result<(), StoreError> {
     let mut s = match store.take() {
         Some(s) => s,
         None => Store::open(path)?,
     };
-    s.insert_with_states(samples, states)?;
+    s.insert_with_states(samples, states, incidents)?;
     *store = Some(s);
     Ok(())
 }
