@@ -74,14 +74,19 @@ struct Recorder {
     samples: SampleSender,
     /// To the notifier, when `[[notify]]` is configured; a full queue drops.
     observations: Option<mpsc::Sender<crate::notify::notifier::Observation>>,
+    /// What holds now, for the pages.
+    live: Arc<crate::live::Live>,
 }
 
 impl Recorder {
     fn record(&self, check: &Check, report: &Report, started: DateTime<Utc>) {
         let ms = started.timestamp_millis();
         self.metrics.record(check, report, ms as f64 / 1000.0);
-        self.samples
-            .send(Sample::new(&check.name, check.channel, ms, report));
+        let sample = Sample::new(&check.name, check.channel, ms, report);
+        if let Some(incident) = self.live.record(&sample, report) {
+            self.samples.send_incident(incident);
+        }
+        self.samples.send(sample);
         if let Some(tx) = &self.observations {
             let _ = tx.try_send(crate::notify::notifier::Observation {
                 check: check.name.clone(),
@@ -172,7 +177,8 @@ pub async fn run(
         .tz
         .or(config.settings.timezone)
         .unwrap_or_else(schedule::system_tz);
-    let saved = check_database(&opts.db).await?;
+    let Resumed { states: saved, live } = check_database(&opts.db, config.incident_rules()).await?;
+    let live = Arc::new(live);
     let listener = TcpListener::bind(opts.listen)
         .await
         .map_err(|source| DaemonError::Listen {
@@ -201,6 +207,7 @@ pub async fn run(
         metrics: metrics.clone(),
         samples: writer.sender(),
         observations,
+        live: live.clone(),
     });
     let rec = recorder.clone();
     let current =
@@ -375,7 +382,10 @@ fn next_best_windows(
 /// not an okx-monitor database, is a mistake that will not fix itself: the
 /// daemon does not start. A database that cannot be opened now (a full or
 /// read-only disk) is a passing fault: probing goes on and the writer retries.
-async fn check_database(db: &std::path::Path) -> Result<HashMap<String, String>, DaemonError> {
+async fn check_database(
+    db: &std::path::Path,
+    rules: crate::incident::Rules,
+) -> Result<Resumed, DaemonError> {
     let dir = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -386,19 +396,37 @@ async fn check_database(db: &std::path::Path) -> Result<HashMap<String, String>,
         }));
     }
     let path = db.to_path_buf();
-    let opened =
-        tokio::task::spawn_blocking(move || Store::open(&path).and_then(|s| s.notify_states()))
-            .await;
+    let opened = tokio::task::spawn_blocking(move || {
+        let mut store = Store::open(&path)?;
+        // The open incidents, judged again from the samples behind them.
+        let tracker = store.rebuild_incidents(Utc::now().timestamp_millis(), rules)?;
+        Ok(Resumed {
+            states: store.notify_states()?,
+            live: crate::live::Live::new(store.latest()?, tracker),
+        })
+    })
+    .await;
+    let fresh = || Resumed {
+        states: HashMap::new(),
+        live: crate::live::Live::new(Vec::new(), crate::incident::Tracker::new(rules)),
+    };
     match opened {
-        Ok(Ok(states)) => Ok(states),
+        Ok(Ok(resumed)) => Ok(resumed),
         // Not a database will not fix itself: refuse to start.
         Ok(Err(e @ crate::store::StoreError::NotOurs { .. })) => Err(DaemonError::Store(e)),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "cannot open the database now; probing goes on and samples wait in memory");
-            Ok(HashMap::new())
+            Ok(fresh())
         }
-        Err(_) => Ok(HashMap::new()),
+        Err(_) => Ok(fresh()),
     }
+}
+
+/// What the daemon goes on from: each sink's state, and what held now when
+/// it stopped (latest samples, open incidents).
+struct Resumed {
+    states: HashMap<String, String>,
+    live: crate::live::Live,
 }
 
 /// Runs `f` (which reads files: the configuration, CA certificates) on a

@@ -66,6 +66,8 @@
 //!   quarter-hours), `rollup_row.rs` (one rollup row in and out of SQL),
 //!   `schema.rs` (migrations), `jsonl.rs` (import/export lines),
 //!   [`store::writer`] (the thread that writes).
+//! - [`live`] — what holds now in the daemon's memory: each check's latest
+//!   sample and the incident tracker, updated by every probe, for the pages.
 //! - [`status`] — `status`'s answer and advice: pure over [`status::Input`];
 //!   [`status::from_store`] is the one way from a store to that input, and
 //!   [`status::next_occurrence`] the one rule for "the next good time".
@@ -142,6 +144,7 @@ pub mod duration;
 mod fuzz;
 pub mod histogram;
 pub mod incident;
+pub mod live;
 pub mod metrics;
 pub mod notify;
 pub mod outcome;

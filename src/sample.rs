@@ -134,6 +134,31 @@ pub struct Latest {
     pub failure: Option<crate::outcome::Failure>,
 }
 
+impl Latest {
+    /// A check's latest sample once `sample` (of `report`) came after
+    /// `prev`; `None` when `sample` is older than `prev` (probes end out of
+    /// order) and changes nothing.
+    pub fn after(prev: Option<&Latest>, sample: &Sample, report: &Report) -> Option<Latest> {
+        if prev.is_some_and(|p| p.ts_ms > sample.ts_ms) {
+            return None;
+        }
+        let since_ms = prev
+            .filter(|p| p.outcome == sample.outcome)
+            .map_or(sample.ts_ms, |p| p.since_ms);
+        let failed = !sample.outcome.is_success();
+        Some(Latest {
+            check: sample.check.clone(),
+            channel: sample.channel,
+            outcome: sample.outcome,
+            ts_ms: sample.ts_ms,
+            since_ms,
+            maintenance: report.detail.maintenance.clone(),
+            reason: failed.then(|| report.reason.clone()),
+            failure: if failed { report.failure } else { None },
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +198,18 @@ mod tests {
             d,
             r#"{"extracted":{"online":17.0},"tls_not_after":1900000000}"#
         );
+    }
+
+    #[test]
+    fn the_latest_keeps_since_while_the_outcome_holds_and_ignores_older_probes() {
+        let down = Report::failed(Failure::Connect, "connection refused");
+        let up = Report::new(Outcome::Up, "ok");
+        let first = Latest::after(None, &Sample::new("c", Channel::Chat, 10, &down), &down).unwrap();
+        assert_eq!((first.since_ms, first.reason.as_deref()), (10, Some("connection refused")));
+        let again = Latest::after(Some(&first), &Sample::new("c", Channel::Chat, 20, &down), &down);
+        assert_eq!(again.as_ref().unwrap().since_ms, 10, "still down since 10");
+        let back = Latest::after(again.as_ref(), &Sample::new("c", Channel::Chat, 30, &up), &up).unwrap();
+        assert_eq!((back.since_ms, back.reason.clone(), back.failure), (30, None, None));
+        assert!(Latest::after(Some(&back), &Sample::new("c", Channel::Chat, 25, &down), &down).is_none());
     }
 }

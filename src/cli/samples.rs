@@ -29,8 +29,16 @@ pub struct ExportArgs {
 }
 
 pub fn import(source: &crate::config::Source, args: ImportArgs) -> anyhow::Result<u8> {
-    let db = db_path(source, args.db)?;
+    let config = super::optional_config(source)?;
+    let db = args.db.unwrap_or_else(|| {
+        config
+            .as_ref()
+            .map_or_else(|| PathBuf::from(crate::config::DEFAULT_DB), |c| c.settings.db.clone())
+    });
     let mut store = Store::open(&db)?;
+    if let Some(c) = &config {
+        store.incident_rules = c.incident_rules();
+    }
     let n = if args.file.as_os_str() == "-" {
         store.import(std::io::stdin().lock(), "stdin")?
     } else {

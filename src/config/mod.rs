@@ -63,6 +63,24 @@ pub struct Config {
     pub files: Vec<PathBuf>,
 }
 
+impl Config {
+    /// The counts incidents are judged with: the notices' `after` and
+    /// `recover_after` (the smallest of every `[[notify]]`: an incident
+    /// opens when the most eager sink would be told), else 2 and 2.
+    pub fn incident_rules(&self) -> crate::incident::Rules {
+        let default = crate::incident::Rules::default();
+        crate::incident::Rules {
+            after: self.notify.iter().map(|n| n.after).min().unwrap_or(default.after),
+            recover_after: self
+                .notify
+                .iter()
+                .map(|n| n.recover_after)
+                .min()
+                .unwrap_or(default.recover_after),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `None`: the system's time zone, decided by whoever needs one.

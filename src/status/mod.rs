@@ -117,7 +117,7 @@ pub struct ChannelStatus {
     /// The same, check by check.
     pub checks: Vec<CheckStatus>,
     #[serde(skip)]
-    pub week: Week,
+    pub week: std::sync::Arc<Week>,
     /// The last 24 hours, a quarter-hour each, oldest first: what the channel
     /// mostly did (`None`: not probed).
     #[serde(skip)]
@@ -295,13 +295,108 @@ pub fn next_best_words(
     ))
 }
 
-pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
-    let tz = opts.tz;
+/// What of `status`'s answer the history gives (the hour-of-week statistics,
+/// availability, latency, the best and worst windows, the last day's strip):
+/// the costly part, which the daemon's pages compute once a minute, while
+/// what holds *now* is composed over it at every request ([`compose`]).
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    channels: BTreeMap<Channel, ChannelSummary>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ChannelSummary {
+    week: std::sync::Arc<Week>,
+    availability: Option<f64>,
+    p50_ms: Option<f64>,
+    p95_ms: Option<f64>,
+    samples: u64,
+    best: Vec<WindowOut>,
+    worst: Vec<WindowOut>,
+    enough_data: bool,
+    checks: BTreeMap<String, CheckSummary>,
+    last_day: Vec<Option<Outcome>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct CheckSummary {
+    availability: Option<f64>,
+    p50_ms: Option<f64>,
+    p95_ms: Option<f64>,
+    samples: u64,
+    best: Vec<WindowOut>,
+}
+
+/// The history's part of the answer, from `input.weeks` and `input.recent`
+/// (pure).
+pub fn summarize(input: &Input, opts: &Options, now: DateTime<Utc>) -> Summary {
     let mut weeks: BTreeMap<Channel, Week> = BTreeMap::new();
     for cw in &input.weeks {
         weeks.entry(cw.channel).or_default().merge(&cw.week);
     }
-    let mut channels: Vec<Channel> = weeks
+    let mut channels = BTreeMap::new();
+    for (channel, week) in weeks {
+        let total: Hour = week.total();
+        let measured = week.measured(opts.span, opts.min_samples);
+        let checks = input
+            .weeks
+            .iter()
+            .filter(|w| w.channel == channel)
+            .map(|w| {
+                let total = w.week.total();
+                let measured = w.week.measured(opts.span, opts.min_samples);
+                let best = pattern::rank(measured.better, End::Best, 1);
+                let summary = CheckSummary {
+                    availability: pattern::availability(&total).map(|a| round(a, 4)),
+                    p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
+                    p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
+                    samples: total.samples(),
+                    best: best.iter().map(window_out).collect(),
+                };
+                (w.check.clone(), summary)
+            })
+            .collect();
+        let summary = ChannelSummary {
+            availability: pattern::availability(&total).map(|a| round(a, 4)),
+            p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
+            p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
+            samples: total.samples(),
+            best: pattern::rank(measured.better, End::Best, LISTED)
+                .iter()
+                .map(window_out)
+                .collect(),
+            worst: pattern::rank(measured.worse, End::Worst, LISTED)
+                .iter()
+                .map(window_out)
+                .collect(),
+            enough_data: !week.windows(opts.span, opts.min_samples).is_empty(),
+            checks,
+            last_day: Vec::new(),
+            week: std::sync::Arc::new(week),
+        };
+        channels.insert(channel, summary);
+    }
+    for (channel, ..) in &input.recent {
+        channels.entry(*channel).or_default();
+    }
+    for (channel, c) in channels.iter_mut() {
+        c.last_day = last_day(*channel, &input.recent, now.timestamp_millis());
+    }
+    Summary { channels }
+}
+
+/// `status`'s answer from the history and the latest samples, at `now`.
+pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
+    compose(&summarize(input, opts, now), input, opts, now)
+}
+
+/// The answer: `summary` (the history's part) with what holds now, from
+/// `input.latest`, `input.configured` and `input.intervals` (pure; cheap, so
+/// that every request sees every probe).
+pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
+    let tz = opts.tz;
+    let mut channels: Vec<Channel> = summary
+        .channels
         .keys()
         .copied()
         .chain(input.latest.iter().map(|l| l.channel))
@@ -318,9 +413,12 @@ pub fn build(input: &Input, opts: &Options, now: DateTime<Utc>) -> Status {
     let statuses: Vec<ChannelStatus> = channels
         .into_iter()
         .map(|channel| {
-            let week = weeks.remove(&channel).unwrap_or_default();
-            let mut s = channel_status(channel, week, input, opts, now);
-            s.last_day = last_day(channel, &input.recent, now.timestamp_millis());
+            let empty = ChannelSummary::default();
+            let history = summary.channels.get(&channel).unwrap_or(&empty);
+            let mut s = channel_status(channel, history, input, opts, now);
+            if s.last_day.is_empty() {
+                s.last_day = vec![None; DAY_SLOTS];
+            }
             if let Some(w) = s.best.first() {
                 let next = next_occurrence(w.weekday, w.hour, w.hours, now, tz, &pending);
                 if let Some(o) = next {
@@ -381,50 +479,38 @@ fn stale_advice(channels: &[ChannelStatus], lang: Lang) -> Option<String> {
 
 fn channel_status(
     channel: Channel,
-    week: Week,
+    history: &ChannelSummary,
     input: &Input,
     opts: &Options,
     at: DateTime<Utc>,
 ) -> ChannelStatus {
-    let latest = &input.latest;
-    let mine: Vec<&Latest> = latest.iter().filter(|l| l.channel == channel).collect();
+    let mine: Vec<&Latest> = input
+        .latest
+        .iter()
+        .filter(|l| l.channel == channel)
+        .collect();
     let mut names: Vec<&str> = mine
         .iter()
         .map(|l| l.check.as_str())
-        .chain(
-            input
-                .weeks
-                .iter()
-                .filter(|w| w.channel == channel)
-                .map(|w| w.check.as_str()),
-        )
+        .chain(history.checks.keys().map(String::as_str))
         .collect();
     names.sort();
     names.dedup();
+    let no_history = CheckSummary::default();
     let checks = names
         .into_iter()
         .map(|name| {
             let last = mine.iter().find(|l| l.check == name);
-            let week = input
-                .weeks
-                .iter()
-                .find(|w| w.channel == channel && w.check == name);
-            let total = week.map(|w| w.week.total()).unwrap_or_default();
-            let best = week
-                .map(|w| {
-                    let measured = w.week.measured(opts.span, opts.min_samples);
-                    pattern::rank(measured.better, End::Best, 1)
-                })
-                .unwrap_or_default();
+            let h = history.checks.get(name).unwrap_or(&no_history);
             CheckStatus {
                 check: name.to_string(),
                 now: last.map(|l| l.outcome),
                 since: last.and_then(|l| rfc3339(l.since_ms, opts.tz)),
-                availability: pattern::availability(&total).map(|a| round(a, 4)),
-                p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
-                p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
-                samples: total.samples(),
-                best: best.iter().map(window_out).collect(),
+                availability: h.availability,
+                p50_ms: h.p50_ms,
+                p95_ms: h.p95_ms,
+                samples: h.samples,
+                best: h.best.clone(),
                 reason: last.and_then(|l| l.reason.clone()),
             }
         })
@@ -441,9 +527,6 @@ fn channel_status(
         now = Some(Outcome::Unknown);
         since = last;
     }
-    let total: Hour = week.total();
-    let enough_data = !week.windows(opts.span, opts.min_samples).is_empty();
-    let measured = week.measured(opts.span, opts.min_samples);
     ChannelStatus {
         channel,
         now,
@@ -451,24 +534,18 @@ fn channel_status(
         last_probe: last.and_then(|ms| rfc3339(ms, opts.tz)),
         as_of: last.and_then(|ms| rfc3339(ms, opts.tz)),
         stale,
-        availability: pattern::availability(&total).map(|a| round(a, 4)),
-        p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
-        p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
-        samples: total.samples(),
-        best: pattern::rank(measured.better, End::Best, LISTED)
-            .iter()
-            .map(window_out)
-            .collect(),
-        worst: pattern::rank(measured.worse, End::Worst, LISTED)
-            .iter()
-            .map(window_out)
-            .collect(),
+        availability: history.availability,
+        p50_ms: history.p50_ms,
+        p95_ms: history.p95_ms,
+        samples: history.samples,
+        best: history.best.clone(),
+        worst: history.worst.clone(),
         next_best: None,
         next_best_skipped: Vec::new(),
-        enough_data,
+        enough_data: history.enough_data,
         checks,
-        week,
-        last_day: Vec::new(),
+        week: history.week.clone(),
+        last_day: history.last_day.clone(),
     }
 }
 
