@@ -177,7 +177,10 @@ pub async fn run(
         .tz
         .or(config.settings.timezone)
         .unwrap_or_else(schedule::system_tz);
-    let Resumed { states: saved, live } = check_database(&opts.db, config.incident_rules()).await?;
+    let Resumed {
+        states: saved,
+        live,
+    } = check_database(&opts.db, config.incident_rules()).await?;
     let live = Arc::new(live);
     let listener = TcpListener::bind(opts.listen)
         .await
@@ -224,13 +227,16 @@ pub async fn run(
         writer: Some(writer.stats.clone()),
         web: opts.web.clone(),
         pages: Some(
-            crate::server::Pages::new(
-                opts.db.clone(),
+            crate::server::Pages::new(crate::server::PagesSource {
+                db: opts.db.clone(),
                 tz,
-                u64::from(settings.min_samples),
-                current.checks.iter().map(|c| c.channel).collect(),
-                crate::schedule::channel_intervals(&current.checks, tz, Utc::now()),
-            )
+                min_samples: u64::from(settings.min_samples),
+                configured: current.checks.iter().map(|c| c.channel).collect(),
+                intervals: crate::schedule::channel_intervals(&current.checks, tz, Utc::now()),
+                vantage: vantage.clone(),
+                tls: opts.web.as_ref().is_some_and(|w| w.tls.is_some()),
+                live: live.clone(),
+            })
             .map_err(|e| DaemonError::Internal(e.to_string()))?,
         ),
     });

@@ -75,14 +75,19 @@ impl Incident {
         (self.end_ms.unwrap_or(now_ms) - self.start_ms).max(0)
     }
 
-    /// Statuspage's impact: a channel refused outright or gone is major; one
-    /// that rate-limits us is minor.
+    /// Statuspage's impact (see [`impact`]).
     pub fn impact(&self) -> &'static str {
-        if self.state == Outcome::Throttled {
-            "minor"
-        } else {
-            "major"
-        }
+        impact(self.state)
+    }
+}
+
+/// Statuspage's impact of an incident in `state`: a channel refused outright
+/// or gone is major; one that rate-limits us is minor.
+pub fn impact(state: Outcome) -> &'static str {
+    if state == Outcome::Throttled {
+        "minor"
+    } else {
+        "major"
     }
 }
 
@@ -243,24 +248,25 @@ impl Tracker {
 }
 
 /// `stored` (as read from the history, newest first) brought up to date with
-/// what `tracker` knows now: its open incidents and those it saw close
-/// replace their stored rows, newest first.
-pub fn merge_now(mut stored: Vec<Incident>, tracker: &Tracker, from_ms: i64) -> Vec<Incident> {
-    for fresh in tracker.recently_closed().chain(tracker.open()) {
-        if fresh.end_ms.is_some_and(|end| end < from_ms) {
+/// `fresh`, what the tracker knows now (its open incidents and those it saw
+/// close): each replaces its stored row, and a stored open incident that is
+/// no longer open is dropped; newest first. Incidents that ended before
+/// `from_ms` are left out.
+pub fn merge_now(mut stored: Vec<Incident>, fresh: &[Incident], from_ms: i64) -> Vec<Incident> {
+    for f in fresh {
+        if f.end_ms.is_some_and(|end| end < from_ms) {
             continue;
         }
-        match stored.iter_mut().find(|s| s.key() == fresh.key()) {
-            Some(s) => *s = fresh.clone(),
-            None => stored.push(fresh.clone()),
+        match stored.iter_mut().find(|s| s.key() == f.key()) {
+            Some(s) => *s = f.clone(),
+            None => stored.push(f.clone()),
         }
     }
-    // An incident the tracker holds open is the only open one of its channel.
     stored.retain(|s| {
         s.end_ms.is_some()
-            || tracker
-                .open_of(s.channel)
-                .is_some_and(|o| o.start_ms == s.start_ms)
+            || fresh
+                .iter()
+                .any(|f| f.key() == s.key() && f.end_ms.is_none())
     });
     stored.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then(a.channel.cmp(&b.channel)));
     stored
@@ -295,14 +301,21 @@ mod tests {
         let seen = feed(&mut t, &[("b", Down, 31), ("a", Down, 30), ("b", Down, 41)]);
         assert_eq!(seen.len(), 1, "{seen:?}");
         let opened = &seen[0];
-        assert_eq!((opened.state, opened.start_ms, opened.end_ms), (Down, 31, None));
+        assert_eq!(
+            (opened.state, opened.start_ms, opened.end_ms),
+            (Down, 31, None)
+        );
         assert_eq!(opened.checks.len(), 2);
         assert_eq!(t.open().count(), 1);
         // One good probe is not yet a recovery; a failure in between resets it.
         assert!(feed(&mut t, &[("a", Up, 50), ("a", Down, 60), ("a", Up, 70)]).is_empty());
         let closed = feed(&mut t, &[("a", Up, 80)]);
         assert_eq!(closed.len(), 1);
-        assert_eq!(closed[0].end_ms, Some(70), "the first good probe of the run");
+        assert_eq!(
+            closed[0].end_ms,
+            Some(70),
+            "the first good probe of the run"
+        );
         assert_eq!(t.open().count(), 0);
         assert_eq!(t.recently_closed().count(), 1);
     }
@@ -320,10 +333,16 @@ mod tests {
         let worse = feed(&mut t, &[("a", Unknown, 3), ("a", Down, 4)]);
         assert_eq!((worse[0].state, worse[0].start_ms), (Down, 2));
         assert_eq!(worse[0].impact(), "major");
-        assert!(feed(&mut t, &[("a", Down, 5)]).is_empty(), "nothing new to say");
+        assert!(
+            feed(&mut t, &[("a", Down, 5)]).is_empty(),
+            "nothing new to say"
+        );
         let back = feed(&mut t, &[("a", Throttled, 6)]);
         assert_eq!(back[0].state, Down, "the worst seen stays");
-        assert_eq!(back[0].checks[0].outcome, Throttled, "its check's last failure");
+        assert_eq!(
+            back[0].checks[0].outcome, Throttled,
+            "its check's last failure"
+        );
     }
 
     #[test]
@@ -333,7 +352,10 @@ mod tests {
             recover_after: 1,
         });
         assert!(feed(&mut t, &[("old", Up, 0)]).is_empty());
-        assert!(feed(&mut t, &[("new", Down, 1)]).is_empty(), "old still counts");
+        assert!(
+            feed(&mut t, &[("new", Down, 1)]).is_empty(),
+            "old still counts"
+        );
         let opened = feed(&mut t, &[("new", Down, FORGET_MS + 2)]);
         assert_eq!(opened.len(), 1, "old has been silent too long");
         assert!(
@@ -360,12 +382,17 @@ mod tests {
             start_ms: 10,
             ..stored_open.clone()
         };
-        let merged = merge_now(vec![stored_open, stale_open.clone()], &t, 0);
+        let fresh: Vec<Incident> = t.recently_closed().chain(t.open()).cloned().collect();
+        let merged = merge_now(vec![stored_open, stale_open.clone()], &fresh, 0);
         assert_eq!(merged.len(), 1, "{merged:?}");
         assert_eq!(merged[0].checks.len(), 1, "the tracker's copy");
         feed(&mut t, &[("a", Up, 200)]);
-        let merged = merge_now(Vec::new(), &t, 0);
+        let fresh: Vec<Incident> = t.recently_closed().chain(t.open()).cloned().collect();
+        let merged = merge_now(Vec::new(), &fresh, 0);
         assert_eq!(merged[0].end_ms, Some(200));
-        assert!(merge_now(Vec::new(), &t, 300).is_empty(), "ended before the window");
+        assert!(
+            merge_now(Vec::new(), &fresh, 300).is_empty(),
+            "ended before the window"
+        );
     }
 }

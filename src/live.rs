@@ -4,12 +4,13 @@
 //! read once a minute; "now" is never a minute old). Taken from the store
 //! when the daemon starts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::channel::Channel;
 use crate::incident::{Incident, Tracker};
-use crate::outcome::Report;
+use crate::outcome::{Outcome, Report, channel_now};
 use crate::sample::{Latest, Sample};
 
 pub struct Live {
@@ -19,8 +20,25 @@ pub struct Live {
 }
 
 struct Inner {
-    latest: HashMap<String, Latest>,
+    /// Each channel's checks' latest samples.
+    latest: HashMap<Channel, HashMap<String, Latest>>,
+    /// Each channel's last judged state (anything but `unknown`).
+    judged: BTreeMap<Channel, Outcome>,
     tracker: Tracker,
+}
+
+impl Inner {
+    /// Judges `channel` again from its checks' latest outcomes.
+    fn judge(&mut self, channel: Channel) {
+        let outcomes: Vec<Outcome> = self
+            .latest
+            .get(&channel)
+            .map(|m| m.values().map(|l| l.outcome).collect())
+            .unwrap_or_default();
+        if let Some(o) = channel_now(&outcomes).filter(|o| *o != Outcome::Unknown) {
+            self.judged.insert(channel, o);
+        }
+    }
 }
 
 /// A copy of what holds now.
@@ -29,17 +47,33 @@ pub struct Now {
     pub latest: Vec<Latest>,
     /// Open incidents and those closed since the daemon started (a bounded few).
     pub incidents: Vec<Incident>,
+    /// Each channel's last judged state: what it was when last told apart
+    /// from this machine's network (never `unknown`).
+    pub judged: BTreeMap<Channel, Outcome>,
     pub version: u64,
 }
 
 impl Live {
     /// From the history's latest samples and the tracker its samples left.
     pub fn new(latest: Vec<Latest>, tracker: Tracker) -> Live {
+        let mut inner = Inner {
+            latest: HashMap::new(),
+            judged: BTreeMap::new(),
+            tracker,
+        };
+        for l in latest {
+            inner
+                .latest
+                .entry(l.channel)
+                .or_default()
+                .insert(l.check.clone(), l);
+        }
+        let channels: Vec<Channel> = inner.latest.keys().copied().collect();
+        for c in channels {
+            inner.judge(c);
+        }
         Live {
-            inner: Mutex::new(Inner {
-                latest: latest.into_iter().map(|l| (l.check.clone(), l)).collect(),
-                tracker,
-            }),
+            inner: Mutex::new(inner),
             version: AtomicU64::new(0),
         }
     }
@@ -53,9 +87,10 @@ impl Live {
     /// opened, changed or closed.
     pub fn record(&self, sample: &Sample, report: &Report) -> Option<Incident> {
         let mut inner = self.lock();
-        let prev = inner.latest.get(&sample.check);
-        if let Some(next) = Latest::after(prev, sample, report) {
-            inner.latest.insert(sample.check.clone(), next);
+        let checks = inner.latest.entry(sample.channel).or_default();
+        if let Some(next) = Latest::after(checks.get(&sample.check), sample, report) {
+            checks.insert(sample.check.clone(), next);
+            inner.judge(sample.channel);
         }
         let reason = (!report.outcome.is_success()).then_some(report.reason.as_str());
         let changed = inner.tracker.observe(
@@ -78,7 +113,12 @@ impl Live {
         let version = self.version();
         let inner = self.lock();
         Now {
-            latest: inner.latest.values().cloned().collect(),
+            latest: inner
+                .latest
+                .values()
+                .flat_map(|m| m.values().cloned())
+                .collect(),
+            judged: inner.judged.clone(),
             incidents: inner
                 .tracker
                 .recently_closed()

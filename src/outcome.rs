@@ -564,6 +564,33 @@ pub fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
+/// A channel's state from its checks' latest outcomes: all answering → the
+/// worst of up/degraded; some → degraded (partly); none → the most telling failure.
+pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
+    if outcomes.is_empty() {
+        return None;
+    }
+    let ok = outcomes.iter().filter(|o| o.is_success()).count();
+    if ok == outcomes.len() {
+        return outcomes
+            .iter()
+            .copied()
+            .max_by_key(|o| *o == Outcome::Degraded);
+    }
+    if ok > 0 {
+        return Some(Outcome::Degraded);
+    }
+    [
+        Outcome::Down,
+        Outcome::Blocked,
+        Outcome::Throttled,
+        Outcome::Maintenance,
+        Outcome::Unknown,
+    ]
+    .into_iter()
+    .find(|o| outcomes.contains(o))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,12 +204,35 @@ mod tests {
     fn the_latest_keeps_since_while_the_outcome_holds_and_ignores_older_probes() {
         let down = Report::failed(Failure::Connect, "connection refused");
         let up = Report::new(Outcome::Up, "ok");
-        let first = Latest::after(None, &Sample::new("c", Channel::Chat, 10, &down), &down).unwrap();
-        assert_eq!((first.since_ms, first.reason.as_deref()), (10, Some("connection refused")));
-        let again = Latest::after(Some(&first), &Sample::new("c", Channel::Chat, 20, &down), &down);
+        let first =
+            Latest::after(None, &Sample::new("c", Channel::Chat, 10, &down), &down).unwrap();
+        assert_eq!(
+            (first.since_ms, first.reason.as_deref()),
+            (10, Some("connection refused"))
+        );
+        let again = Latest::after(
+            Some(&first),
+            &Sample::new("c", Channel::Chat, 20, &down),
+            &down,
+        );
         assert_eq!(again.as_ref().unwrap().since_ms, 10, "still down since 10");
-        let back = Latest::after(again.as_ref(), &Sample::new("c", Channel::Chat, 30, &up), &up).unwrap();
-        assert_eq!((back.since_ms, back.reason.clone(), back.failure), (30, None, None));
-        assert!(Latest::after(Some(&back), &Sample::new("c", Channel::Chat, 25, &down), &down).is_none());
+        let back = Latest::after(
+            again.as_ref(),
+            &Sample::new("c", Channel::Chat, 30, &up),
+            &up,
+        )
+        .unwrap();
+        assert_eq!(
+            (back.since_ms, back.reason.clone(), back.failure),
+            (30, None, None)
+        );
+        assert!(
+            Latest::after(
+                Some(&back),
+                &Sample::new("c", Channel::Chat, 25, &down),
+                &down
+            )
+            .is_none()
+        );
     }
 }

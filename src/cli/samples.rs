@@ -31,9 +31,10 @@ pub struct ExportArgs {
 pub fn import(source: &crate::config::Source, args: ImportArgs) -> anyhow::Result<u8> {
     let config = super::optional_config(source)?;
     let db = args.db.unwrap_or_else(|| {
-        config
-            .as_ref()
-            .map_or_else(|| PathBuf::from(crate::config::DEFAULT_DB), |c| c.settings.db.clone())
+        config.as_ref().map_or_else(
+            || PathBuf::from(crate::config::DEFAULT_DB),
+            |c| c.settings.db.clone(),
+        )
     });
     let mut store = Store::open(&db)?;
     if let Some(c) = &config {

@@ -78,6 +78,7 @@ pub fn run(source: &crate::config::Source, args: StatusArgs) -> anyhow::Result<u
                 // Prometheus's last day is not read: the page alone shows it.
                 recent: Vec::new(),
                 intervals: Default::default(),
+                judged: Default::default(),
             }
         }
         None => {

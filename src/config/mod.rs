@@ -70,7 +70,12 @@ impl Config {
     pub fn incident_rules(&self) -> crate::incident::Rules {
         let default = crate::incident::Rules::default();
         crate::incident::Rules {
-            after: self.notify.iter().map(|n| n.after).min().unwrap_or(default.after),
+            after: self
+                .notify
+                .iter()
+                .map(|n| n.after)
+                .min()
+                .unwrap_or(default.after),
             recover_after: self
                 .notify
                 .iter()

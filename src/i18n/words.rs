@@ -104,6 +104,39 @@ pub fn seconds(lang: Lang, secs: f64) -> String {
     }
 }
 
+/// How long something lasted: "45 s", "12 min", "3 h 5 min", "2 d 4 h".
+pub fn duration(lang: Lang, secs: i64) -> String {
+    let secs = secs.max(0);
+    let (m, h) = (secs / 60, secs / 3600);
+    if secs < 90 {
+        tl!(lang, "seconds", n = secs.to_string())
+    } else if m < 90 {
+        tl!(lang, "minutes", n = m.to_string())
+    } else if h < 48 {
+        tl!(lang, "lasted-hours", hours = h, minutes = m % 60)
+    } else {
+        tl!(lang, "lasted-days", days = h / 24, hours = h % 24)
+    }
+}
+
+/// An RFC 3339 time as a person reads it at `now`: "Tue 06:55" within six
+/// days, "Mon 14 Dec 06:55" further away (a weekday alone would be ambiguous).
+pub fn rfc3339_near(lang: Lang, rfc3339: &str, now: DateTime<chrono::Utc>) -> String {
+    let Ok(t) = DateTime::parse_from_rfc3339(rfc3339) else {
+        return rfc3339.to_string();
+    };
+    if (now - t.with_timezone(&chrono::Utc)).num_seconds().abs() > 6 * 86_400 {
+        tl!(
+            lang,
+            "date-time",
+            date = date_short(lang, &t),
+            time = t.format("%H:%M").to_string()
+        )
+    } else {
+        day_time(lang, &t)
+    }
+}
+
 /// Items of a list, joined as the language does: "a, b" / "a、b".
 pub fn list(lang: Lang, items: &[String]) -> String {
     items.join(&lang.tr("list-sep", &[]))

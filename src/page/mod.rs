@@ -4,6 +4,7 @@
 //! CSS and SVG, no script, font or style from anywhere), escaped by
 //! construction ([`html::Html`]).
 
+pub mod feeds;
 pub mod html;
 
 use crate::channel::Channel;
@@ -18,35 +19,104 @@ const STYLE: &str = "<style>
 --up:#1a7f37;--degraded:#9a6700;--down:#cf222e;--other:#6639ba;--none:#8c959f}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b3;--card:#161b22;--line:#30363d;
 --up:#3fb950;--degraded:#d29922;--down:#f85149;--other:#a371f7;--none:#6e7681}}
-body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,sans-serif}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,sans-serif;overflow-wrap:anywhere}
 main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}h3{font-size:1.05rem;margin:1rem 0 .25rem}
 .muted{color:var(--muted)}.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}
 .up{color:var(--up)}.degraded{color:var(--degraded)}.down{color:var(--down)}.throttled,.blocked,.maintenance,.unknown{color:var(--other)}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 .grids{display:flex;flex-wrap:wrap;gap:1rem}svg{max-width:100%;height:auto}
-rect.c{width:13px;height:13px}rect.s{width:3px;height:20px}
+rect.c{width:13px;height:13px}rect.s{width:3px}
 .u{fill:var(--up)}.g{fill:var(--degraded)}.d{fill:var(--down)}.o{fill:var(--other)}.n{fill:var(--none)}
 .l0{fill:#c6dbef}.l1{fill:#6baed6}.l2{fill:#2171b5}.l3{fill:#08306b}
-.grids figure{margin:0;flex:1 1 20rem;max-width:30rem}.grids svg{width:100%}
-td,th{word-break:keep-all}.scroll{overflow-x:auto}
-@media (max-width:600px){.wide{display:none}body{font-size:15px}}
+path.x{stroke:#fff;stroke-width:1.5}
+.grids figure{margin:0;flex:1 1 18rem;max-width:30rem;min-width:0}.grids svg{width:100%}
+.legend{font-size:.85rem;color:var(--muted);margin:.25rem 0 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:.25rem .9rem}
+.key{display:inline-block;width:.8em;height:.8em;margin-right:.3em;vertical-align:-.05em;border-radius:2px}
+.key.u{background:var(--up)}.key.g{background:var(--degraded)}.key.d{background:var(--down)}.key.o{background:var(--other)}.key.n{background:var(--none)}
+.key.l0{background:#c6dbef}.key.l1{background:#6baed6}.key.l2{background:#2171b5}.key.l3{background:#08306b}
+form.tz{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.25rem 0}
+form.tz input{font:inherit;padding:.15rem .4rem;max-width:14rem;width:100%}form.tz button{font:inherit}
+.asof{display:block;font-size:.85rem;color:var(--muted)}
+@media (max-width:600px){body{font-size:15px}main{padding:.6rem}
+table.cards thead{display:none}table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
+table.cards tr{border:1px solid var(--line);border-radius:8px;margin:.5rem 0;padding:.25rem .5rem}
+table.cards td{border:0;padding:.1rem 0}table.cards td[data-label]::before{content:attr(data-label) \": \";color:var(--muted)}}
 </style>";
+
+/// A state in a word and a symbol, never in colour alone.
+fn symbol(o: Option<Outcome>) -> &'static str {
+    match o {
+        Some(Outcome::Up) => "✓",
+        Some(Outcome::Degraded) => "◐",
+        Some(Outcome::Down) => "✗",
+        Some(Outcome::Throttled) => "⧗",
+        Some(Outcome::Blocked) => "⊘",
+        Some(Outcome::Maintenance) => "⚒",
+        Some(Outcome::Unknown) | None => "?",
+    }
+}
 
 fn outcome_class(o: Option<Outcome>) -> &'static str {
     o.map_or("unknown", Outcome::as_str)
 }
 
+/// Common zones offered by the time-zone form (any IANA name may be typed).
+const ZONES: &[&str] = &[
+    "UTC",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Asia/Jakarta",
+    "Asia/Manila",
+    "Asia/Ho_Chi_Minh",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Istanbul",
+    "Europe/Moscow",
+    "Africa/Lagos",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+];
+
+/// What the page shows besides `status`'s answer.
+pub struct Extras<'a> {
+    /// The incidents of the window, newest first.
+    pub incidents: &'a [crate::status::IncidentOut],
+    /// The query's other parameters (`lang`, `window`, …), kept by the
+    /// time-zone form.
+    pub keep: &'a [(String, String)],
+}
+
+/// How many incidents the page lists.
+const INCIDENTS_SHOWN: usize = 10;
+
+/// When the page was made, as the reference for "near" times.
+fn generated(s: &Status) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(&s.generated_at)
+        .map_or_else(|_| chrono::Utc::now(), |t| t.with_timezone(&chrono::Utc))
+}
+
 /// The status page of `s`, in `lang`.
-pub fn render(s: &Status, lang: Lang) -> String {
+pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
     let mut h = Html::default();
+    let now = generated(s);
+    let near = |t: &str| words::rfc3339_near(lang, t, now);
     h.raw("<!doctype html><html")
         .attr("lang", lang.code())
         .raw("><head><meta charset=\"utf-8\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
-        // A wall display stays current without a script; the server's answer
-        // changes at most once a minute.
-        .raw("<meta http-equiv=\"refresh\" content=\"60\">");
+        // A wall display stays current without a script.
+        .raw("<meta http-equiv=\"refresh\" content=\"30\">")
+        .raw("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/history.atom\">");
     h.element("<title>", &tl!(lang, "page-title"), "</title>")
         .raw(STYLE)
         .raw("</head><body><main>");
@@ -61,13 +131,15 @@ pub fn render(s: &Status, lang: Lang) -> String {
         "<p class=\"muted\">",
         &tl!(
             lang,
-            "page-meta",
-            zone = &s.timezone,
+            "page-generated",
+            at = words::rfc3339_day_time(lang, &s.generated_at),
+            seconds = s.generated_at.get(17..19).unwrap_or("00"),
             window = &s.window,
             network = network
         ),
         "</p>",
     );
+    tz_form(&mut h, s, extras.keep, lang);
     for c in &s.closed_paths {
         h.element(
             "<p class=\"muted\">",
@@ -90,7 +162,7 @@ pub fn render(s: &Status, lang: Lang) -> String {
             let when = [m.begin.as_deref(), m.end.as_deref()]
                 .into_iter()
                 .flatten()
-                .map(|t| words::rfc3339_day_time(lang, t))
+                .map(near)
                 .collect::<Vec<_>>()
                 .join(" – ");
             h.element(
@@ -102,12 +174,36 @@ pub fn render(s: &Status, lang: Lang) -> String {
         h.raw("</ul></section>");
     }
     channel_table(&mut h, s, lang);
+    incidents(&mut h, extras.incidents, now, lang);
     for c in &s.channels {
-        channel_section(&mut h, c, lang);
+        channel_section(&mut h, c, now, lang);
     }
-    h.raw("<p class=\"muted\">okx-monitor · <a href=\"/api/status\">/api/status</a> · <a href=\"/metrics\">/metrics</a></p>");
+    h.raw("<p class=\"muted\">okx-monitor · <a href=\"/api/status\">/api/status</a> · <a href=\"/api/v2/summary.json\">/api/v2/summary.json</a> · <a href=\"/api/incidents\">/api/incidents</a> · <a href=\"/history.atom\">/history.atom</a> · <a href=\"/metrics\">/metrics</a></p>");
     h.raw("</main></body></html>\n");
     h.finish()
+}
+
+/// A form that sets `?tz=` (and keeps the rest of the query): it works
+/// without JavaScript.
+fn tz_form(h: &mut Html, s: &Status, keep: &[(String, String)], lang: Lang) {
+    h.raw("<form class=\"tz\" method=\"get\" action=\"/\"><label for=\"tz\">")
+        .text(&tl!(lang, "page-tz-label"))
+        .raw("</label><input id=\"tz\" name=\"tz\" list=\"zones\" autocomplete=\"off\" spellcheck=\"false\"")
+        .attr("value", &s.timezone)
+        .raw(">");
+    for (name, value) in keep.iter().filter(|(n, _)| n != "tz") {
+        h.raw("<input type=\"hidden\"")
+            .attr("name", name)
+            .attr("value", value)
+            .raw(">");
+    }
+    h.raw("<button type=\"submit\">")
+        .text(&tl!(lang, "page-tz-button"))
+        .raw("</button><datalist id=\"zones\">");
+    for z in ZONES {
+        h.raw("<option").attr("value", z).raw(">");
+    }
+    h.raw("</datalist></form>");
 }
 
 fn headline(h: &mut Html, s: &Status, lang: Lang) {
@@ -154,66 +250,153 @@ fn headline(h: &mut Html, s: &Status, lang: Lang) {
     h.element("<h1>", &text, "</h1>");
 }
 
+/// `<td data-label="…">`: on a phone each row is a card and says what each
+/// value is.
+fn cell(h: &mut Html, label: &str, class: Option<&'static str>) {
+    h.raw("<td").attr("data-label", label);
+    if let Some(class) = class {
+        h.attr("class", class);
+    }
+    h.raw(">");
+}
+
 fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
+    let now = generated(s);
     h.raw("<section aria-labelledby=\"ch\"><h2 id=\"ch\">")
         .text(&tl!(lang, "page-channels"))
-        .raw("</h2><div class=\"scroll\"><table><thead><tr>");
-    h.element("<th>", &tl!(lang, "page-col-channel"), "</th>")
-        .element("<th>", &tl!(lang, "page-col-now"), "</th>")
-        .element("<th>", &tl!(lang, "page-col-since"), "</th>")
-        .element("<th>", &tl!(lang, "page-col-available"), "</th>")
-        .element(
-            "<th class=\"wide\">",
-            &tl!(lang, "page-col-latency"),
-            "</th>",
-        )
-        .element("<th>", &tl!(lang, "page-col-best"), "</th>")
-        .element("<th class=\"wide\">", &tl!(lang, "page-col-avoid"), "</th>")
-        .raw("</tr></thead><tbody>");
+        .raw("</h2><table class=\"cards\"><thead><tr>");
+    let labels = [
+        tl!(lang, "page-col-channel"),
+        tl!(lang, "page-col-now"),
+        tl!(lang, "page-col-since"),
+        tl!(lang, "page-col-available"),
+        tl!(lang, "page-col-latency"),
+        tl!(lang, "page-col-best"),
+        tl!(lang, "page-col-avoid"),
+    ];
+    for l in &labels {
+        h.element("<th>", l, "</th>");
+    }
+    h.raw("</tr></thead><tbody>");
     let dash = || "-".to_string();
     for c in &s.channels {
         let ms = |v: Option<f64>| v.map_or_else(dash, |v| words::millis(lang, v));
-        h.element("<tr><td>", &c.channel.words_capitalized(lang), "</td>");
-        h.raw("<td><span")
-            .attr("class", outcome_class(c.now))
-            .raw(">");
-        h.text(&if c.stale {
+        h.element(
+            "<tr><th scope=\"row\">",
+            &c.channel.words_capitalized(lang),
+            "</th>",
+        );
+        cell(h, &labels[1], None);
+        h.raw("<span").attr("class", outcome_class(c.now)).raw(">");
+        let state = if c.stale {
             tl!(lang, "now-stale")
         } else {
             c.now
                 .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang))
-        })
-        .raw("</span></td>");
-        h.element(
-            "<td>",
+        };
+        h.text(&format!("{} {state}", symbol(c.now))).raw("</span>");
+        if let Some(at) = c.as_of.as_deref() {
+            let line = if c.stale {
+                tl!(
+                    lang,
+                    "page-stale-since",
+                    at = words::rfc3339_near(lang, at, now)
+                )
+            } else {
+                tl!(lang, "page-as-of", at = words::rfc3339_near(lang, at, now))
+            };
+            h.element("<span class=\"asof\">", &line, "</span>");
+        }
+        h.raw("</td>");
+        cell(h, &labels[2], None);
+        h.text(
             &c.since
                 .as_deref()
-                .map_or_else(dash, |t| words::rfc3339_day_time(lang, t)),
-            "</td>",
-        );
-        h.element(
-            "<td>",
+                .map_or_else(dash, |t| words::rfc3339_near(lang, t, now)),
+        )
+        .raw("</td>");
+        cell(h, &labels[3], None);
+        h.text(
             &c.availability
                 .map_or_else(dash, |a| format!("{:.2}%", a * 100.0)),
-            "</td>",
-        );
-        h.element(
-            "<td class=\"wide\">",
-            &format!("{} / {}", ms(c.p50_ms), ms(c.p95_ms)),
-            "</td>",
-        );
-        let best = c.best.first().map_or_else(dash, |w| w.words(lang));
-        h.element("<td>", &best, "</td>");
-        h.element(
-            "<td class=\"wide\">",
-            &c.worst.first().map_or_else(dash, |w| w.words(lang)),
-            "</td></tr>",
-        );
+        )
+        .raw("</td>");
+        cell(h, &labels[4], None);
+        h.text(&format!("{} / {}", ms(c.p50_ms), ms(c.p95_ms)))
+            .raw("</td>");
+        cell(h, &labels[5], None);
+        h.text(&c.best.first().map_or_else(dash, |w| w.words(lang)))
+            .raw("</td>");
+        cell(h, &labels[6], None);
+        h.text(&c.worst.first().map_or_else(dash, |w| w.words(lang)))
+            .raw("</td></tr>");
     }
-    h.raw("</tbody></table></div></section>");
+    h.raw("</tbody></table></section>");
 }
 
-fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
+/// The recent incidents: what failed, when and for how long.
+fn incidents(
+    h: &mut Html,
+    list: &[crate::status::IncidentOut],
+    now: chrono::DateTime<chrono::Utc>,
+    lang: Lang,
+) {
+    h.raw("<section aria-labelledby=\"inc\"><h2 id=\"inc\">")
+        .text(&tl!(lang, "page-incidents"))
+        .raw("</h2>");
+    if list.is_empty() {
+        h.element(
+            "<p class=\"muted\">",
+            &tl!(lang, "page-no-incidents"),
+            "</p>",
+        );
+        h.raw("</section>");
+        return;
+    }
+    h.raw("<ul>");
+    for i in list.iter().take(INCIDENTS_SHOWN) {
+        h.raw("<li><span").attr("class", i.state.as_str()).raw(">");
+        h.text(&format!(
+            "{} {}",
+            symbol(Some(i.state)),
+            crate::page::feeds::incident_name(i, lang)
+        ))
+        .raw("</span> ");
+        let start = words::rfc3339_near(lang, &i.start, now);
+        let lasted = words::duration(lang, i.duration_s);
+        let when = match &i.end {
+            Some(end) => tl!(
+                lang,
+                "page-incident-ended",
+                start = start,
+                end = words::rfc3339_near(lang, end, now),
+                lasted = lasted
+            ),
+            None => tl!(lang, "page-incident-open", start = start, lasted = lasted),
+        };
+        h.text(&when);
+        let why: Vec<String> = i
+            .checks
+            .iter()
+            .map(|c| match &c.reason {
+                Some(r) => format!("{}: {r}", c.check),
+                None => format!("{}: {}", c.check, c.outcome.words(lang)),
+            })
+            .collect();
+        if !why.is_empty() {
+            h.element("<span class=\"asof\">", &words::list(lang, &why), "</span>");
+        }
+        h.raw("</li>");
+    }
+    h.raw("</ul></section>");
+}
+
+fn channel_section(
+    h: &mut Html,
+    c: &ChannelStatus,
+    now: chrono::DateTime<chrono::Utc>,
+    lang: Lang,
+) {
     h.raw("<section class=\"card\"><h3>")
         .text(&c.channel.words_capitalized(lang))
         .raw("</h3>");
@@ -223,7 +406,7 @@ fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
             &tl!(
                 lang,
                 "page-next-good",
-                from = words::rfc3339_day_time(lang, &next.start),
+                from = words::rfc3339_near(lang, &next.start, now),
                 to = words::rfc3339_day_time(lang, &next.end)
             ),
             "</p>",
@@ -232,7 +415,8 @@ fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
     h.raw("<ul>");
     for check in &c.checks {
         let line = format!(
-            "{}: {}{}",
+            "{} {}: {}{}",
+            symbol(check.now),
             check.check,
             check
                 .now
@@ -273,10 +457,54 @@ fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
                 )
             })
         },
+        &[
+            ("key u", tl!(lang, "page-legend-good")),
+            ("key g", tl!(lang, "page-legend-fair")),
+            ("key d", tl!(lang, "page-legend-poor")),
+            ("key n", tl!(lang, "no-data")),
+        ],
     );
     // Latency in four shades of one colour around the typical hour (as
     // `status --heatmap`): slower is not broken.
     let bands = crate::pattern::LatencyBands::of(&c.week, 1);
+    let legend: Vec<(&'static str, String)> = match bands {
+        Some(b) => vec![
+            (
+                "key l0",
+                tl!(
+                    lang,
+                    "page-legend-faster",
+                    ms = words::millis(lang, b.cuts[0])
+                ),
+            ),
+            (
+                "key l1",
+                tl!(
+                    lang,
+                    "page-legend-typical",
+                    ms = words::millis(lang, b.cuts[1])
+                ),
+            ),
+            (
+                "key l2",
+                tl!(
+                    lang,
+                    "page-legend-slow",
+                    ms = words::millis(lang, b.cuts[2])
+                ),
+            ),
+            (
+                "key l3",
+                tl!(
+                    lang,
+                    "page-legend-slower",
+                    ms = words::millis(lang, b.cuts[2])
+                ),
+            ),
+            ("key n", tl!(lang, "no-data")),
+        ],
+        None => vec![("key n", tl!(lang, "no-data"))],
+    };
     grid(
         h,
         &c.week,
@@ -287,50 +515,75 @@ fn channel_section(h: &mut Html, c: &ChannelStatus, lang: Lang) {
             let class = ["c l0", "c l1", "c l2", "c l3"][bands.map_or(0, |b| b.band(ms))];
             Some((class, words::millis(lang, ms)))
         },
+        &legend,
     );
     h.raw("</div></section>");
 }
 
-/// A 7×24 grid as inline SVG; every cell has a hover title.
+/// A 7×24 grid as inline SVG, with the hours of the day along the top, a
+/// hover title on every cell, a cross on the cells that failed most (so
+/// colour is never the only sign) and a legend under it.
 fn grid(
     h: &mut Html,
     week: &Week,
     title: &str,
     lang: Lang,
     cell: impl Fn(&Hour) -> Option<(&'static str, String)>,
+    legend: &[(&'static str, String)],
 ) {
     const CELL: usize = 14;
+    const TOP: usize = 22;
     h.raw("<figure><figcaption>")
         .text(title)
         .raw("</figcaption>");
-    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 376 110\" role=\"img\"")
+    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 376 122\" role=\"img\"")
         .attr("aria-label", title)
         .raw(">");
+    for hr in (0..24).step_by(3) {
+        h.raw("<text font-size=\"9\" fill=\"currentColor\"")
+            .attr("x", &(40 + hr * CELL).to_string())
+            .attr("y", "14")
+            .raw(">")
+            .text(&format!("{hr:02}"))
+            .raw("</text>");
+    }
     let no_data = tl!(lang, "no-data");
     for d in 0..7 {
         let day = words::weekday_short(lang, d as u32 + 1);
         h.raw("<text font-size=\"9\" fill=\"currentColor\"")
             .attr("x", "0")
-            .attr("y", &(d * CELL + 20).to_string())
+            .attr("y", &(d * CELL + TOP + 10).to_string())
             .raw(">")
             .text(&day)
             .raw("</text>");
         for hr in 0..24 {
             let hour = &week.hours[(d * 24 + hr) % HOURS];
             let (class, what) = cell(hour).unwrap_or(("c n", no_data.clone()));
+            let (x, y) = (40 + hr * CELL, d * CELL + TOP);
             h.raw("<rect")
                 .attr("class", class)
-                .attr("x", &(40 + hr * CELL).to_string())
-                .attr("y", &(d * CELL + 10).to_string())
+                .attr("x", &x.to_string())
+                .attr("y", &y.to_string())
                 .raw("><title>")
                 .text(&format!("{day} {hr:02}:00 {what}"))
                 .raw("</title></rect>");
+            if class == "c d" {
+                h.raw("<path class=\"x\"")
+                    .attr("d", &format!("M{} {}l7 7m-7 0l7-7", x + 3, y + 3))
+                    .raw("/>");
+            }
         }
     }
-    h.raw("</svg></figure>");
+    h.raw("</svg><ul class=\"legend\">");
+    for (class, words) in legend {
+        h.raw("<li><span").attr("class", class).raw("></span>");
+        h.text(words).raw("</li>");
+    }
+    h.raw("</ul></figure>");
 }
 
-/// The last 24 hours, a quarter-hour a bar, oldest first.
+/// The last 24 hours, a quarter-hour a bar, oldest first: the taller the
+/// bar, the worse the quarter-hour (so height says it as well as colour).
 fn day_strip(h: &mut Html, day: &[Option<Outcome>], lang: Lang) {
     if day.iter().all(Option::is_none) {
         return;
@@ -344,17 +597,19 @@ fn day_strip(h: &mut Html, day: &[Option<Outcome>], lang: Lang) {
         .attr("aria-label", &tl!(lang, "page-last-day-label"))
         .raw(">");
     for (i, o) in day.iter().enumerate() {
-        let class = match o {
-            None => "s n",
-            Some(Outcome::Up) => "s u",
-            Some(Outcome::Degraded) => "s g",
-            Some(Outcome::Down) => "s d",
-            Some(_) => "s o",
+        let (class, tall) = match o {
+            None => ("s n", 2),
+            Some(Outcome::Up) => ("s u", 6),
+            Some(Outcome::Degraded) => ("s g", 12),
+            Some(Outcome::Down) => ("s d", 20),
+            Some(_) => ("s o", 16),
         };
         let ago = (day.len() - i) * 15;
         h.raw("<rect")
             .attr("class", class)
             .attr("x", &(i * 4).to_string())
+            .attr("y", &(20 - tall).to_string())
+            .attr("height", &tall.to_string())
             .raw("><title>")
             .text(&tl!(
                 lang,
@@ -365,7 +620,22 @@ fn day_strip(h: &mut Html, day: &[Option<Outcome>], lang: Lang) {
             ))
             .raw("</title></rect>");
     }
-    h.raw("</svg></figure>");
+    h.raw("</svg><ul class=\"legend\">");
+    for (class, o) in [
+        ("key u", Outcome::Up),
+        ("key g", Outcome::Degraded),
+        ("key o", Outcome::Throttled),
+        ("key d", Outcome::Down),
+    ] {
+        let label = if class == "key o" {
+            tl!(lang, "page-legend-refused")
+        } else {
+            o.words(lang)
+        };
+        h.raw("<li><span").attr("class", class).raw("></span>");
+        h.text(&label).raw("</li>");
+    }
+    h.raw("</ul></figure>");
 }
 
 /// A small badge: the channel's name and its state now.
@@ -413,16 +683,21 @@ mod tests {
         }
     }
 
+    const NONE: Extras<'static> = Extras {
+        incidents: &[],
+        keep: &[],
+    };
+
     #[test]
     fn the_headline_blames_no_channel_when_this_machine_is_offline() {
-        let page = render(&status(Some("down")), Lang::En);
+        let page = render(&status(Some("down")), &NONE, Lang::En);
         assert!(
             page.contains("<h1>This machine&#39;s network is down"),
             "{page}"
         );
-        let page = render(&status(Some("down")), Lang::ZhCn);
+        let page = render(&status(Some("down")), &NONE, Lang::ZhCn);
         assert!(page.contains("<h1>这台机器的网络断了"), "{page}");
-        let page = render(&status(Some("up")), Lang::En);
+        let page = render(&status(Some("up")), &NONE, Lang::En);
         assert!(page.contains("<h1>No data yet"), "{page}");
     }
 }

@@ -29,7 +29,7 @@ pub struct ServerState {
     pub pages: Option<Pages>,
 }
 
-pub use pages::Pages;
+pub use pages::{Pages, Source as PagesSource};
 
 /// After the start-up probes (spread over 1.5 s) and a short timeout.
 const WARM_AFTER: Duration = Duration::from_secs(3);
@@ -148,10 +148,20 @@ async fn handle(req: &Request<Incoming>, state: &ServerState) -> Response<Full<B
         "/healthz" => return reply(StatusCode::OK, "text/plain", "ok\n"),
         "/" => pages::Wanted::Page,
         "/api/status" => pages::Wanted::Api,
-        path if path.starts_with("/badge/") && path.ends_with(".svg") => {
-            let name = &path["/badge/".len()..path.len() - ".svg".len()];
+        "/api/v2/summary.json" => pages::Wanted::Summary,
+        "/api/v2/status.json" => pages::Wanted::StatusJson,
+        "/api/incidents" => pages::Wanted::Incidents,
+        "/history.atom" => pages::Wanted::Atom,
+        path if path.starts_with("/badge/") => {
+            let name = &path["/badge/".len()..];
+            let (name, svg) = match (name.strip_suffix(".svg"), name.strip_suffix(".json")) {
+                (Some(n), _) => (n, true),
+                (_, Some(n)) => (n, false),
+                _ => return reply(StatusCode::NOT_FOUND, "text/plain", "not found\n"),
+            };
             match name.parse() {
-                Ok(channel) => pages::Wanted::Badge(channel),
+                Ok(channel) if svg => pages::Wanted::Badge(channel),
+                Ok(channel) => pages::Wanted::BadgeJson(channel),
                 Err(_) => return reply(StatusCode::NOT_FOUND, "text/plain", "no such channel\n"),
             }
         }

@@ -1,14 +1,18 @@
-//! `/`, `/api/status` and the badges as the daemon serves them: the query
-//! read into `status`'s options, the answer computed on one low-priority
-//! thread of its own (a page never takes a core from the probes' scheduler),
-//! kept for the minute (probes run minutes apart), and the page sent gzipped
-//! with an `ETag`, so a wall display refreshing every 30 s costs a lookup.
+//! `/`, `/api/status`, the badges, the Statuspage and shields shapes, the
+//! incidents and their feed, as the daemon serves them. Two parts: the
+//! history's (the hour-of-week statistics and the stored incidents of the
+//! window), computed on one low-priority thread of its own (a page never takes
+//! a core from the probes' scheduler) and kept for the minute; and what holds
+//! *now* ([`Live`]: every probe's latest sample and the open incidents),
+//! composed over it at every request, so that every answer says what the last
+//! probe said. A page is rendered again only when a probe came in or the
+//! minute turned, and sent gzipped with an `ETag`.
 
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -17,14 +21,18 @@ use hyper::{Request, Response, StatusCode};
 
 use crate::channel::Channel;
 use crate::i18n::Lang;
-use crate::status::{Options, Status};
+use crate::incident::Incident;
+use crate::live::Live;
+use crate::status::{Input, Options, Status, Summary};
 
 /// Scripts, styles, fonts and images from anywhere else are forbidden; the
-/// page's own inline CSS and SVG are all it has.
+/// page's own inline CSS and SVG are all it has, and its one form (the time
+/// zone) goes back to it.
 const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
-                      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+                      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// What the status page is computed from: the same as the `status` command's.
+/// What the pages are computed from: the same as the `status` command's, and
+/// what holds now.
 pub struct Pages {
     db: std::path::PathBuf,
     tz: chrono_tz::Tz,
@@ -33,6 +41,11 @@ pub struct Pages {
     configured: Vec<Channel>,
     /// Each channel's longest probe interval, for freshness.
     intervals: Intervals,
+    /// This instance's vantage, part of the feeds' ids.
+    vantage: String,
+    /// Whether the pages are served over TLS (for the feeds' absolute links).
+    tls: bool,
+    live: Arc<Live>,
     cache: Arc<Mutex<PageCache>>,
     worker: Worker,
 }
@@ -40,36 +53,46 @@ pub struct Pages {
 /// Each channel's longest probe interval.
 pub type Intervals = std::collections::BTreeMap<Channel, std::time::Duration>;
 
-/// How old an answer may be served while the newer one is computed.
+/// What [`Pages`] serves.
+pub struct Source {
+    pub db: std::path::PathBuf,
+    pub tz: chrono_tz::Tz,
+    pub min_samples: u64,
+    pub configured: Vec<Channel>,
+    pub intervals: Intervals,
+    pub vantage: String,
+    pub tls: bool,
+    pub live: Arc<Live>,
+}
+
+/// How old the history's part may be served while the newer one is computed.
 const STALE_MINUTES: i64 = 5;
 
-fn lock(cache: &Mutex<PageCache>) -> std::sync::MutexGuard<'_, PageCache> {
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Plain data: a panic elsewhere mid-update leaves it usable.
-    cache.lock().unwrap_or_else(|p| p.into_inner())
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Pages {
     /// Starts the thread that computes the answers.
-    pub fn new(
-        db: std::path::PathBuf,
-        tz: chrono_tz::Tz,
-        min_samples: u64,
-        configured: Vec<Channel>,
-        intervals: Intervals,
-    ) -> std::io::Result<Pages> {
+    pub fn new(source: Source) -> std::io::Result<Pages> {
         Ok(Pages {
-            db,
-            tz,
-            min_samples,
-            configured,
-            intervals,
+            db: source.db,
+            tz: source.tz,
+            min_samples: source.min_samples,
+            configured: source.configured,
+            intervals: source.intervals,
+            vantage: source.vantage,
+            tls: source.tls,
+            live: source.live,
             cache: Arc::default(),
             worker: Worker::start()?,
         })
     }
 
-    /// Computes the plain page (no query) in both languages behind the
-    /// scenes, so that even the first visitor after a start waits for none.
+    /// Computes the history's part of the plain page (no query) in both
+    /// languages behind the scenes, so that even the first visitor after a
+    /// start waits for none.
     pub fn warm(&self) {
         let minute = chrono::Utc::now().timestamp().div_euclid(60);
         for lang in Lang::ALL {
@@ -80,7 +103,7 @@ impl Pages {
             let (job, cache) = (Job::new(self), self.cache.clone());
             // A full queue: the page is computed when first asked for instead.
             let _ = self.worker.submit(move || {
-                if let Ok(e) = job.entry(&opts, minute, None, true) {
+                if let Ok(e) = job.history(&opts, minute, key.clone()) {
                     lock(&cache).put(key, e);
                 }
             });
@@ -102,9 +125,26 @@ pub(super) enum Wanted {
     Page,
     Api,
     Badge(Channel),
+    BadgeJson(Channel),
+    Summary,
+    StatusJson,
+    Incidents,
+    Atom,
 }
 
 type Failure = (StatusCode, String);
+
+/// The page's base URL from the request's `Host`, when it is a plain host
+/// (and port): it goes into the feeds' links, so nothing else is taken.
+fn base_url(req: &Request<Incoming>, tls: bool) -> Option<String> {
+    let host = req.headers().get(hyper::header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    plain.then(|| format!("{}://{host}/", if tls { "https" } else { "http" }))
+}
 
 /// The answer to `req` for `wanted`.
 pub(super) async fn respond(
@@ -122,43 +162,15 @@ pub(super) async fn respond(
         .unwrap_or_else(crate::i18n::current);
     let query = format!("{}|{}", browser.code(), req.uri().query().unwrap_or(""));
     let minute = chrono::Utc::now().timestamp().div_euclid(60);
-    let result = match wanted {
-        Wanted::Page => entry(pages, query, minute, true).await.map(|e| {
-            let Some(p) = e.page.get() else {
-                return super::reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "no page\n");
-            };
-            let gzip = accepts_gzip(req);
-            if req
-                .headers()
-                .get(hyper::header::IF_NONE_MATCH)
-                .is_some_and(|v| v.as_bytes() == p.etag.as_bytes())
-            {
-                return with_headers(Response::builder().status(StatusCode::NOT_MODIFIED), p)
-                    .body(Full::default())
-                    .unwrap_or_default();
+    let result = match options(pages, &query) {
+        Ok(opts) => match history(pages, query, minute).await {
+            Ok(entry) => {
+                let base = base_url(req, pages.tls);
+                answer(req, pages, wanted, entry, opts, base).await
             }
-            let builder = with_headers(Response::builder(), p)
-                .header("content-type", "text/html; charset=utf-8");
-            let (builder, body) = if gzip {
-                (builder.header("content-encoding", "gzip"), p.gzip.clone())
-            } else {
-                (builder, p.html.clone())
-            };
-            builder.body(Full::new(body)).unwrap_or_default()
-        }),
-        Wanted::Api => entry(pages, query, minute, false).await.map(|e| {
-            super::reply(
-                StatusCode::OK,
-                "application/json",
-                serde_json::to_string_pretty(&*e.status).unwrap_or_default(),
-            )
-        }),
-        Wanted::Badge(channel) => entry(pages, query, minute, false).await.map(|e| {
-            match e.status.channels.iter().find(|c| c.channel == channel) {
-                Some(c) => super::reply(StatusCode::OK, "image/svg+xml", crate::page::badge(c)),
-                None => super::reply(StatusCode::NOT_FOUND, "text/plain", "no such channel\n"),
-            }
-        }),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
     };
     result.unwrap_or_else(|(code, why)| {
         super::reply(
@@ -169,13 +181,154 @@ pub(super) async fn respond(
     })
 }
 
+/// What holds now over `entry`, answered as `wanted` asks.
+async fn answer(
+    req: &Request<Incoming>,
+    pages: &Pages,
+    wanted: Wanted,
+    entry: Arc<Entry>,
+    opts: Options,
+    base: Option<String>,
+) -> Result<Response<Full<Bytes>>, Failure> {
+    if let Wanted::Page = wanted {
+        let version = pages.live.version();
+        let ready = lock(&entry.page)
+            .as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, p)| p.clone());
+        let page = match ready {
+            Some(p) => p,
+            None => {
+                let (job, live, e) = (Job::new(pages), pages.live.clone(), entry.clone());
+                let (version, page) = pages
+                    .worker
+                    .run(move || {
+                        let now = live.now();
+                        let version = now.version;
+                        let (status, incidents) = job.compose(&e, &opts, now);
+                        let keep = kept_query(&e.query);
+                        let extras = crate::page::Extras {
+                            incidents: &incidents.incidents,
+                            keep: &keep,
+                        };
+                        let page = Rendered::new(crate::page::render(&status, &extras, opts.lang));
+                        (version, Arc::new(page))
+                    })
+                    .await?;
+                *lock(&entry.page) = Some((version, page.clone()));
+                page
+            }
+        };
+        return Ok(send_page(req, &page));
+    }
+    let (job, live, e) = (Job::new(pages), pages.live.clone(), entry);
+    let vantage = pages.vantage.clone();
+    let lang = opts.lang;
+    pages
+        .worker
+        .run(move || {
+            let (status, incidents) = job.compose(&e, &opts, live.now());
+            let site = crate::page::feeds::Site {
+                base: base.as_deref(),
+                vantage: &vantage,
+            };
+            let json = |v: &serde_json::Value| {
+                fresh(super::reply(
+                    StatusCode::OK,
+                    "application/json",
+                    serde_json::to_string_pretty(v).unwrap_or_default(),
+                ))
+            };
+            let channel = |c: Channel| status.channels.iter().find(|s| s.channel == c);
+            let no_channel =
+                || super::reply(StatusCode::NOT_FOUND, "text/plain", "no such channel\n");
+            match wanted {
+                Wanted::Page => unreachable!("answered above"),
+                Wanted::Api => json(&serde_json::to_value(&status).unwrap_or_default()),
+                Wanted::Badge(c) => channel(c).map_or_else(no_channel, |c| {
+                    fresh(super::reply(
+                        StatusCode::OK,
+                        "image/svg+xml",
+                        crate::page::badge(c),
+                    ))
+                }),
+                Wanted::BadgeJson(c) => channel(c)
+                    .map_or_else(no_channel, |c| json(&crate::page::feeds::shields(c, lang))),
+                Wanted::Summary => json(&crate::page::feeds::statuspage_summary(
+                    &status,
+                    &incidents.incidents,
+                    &site,
+                    lang,
+                )),
+                Wanted::StatusJson => {
+                    json(&crate::page::feeds::statuspage_status(&status, &site, lang))
+                }
+                Wanted::Incidents => json(&serde_json::to_value(&incidents).unwrap_or_default()),
+                Wanted::Atom => fresh(super::reply(
+                    StatusCode::OK,
+                    "application/atom+xml; charset=utf-8",
+                    crate::page::feeds::atom(
+                        &incidents.incidents,
+                        &status.generated_at,
+                        &site,
+                        lang,
+                    ),
+                )),
+            }
+        })
+        .await
+}
+
+/// An answer about now: a cache may keep it only to ask again.
+fn fresh(mut r: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    r.headers_mut().insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("no-cache"),
+    );
+    r
+}
+
+/// The query's parameters but the language the browser sent, for the
+/// time-zone form to keep.
+fn kept_query(key: &str) -> Vec<(String, String)> {
+    let query = key.split_once('|').map_or(key, |(_, q)| q);
+    reqwest::Url::parse(&format!("http://page/?{query}"))
+        .map(|u| {
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn send_page(req: &Request<Incoming>, p: &Rendered) -> Response<Full<Bytes>> {
+    if req
+        .headers()
+        .get(hyper::header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == p.etag.as_bytes())
+    {
+        return with_headers(Response::builder().status(StatusCode::NOT_MODIFIED), p)
+            .body(Full::default())
+            .unwrap_or_default();
+    }
+    let builder =
+        with_headers(Response::builder(), p).header("content-type", "text/html; charset=utf-8");
+    let (builder, body) = if accepts_gzip(req) {
+        (builder.header("content-encoding", "gzip"), p.gzip.clone())
+    } else {
+        (builder, p.html.clone())
+    };
+    builder.body(Full::new(body)).unwrap_or_default()
+}
+
 fn with_headers(
     builder: hyper::http::response::Builder,
     p: &Rendered,
 ) -> hyper::http::response::Builder {
     builder
         .header("etag", p.etag.as_str())
-        .header("cache-control", "max-age=30")
+        // Now changes with every probe: ask again (a 304 when nothing did).
+        .header("cache-control", "no-cache")
         .header("vary", "accept-encoding, accept-language")
         .header("content-security-policy", POLICY)
         .header("x-content-type-options", "nosniff")
@@ -190,20 +343,12 @@ fn accepts_gzip(req: &Request<Incoming>) -> bool {
         .any(|(coding, _)| coding.eq_ignore_ascii_case("gzip"))
 }
 
-/// The answer to `query` (with its page when `want_page`): this minute's
-/// from the cache; one of the last few minutes' from the cache while this
-/// minute's is computed behind it; else computed now.
-async fn entry(
-    pages: &Pages,
-    query: String,
-    minute: i64,
-    want_page: bool,
-) -> Result<Arc<Entry>, Failure> {
+/// The history's part for `query`: this minute's from the cache; one of the
+/// last few minutes' from the cache while this minute's is computed behind
+/// it; else computed now.
+async fn history(pages: &Pages, query: String, minute: i64) -> Result<Arc<Entry>, Failure> {
     let hit = pages.cached().get(&query);
-    if let Some(e) = hit
-        .as_ref()
-        .filter(|e| !want_page || e.page.get().is_some())
-    {
+    if let Some(e) = hit.as_ref() {
         if e.minute == minute {
             return Ok(e.clone());
         }
@@ -213,17 +358,16 @@ async fn entry(
         }
     }
     let opts = options(pages, &query)?;
-    let known = hit.filter(|e| e.minute == minute).map(|e| e.status.clone());
     let job = Job::new(pages);
     let e = pages
         .worker
-        .run(move || job.entry(&opts, minute, known, want_page))
+        .run(move || job.history(&opts, minute, query))
         .await??;
-    pages.cached().put(query, e.clone());
+    pages.cached().put(e.query.clone(), e.clone());
     Ok(e)
 }
 
-/// Starts computing this minute's answer behind `stale`, once.
+/// Starts computing this minute's history behind `stale`, once.
 fn refresh(pages: &Pages, query: String, minute: i64, stale: &Entry) {
     if stale.refreshing.swap(true, Ordering::AcqRel) {
         return;
@@ -231,14 +375,10 @@ fn refresh(pages: &Pages, query: String, minute: i64, stale: &Entry) {
     let Ok(opts) = options(pages, &query) else {
         return;
     };
-    let (job, cache, want_page) = (
-        Job::new(pages),
-        pages.cache.clone(),
-        stale.page.get().is_some(),
-    );
+    let (job, cache) = (Job::new(pages), pages.cache.clone());
     // Busy: the stale answer stays, and the next request tries again.
     let queued = pages.worker.submit(move || {
-        if let Ok(e) = job.entry(&opts, minute, None, want_page) {
+        if let Ok(e) = job.history(&opts, minute, query.clone()) {
             lock(&cache).put(query, e);
         }
     });
@@ -268,6 +408,7 @@ fn options(pages: &Pages, key: &str) -> Result<Options, Failure> {
         match key.as_ref() {
             "tz" => {
                 opts.tz = value
+                    .trim()
                     .parse()
                     .map_err(|_| bad(tl!(lang, "unknown-tz", zone = value.as_ref())))?
             }
@@ -307,38 +448,57 @@ impl Job {
         }
     }
 
-    /// The answer of `minute`, from `known` when its status is already computed.
-    fn entry(
-        self,
-        opts: &Options,
-        minute: i64,
-        known: Option<Arc<Status>>,
-        want_page: bool,
-    ) -> Result<Arc<Entry>, Failure> {
-        let status = match known {
-            Some(s) => s,
-            None => Arc::new(self.status(opts)?),
-        };
-        let e = Entry::new(minute, status);
-        if want_page {
-            let _ = e.page.set(Arc::new(Rendered::new(crate::page::render(
-                &e.status, opts.lang,
-            ))));
-        }
-        Ok(e)
-    }
-
-    fn status(self, opts: &Options) -> Result<Status, Failure> {
+    /// The history's part at `minute`: the summary and the stored incidents.
+    fn history(self, opts: &Options, minute: i64, query: String) -> Result<Arc<Entry>, Failure> {
         let unavailable =
             |e: crate::store::StoreError| (StatusCode::SERVICE_UNAVAILABLE, e.to_string());
         let now = chrono::Utc::now();
         let store = crate::store::Store::open_existing(&self.db).map_err(unavailable)?;
-        let mut input =
-            crate::status::from_store(&store, self.configured, opts.window, opts.tz, now)
-                .map_err(unavailable)?;
-        input.intervals = self.intervals;
-        Ok(crate::status::build(&input, opts, now))
+        let input = crate::status::from_store(&store, Vec::new(), opts.window, opts.tz, now)
+            .map_err(unavailable)?;
+        let summary = crate::status::summarize(&input, opts, now);
+        let stored = store
+            .incidents(window_start(now.timestamp_millis(), opts.window))
+            .map_err(unavailable)?;
+        Ok(Entry::new(
+            query,
+            minute,
+            Arc::new(summary),
+            Arc::new(stored),
+        ))
     }
+
+    /// `status`'s answer and the incidents, with what holds `now` over the
+    /// history's part in `e`.
+    fn compose(
+        self,
+        e: &Entry,
+        opts: &Options,
+        now: crate::live::Now,
+    ) -> (Status, crate::status::Incidents) {
+        let at = chrono::Utc::now();
+        let input = Input {
+            latest: now.latest,
+            configured: self.configured,
+            intervals: self.intervals,
+            judged: now.judged,
+            ..Input::default()
+        };
+        let status = crate::status::compose(&e.summary, &input, opts, at);
+        let from_ms = window_start(at.timestamp_millis(), opts.window);
+        let merged = crate::incident::merge_now((*e.stored).clone(), &now.incidents, from_ms);
+        let merged: Vec<Incident> = merged
+            .into_iter()
+            .filter(|i| opts.channels.is_empty() || opts.channels.contains(&i.channel))
+            .collect();
+        let incidents =
+            crate::status::incidents_out(&merged, opts.tz, opts.window, at.timestamp_millis());
+        (status, incidents)
+    }
+}
+
+fn window_start(now_ms: i64, window: std::time::Duration) -> i64 {
+    now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
 /// A page as sent: plain and gzipped, and its tag.
@@ -366,21 +526,33 @@ impl Rendered {
     }
 }
 
-/// One query's answer of one minute, and its page once rendered.
+/// One query's history part of one minute, and its page as last rendered
+/// (with the [`Live`] version it was rendered at).
 struct Entry {
+    /// The key it answers (the browser's language and the query).
+    query: String,
     minute: i64,
-    status: Arc<Status>,
-    page: OnceLock<Arc<Rendered>>,
-    /// A newer answer is being computed behind this one.
+    summary: Arc<Summary>,
+    /// The incidents stored for the window, newest first.
+    stored: Arc<Vec<Incident>>,
+    page: Mutex<Option<(u64, Arc<Rendered>)>>,
+    /// A newer history part is being computed behind this one.
     refreshing: AtomicBool,
 }
 
 impl Entry {
-    fn new(minute: i64, status: Arc<Status>) -> Arc<Entry> {
+    fn new(
+        query: String,
+        minute: i64,
+        summary: Arc<Summary>,
+        stored: Arc<Vec<Incident>>,
+    ) -> Arc<Entry> {
         Arc::new(Entry {
+            query,
             minute,
-            status,
-            page: OnceLock::new(),
+            summary,
+            stored,
+            page: Mutex::new(None),
             refreshing: AtomicBool::new(false),
         })
     }
@@ -501,20 +673,7 @@ mod tests {
     use super::*;
 
     fn entry(minute: i64) -> Arc<Entry> {
-        Entry::new(
-            minute,
-            Arc::new(Status {
-                generated_at: String::new(),
-                timezone: "UTC".into(),
-                window: "28d".into(),
-                channels: Vec::new(),
-                advice: Vec::new(),
-                local_network: None,
-                maintenance: Vec::new(),
-                okx_declares: Vec::new(),
-                closed_paths: Vec::new(),
-            }),
-        )
+        Entry::new(String::new(), minute, Arc::default(), Arc::default())
     }
 
     #[test]

@@ -42,5 +42,6 @@ pub fn from_store(
         configured,
         recent,
         intervals: Default::default(),
+        judged: Default::default(),
     })
 }

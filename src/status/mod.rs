@@ -9,9 +9,12 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 mod history;
+mod incidents;
 mod next;
 
+pub use crate::outcome::channel_now;
 pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, MAX_SPAN, from_store};
+pub use incidents::{IncidentOut, Incidents, incidents_out};
 pub use next::{Occurrence, describe, next_occurrence};
 
 use crate::channel::Channel;
@@ -38,6 +41,10 @@ pub struct Input {
     /// Each configured channel's longest probe interval, for freshness
     /// ([`stale_after`]); a channel not listed is taken as probed every 5 min.
     pub intervals: BTreeMap<Channel, std::time::Duration>,
+    /// Each channel's last judged state (never `unknown`), where the daemon
+    /// knows it: what Statuspage's components show while a channel is
+    /// unknown or stale.
+    pub judged: BTreeMap<Channel, Outcome>,
 }
 
 /// A channel's newest sample older than this is no "now" (pure): three
@@ -116,6 +123,9 @@ pub struct ChannelStatus {
     pub enough_data: bool,
     /// The same, check by check.
     pub checks: Vec<CheckStatus>,
+    /// Its last judged state (never `unknown`), where known.
+    #[serde(skip)]
+    pub judged: Option<Outcome>,
     #[serde(skip)]
     pub week: std::sync::Arc<Week>,
     /// The last 24 hours, a quarter-hour each, oldest first: what the channel
@@ -239,33 +249,6 @@ fn rfc3339(ms: i64, tz: Tz) -> Option<String> {
         t.with_timezone(&tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     })
-}
-
-/// A channel's state from its checks' latest outcomes: all answering → the
-/// worst of up/degraded; some → degraded (partly); none → the most telling failure.
-pub fn channel_now(outcomes: &[Outcome]) -> Option<Outcome> {
-    if outcomes.is_empty() {
-        return None;
-    }
-    let ok = outcomes.iter().filter(|o| o.is_success()).count();
-    if ok == outcomes.len() {
-        return outcomes
-            .iter()
-            .copied()
-            .max_by_key(|o| *o == Outcome::Degraded);
-    }
-    if ok > 0 {
-        return Some(Outcome::Degraded);
-    }
-    [
-        Outcome::Down,
-        Outcome::Blocked,
-        Outcome::Throttled,
-        Outcome::Maintenance,
-        Outcome::Unknown,
-    ]
-    .into_iter()
-    .find(|o| outcomes.contains(o))
 }
 
 /// The next best time for `channel`, in words, as the advice says it.
@@ -544,6 +527,7 @@ fn channel_status(
         next_best_skipped: Vec::new(),
         enough_data: history.enough_data,
         checks,
+        judged: input.judged.get(&channel).copied(),
         week: history.week.clone(),
         last_day: history.last_day.clone(),
     }

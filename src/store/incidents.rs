@@ -206,7 +206,10 @@ mod tests {
         assert_eq!(open.start_ms, 1_000_000 + 7 * 60_000);
         assert_eq!(closed.start_ms, 1_000_000 + 60_000);
         assert_eq!(closed.end_ms, Some(1_000_000 + 4 * 60_000));
-        assert_eq!(closed.checks[0].reason.as_deref(), Some("connection refused"));
+        assert_eq!(
+            closed.checks[0].reason.as_deref(),
+            Some("connection refused")
+        );
         assert_eq!(tracker.open().count(), 1, "the tracker goes on from here");
         // Rebuilt again from the middle: the same two, once each.
         store

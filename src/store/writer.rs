@@ -184,7 +184,8 @@ struct Batch {
     /// The latest notifier state of each sink.
     states: std::collections::HashMap<String, String>,
     /// The latest of each incident, by its key.
-    incidents: std::collections::BTreeMap<(crate::channel::Channel, i64), crate::incident::Incident>,
+    incidents:
+        std::collections::BTreeMap<(crate::channel::Channel, i64), crate::incident::Incident>,
     first_at: Option<Instant>,
 }
 
