@@ -36,6 +36,10 @@ pub struct StatusArgs {
     /// A 7×24 hour-of-week grid of availability per channel.
     #[arg(long)]
     heatmap: bool,
+    /// The incidents of the window instead (spans of down, blocked or
+    /// throttled), newest first.
+    #[arg(long, conflicts_with_all = ["heatmap", "prometheus"])]
+    incidents: bool,
     /// Read the history from this Prometheus (http(s)://host:port) instead of the local database.
     #[arg(long, value_name = "URL")]
     prometheus: Option<String>,
@@ -67,6 +71,10 @@ pub fn run(source: &crate::config::Source, args: StatusArgs) -> anyhow::Result<u
         .as_ref()
         .map(|c| crate::schedule::channel_intervals(&c.checks, tz, now))
         .unwrap_or_default();
+    if args.incidents {
+        let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
+        return incidents(&Store::open_existing(&db)?, &args, tz, now);
+    }
     let mut input = match &args.prometheus {
         Some(url) => {
             let source = crate::promsource::Source::new(url, args.vantage.clone())?;
@@ -116,6 +124,84 @@ pub fn run(source: &crate::config::Source, args: StatusArgs) -> anyhow::Result<u
             }
         }
     }
+    Ok(EXIT_OK)
+}
+
+/// `status --incidents`: the incidents of the window, newest first.
+fn incidents(
+    store: &Store,
+    args: &StatusArgs,
+    tz: Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<u8> {
+    let now_ms = now.timestamp_millis();
+    let from = now_ms - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
+    let list: Vec<crate::incident::Incident> = store
+        .incidents(from)?
+        .into_iter()
+        .filter(|i| args.channels.is_empty() || args.channels.contains(&i.channel))
+        .collect();
+    let answer = status::incidents_out(&list, tz, args.window, now_ms);
+    if let Format::Json = args.format {
+        let text = serde_json::to_string_pretty(&answer).context("cannot render JSON")?;
+        outln!("{text}");
+        return Ok(EXIT_OK);
+    }
+    let lang = crate::i18n::current();
+    outln!(
+        "{}\n",
+        t!(
+            "incidents-title",
+            zone = &answer.timezone,
+            window = &answer.window
+        )
+    );
+    if answer.incidents.is_empty() {
+        outln!("{}", t!("incidents-none"));
+        return Ok(EXIT_OK);
+    }
+    let near = |t: &str| words::rfc3339_near(lang, t, now);
+    let rows: Vec<Vec<Cell>> = answer
+        .incidents
+        .iter()
+        .map(|i| {
+            let why: Vec<String> = i
+                .checks
+                .iter()
+                .map(|c| match &c.reason {
+                    Some(r) => format!("{}: {r}", c.check),
+                    None => c.check.clone(),
+                })
+                .collect();
+            vec![
+                Cell::from(i.channel.column(lang)),
+                super::check::outcome_cell(i.state, lang),
+                Cell::from(near(&i.start)),
+                Cell::from(
+                    i.end
+                        .as_deref()
+                        .map_or_else(|| t!("incident-ongoing"), near),
+                ),
+                Cell::from(words::duration(lang, i.duration_s)),
+                Cell::from(words::list(lang, &why)),
+            ]
+        })
+        .collect();
+    out!(
+        "{}",
+        table::render(
+            &[
+                t!("col-channel"),
+                t!("col-state"),
+                t!("col-start"),
+                t!("col-end"),
+                t!("col-lasted"),
+                t!("col-why"),
+            ],
+            &rows,
+            super::use_colour(),
+        )
+    );
     Ok(EXIT_OK)
 }
 

@@ -97,6 +97,14 @@ milliseconds = { $n } ms
 ## status
 
 status-title = okx-monitor status · { $zone } · last { $window }
+incidents-title = Incidents (time zone { $zone }, the last { $window }):
+incidents-none = No incident: every channel answered throughout.
+incident-ongoing = still going
+col-state = STATE
+col-start = STARTED
+col-end = ENDED
+col-lasted = LASTED
+col-why = WHY
 col-channel = CHANNEL
 col-now = NOW
 col-since = SINCE

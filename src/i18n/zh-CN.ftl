@@ -93,6 +93,14 @@ milliseconds = { $n } 毫秒
 ## status
 
 status-title = okx-monitor 状态 · { $zone } · 最近 { $window }
+incidents-title = 故障记录（时区 { $zone }，最近 { $window }）：
+incidents-none = 没有故障：所有渠道一直有回应。
+incident-ongoing = 仍在持续
+col-state = 状态
+col-start = 开始
+col-end = 结束
+col-lasted = 持续
+col-why = 原因
 col-channel = 渠道
 col-now = 当前
 col-since = 起始
