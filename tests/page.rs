@@ -14,12 +14,23 @@ use crate::support::history::{every, line};
 use crate::support::peers;
 use crate::support::{ConfigDir, http_get, http_request, run};
 
-/// 14 days of live chat (fast at 06:00 UTC) and e-mail, one check whose name
-/// is markup, and a daemon over it whose one check runs hourly.
+/// 14 days of live chat (fast at 06:00 UTC, down for an hour two days ago)
+/// and e-mail, one check whose name is markup, and a daemon over it whose one
+/// check runs hourly.
 async fn site() -> (ConfigDir, Daemon, peers::Peer) {
-    let lines = every(Utc::now(), 14, 10, |t, out| {
+    let now = Utc::now();
+    let outage = (
+        now - chrono::Duration::hours(50),
+        now - chrono::Duration::hours(49),
+    );
+    let lines = every(now, 14, 10, |t, out| {
         let ms = if t.hour() == 6 { 40.0 } else { 150.0 };
-        out.push(line(t, "website-chat", "chat", "up", Some(ms)));
+        // One hour of chat down two days ago: an incident on the page.
+        if t >= outage.0 && t < outage.1 {
+            out.push(line(t, "website-chat", "chat", "down", None));
+        } else {
+            out.push(line(t, "website-chat", "chat", "up", Some(ms)));
+        }
         out.push(line(
             t,
             "<img src=x onerror=alert(1)>",
@@ -230,12 +241,12 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
         )
         .await
         .unwrap();
-    let sizes = [(1280, 900, false), (390, 844, true)];
+    let sizes = [(1280u64, 1800, false), (390, 844, true)];
     let cases = [
-        ("en", "Live chat works now", "What to do now"),
-        ("zh-CN", "在线客服现在可以用", "现在该怎么做"),
+        ("en", "Live chat works now", "What to do now", "Generated "),
+        ("zh-CN", "在线客服现在可以用", "现在该怎么做", "生成于 "),
     ];
-    for ((width, height, mobile), (lang, headline, section)) in cases
+    for ((width, height, mobile), (lang, headline, section, generated)) in cases
         .iter()
         .flat_map(|c| sizes.iter().map(move |s| (*s, *c)))
     {
@@ -273,16 +284,37 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
         assert!(text.contains(section), "{text}");
         let rects: usize = text.rsplit('|').next().unwrap().parse().unwrap();
         assert!(rects >= 4 * 168, "two grids per channel: {rects}");
+        let probe = |expression: &str| {
+            let expression = expression.to_string();
+            let browser = &browser;
+            async move {
+                browser
+                    .call(
+                        s,
+                        "Runtime.evaluate",
+                        json!({"expression": expression, "returnByValue": true}),
+                    )
+                    .await
+                    .unwrap()["result"]["value"]
+                    .clone()
+            }
+        };
         // Every cell is drawn: the classes size and colour them.
-        let blank = browser
-            .call(
-                s,
-                "Runtime.evaluate",
-                json!({"expression": "[...document.querySelectorAll('rect.c')].filter(r => r.getBBox().width === 0).length", "returnByValue": true}),
-            )
-            .await
-            .unwrap();
-        assert_eq!(blank["result"]["value"], 0, "cells without a size");
+        let blank = probe(
+            "[...document.querySelectorAll('rect.c')].filter(r => r.getBBox().width === 0).length",
+        )
+        .await;
+        assert_eq!(blank, 0, "cells without a size");
+        // Nothing is cut off or needs scrolling sideways, on a phone too.
+        let scroll = probe("document.documentElement.scrollWidth").await;
+        assert!(
+            scroll.as_u64().unwrap() <= width,
+            "{lang} at {width} px scrolls sideways: {scroll}"
+        );
+        // Hour labels on every grid and a legend under it, the generated time.
+        let labelled = probe("[...document.querySelectorAll('figure svg')].filter(g => g.querySelectorAll('rect.c').length).every(g => [...g.querySelectorAll('text')].some(t => t.textContent === '21')) && [...document.querySelectorAll('figure')].filter(f => f.querySelector('rect.c')).every(f => f.querySelector('ul.legend li'))").await;
+        assert_eq!(labelled, true, "hour labels and a legend on every grid");
+        assert!(text.contains(generated), "{text}");
         let shot = browser
             .call(s, "Page.captureScreenshot", json!({"format": "png"}))
             .await
@@ -299,6 +331,74 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
         // A blank page of this size compresses to a few KB.
         assert!(png > 20_000, "{width}x{height}: {png} bytes");
     }
+    // The time-zone form, submitted as a person would with JavaScript off:
+    // the page comes back in that zone, the rest of the query kept.
+    let hour = |text: &str| -> u32 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Generated "))
+            .unwrap_or_else(|| panic!("{text}"));
+        let time = line.split_whitespace().nth(2).unwrap();
+        time[..2].parse().unwrap()
+    };
+    let read = |expression: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .call(
+                    s,
+                    "Runtime.evaluate",
+                    json!({"expression": expression, "returnByValue": true}),
+                )
+                .await
+                .unwrap()["result"]["value"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        }
+    };
+    let url = format!("http://{}/?tz=UTC&lang=en", daemon.addr);
+    browser
+        .call(s, "Page.navigate", json!({"url": url}))
+        .await
+        .unwrap();
+    let mut utc_page = String::new();
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        utc_page =
+            read("document.readyState + '|' + location.search + '|' + document.body.innerText")
+                .await;
+        if utc_page.starts_with("complete|?tz=UTC&lang=en|") {
+            break;
+        }
+    }
+    let utc = hour(&utc_page);
+    browser
+        .call(
+            s,
+            "Runtime.evaluate",
+            json!({"expression": "document.querySelector('form.tz input[name=tz]').value = 'Asia/Shanghai'; document.querySelector('form.tz button').click(); 1"}),
+        )
+        .await
+        .unwrap();
+    let mut shown = String::new();
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        shown = read("document.readyState + '|' + location.search + '|' + document.body.innerText")
+            .await;
+        if shown.starts_with("complete|?tz=Asia") {
+            break;
+        }
+    }
+    assert!(
+        shown.starts_with("complete|?tz=Asia%2FShanghai&lang=en|"),
+        "{shown}"
+    );
+    let shanghai = hour(&shown);
+    assert!(
+        [(utc + 8) % 24, (utc + 9) % 24].contains(&shanghai),
+        "{utc} UTC is {shanghai} in Shanghai?"
+    );
     chromium.shutdown().await;
     drop(daemon);
 }

@@ -279,6 +279,7 @@ page-none-answers = No support channel answers right now
 page-local-down = This machine's network is down: OKX cannot be judged from here
 page-no-data = No data yet: the daemon has not probed
 page-generated = Generated { $at }:{ $seconds } · history of { $window } · this machine's network: { $network }
+page-label = { $label }:{" "}
 page-tz-label = Time zone
 page-tz-button = Show
 page-as-of = as of { $at }

@@ -265,6 +265,7 @@ page-none-answers = 目前没有任何客服渠道有回应
 page-local-down = 这台机器的网络断了：现在无法从这里判断 OKX 的情况
 page-no-data = 还没有数据：守护进程尚未探测
 page-generated = 生成于 { $at }:{ $seconds } · 历史 { $window } · 本机网络：{ $network }
+page-label = { $label }：
 page-tz-label = 时区
 page-tz-button = 切换
 page-as-of = 数据时间 { $at }

@@ -25,7 +25,7 @@ main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}h3{font-size:1.05rem;margin:1rem 0 .25rem}
 .muted{color:var(--muted)}.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}
 .up{color:var(--up)}.degraded{color:var(--degraded)}.down{color:var(--down)}.throttled,.blocked,.maintenance,.unknown{color:var(--other)}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;word-break:keep-all;overflow-wrap:normal}
 .grids{display:flex;flex-wrap:wrap;gap:1rem}svg{max-width:100%;height:auto}
 rect.c{width:13px;height:13px}rect.s{width:3px}
 .u{fill:var(--up)}.g{fill:var(--degraded)}.d{fill:var(--down)}.o{fill:var(--other)}.n{fill:var(--none)}
@@ -42,7 +42,7 @@ form.tz input{font:inherit;padding:.15rem .4rem;max-width:14rem;width:100%}form.
 @media (max-width:600px){body{font-size:15px}main{padding:.6rem}
 table.cards thead{display:none}table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
 table.cards tr{border:1px solid var(--line);border-radius:8px;margin:.5rem 0;padding:.25rem .5rem}
-table.cards td{border:0;padding:.1rem 0}table.cards td[data-label]::before{content:attr(data-label) \": \";color:var(--muted)}}
+table.cards td,table.cards th{border:0;padding:.1rem 0;word-break:normal;overflow-wrap:anywhere}table.cards td[data-label]::before{content:attr(data-label);color:var(--muted)}}
 </style>";
 
 /// A state in a word and a symbol, never in colour alone.
@@ -277,6 +277,8 @@ fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
     for l in &labels {
         h.element("<th>", l, "</th>");
     }
+    // On a phone each value says what it is: "Now: ✓ up".
+    let labels = labels.map(|l| tl!(lang, "page-label", label = l));
     h.raw("</tr></thead><tbody>");
     let dash = || "-".to_string();
     for c in &s.channels {
