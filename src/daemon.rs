@@ -83,7 +83,11 @@ impl Recorder {
         let ms = started.timestamp_millis();
         self.metrics.record(check, report, ms as f64 / 1000.0);
         let sample = Sample::new(&check.name, check.channel, ms, report);
-        if let Some(incident) = self.live.record(&sample, report) {
+        let recorded = self.live.record(&sample, report);
+        if let Some(now) = recorded.channel_now {
+            self.metrics.channel_state(check.channel, now);
+        }
+        if let Some(incident) = recorded.incident {
             self.samples.send_incident(incident);
         }
         self.samples.send(sample);

@@ -41,6 +41,15 @@ impl Inner {
     }
 }
 
+/// What one probe changed.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    /// Its channel's state now, from its checks' latest outcomes.
+    pub channel_now: Option<Outcome>,
+    /// The incident it opened, changed or closed.
+    pub incident: Option<Incident>,
+}
+
 /// A copy of what holds now.
 #[derive(Debug, Clone, Default)]
 pub struct Now {
@@ -83,15 +92,21 @@ impl Live {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes in one probe (`sample`, of `report`); returns the incident it
-    /// opened, changed or closed.
-    pub fn record(&self, sample: &Sample, report: &Report) -> Option<Incident> {
+    /// Takes in one probe (`sample`, of `report`); returns the channel's
+    /// state now and the incident the probe opened, changed or closed.
+    pub fn record(&self, sample: &Sample, report: &Report) -> Recorded {
         let mut inner = self.lock();
         let checks = inner.latest.entry(sample.channel).or_default();
         if let Some(next) = Latest::after(checks.get(&sample.check), sample, report) {
             checks.insert(sample.check.clone(), next);
             inner.judge(sample.channel);
         }
+        let outcomes: Vec<Outcome> = inner
+            .latest
+            .get(&sample.channel)
+            .map(|m| m.values().map(|l| l.outcome).collect())
+            .unwrap_or_default();
+        let channel_now = channel_now(&outcomes);
         let reason = (!report.outcome.is_success()).then_some(report.reason.as_str());
         let changed = inner.tracker.observe(
             &sample.check,
@@ -102,7 +117,10 @@ impl Live {
         );
         drop(inner);
         self.version.fetch_add(1, Ordering::Release);
-        changed
+        Recorded {
+            channel_now,
+            incident: changed,
+        }
     }
 
     pub fn version(&self) -> u64 {

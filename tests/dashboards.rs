@@ -257,3 +257,34 @@ address = "{web}"
         failures.join("\n")
     );
 }
+
+#[test]
+fn the_now_panel_says_every_state_in_its_own_word_and_colour() {
+    use okx_monitor::outcome::Outcome;
+    let d = dashboard();
+    let panel = d["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"] == "Support channels now")
+        .unwrap();
+    assert!(
+        panel["targets"][0]["expr"]
+            .as_str()
+            .unwrap()
+            .starts_with("okx_monitor_channel_state{"),
+        "{panel}"
+    );
+    let options = &panel["fieldConfig"]["defaults"]["mappings"][0]["options"];
+    let mut colours = std::collections::BTreeSet::new();
+    for o in Outcome::ALL {
+        let m = &options[o.code().to_string()];
+        assert_eq!(m["text"], o.as_str(), "code {} is {o:?}", o.code());
+        colours.insert(m["color"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        colours.len(),
+        Outcome::ALL.len(),
+        "a colour of its own each: {colours:?}"
+    );
+}

@@ -122,6 +122,8 @@ fn a_known_run() -> Metrics {
     m.runnable(web, true);
     m.runnable(mail, false);
     m.local_network(Some(false));
+    m.channel_state(okx_monitor::channel::Channel::Chat, Outcome::Down);
+    m.channel_state(okx_monitor::channel::Channel::Email, Outcome::Unknown);
     m
 }
 

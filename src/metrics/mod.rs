@@ -105,6 +105,8 @@ struct DaemonValues {
     /// (event, result, sink) → count: the label pairs' name order.
     notices: BTreeMap<(String, &'static str, String), u64>,
     local_network: i64,
+    /// Each channel's state now, as [`Outcome::code`](crate::outcome::Outcome::code).
+    channel_state: BTreeMap<&'static str, i64>,
     reload_success: i64,
     reload_time: f64,
     checks: i64,
@@ -280,6 +282,13 @@ impl Metrics {
     }
 
     /// `Some(up)` after control checks ran; `None` when none are configured.
+    /// A channel's state now, judged from its checks' last probes.
+    pub fn channel_state(&self, channel: crate::channel::Channel, now: crate::outcome::Outcome) {
+        lock(&self.daemon)
+            .channel_state
+            .insert(channel.as_str(), now.code() as i64);
+    }
+
     pub fn local_network(&self, up: Option<bool>) {
         lock(&self.daemon).local_network = i64::from(up.unwrap_or(true));
     }
@@ -399,6 +408,19 @@ const FAMILIES: &[(Family, Rows)] = &[
             Type::Gauge,
         ),
         Rows::Check(|_, t, f, l, v| check_value(t, f, l, v.runnable.map(int))),
+    ),
+    (
+        family(
+            "okx_monitor_channel_state",
+            "The channel's state now, judged from its checks' last probes as status and the page judge it: 0 up, 1 degraded, 2 throttled, 3 down, 4 unknown, 5 maintenance, 6 blocked.",
+            Type::Gauge,
+        ),
+        Rows::Daemon(|m, t, f| {
+            let d = lock(&m.daemon);
+            for (channel, code) in &d.channel_state {
+                t.sample(f, "", Some(("channel", channel)), int(*code));
+            }
+        }),
     ),
     (
         family(
