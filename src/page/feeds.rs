@@ -353,6 +353,88 @@ mod tests {
         assert_eq!(indicator(&["under_maintenance"]), "minor");
     }
 
+    fn channel(now: Option<Outcome>, stale: bool, judged: Option<Outcome>) -> ChannelStatus {
+        ChannelStatus {
+            channel: Channel::Chat,
+            now,
+            since: None,
+            last_probe: None,
+            as_of: None,
+            stale,
+            availability: None,
+            p50_ms: None,
+            p95_ms: None,
+            samples: 0,
+            best: Vec::new(),
+            worst: Vec::new(),
+            next_best: None,
+            next_best_skipped: Vec::new(),
+            enough_data: false,
+            checks: Vec::new(),
+            judged,
+            week: Default::default(),
+            last_day: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn components_follow_the_contracts_mapping() {
+        use Outcome::*;
+        let status = |now, stale, judged| component_status(&channel(now, stale, judged));
+        assert_eq!(status(Some(Up), false, Some(Up)), "operational");
+        assert_eq!(status(Some(Degraded), false, None), "degraded_performance");
+        assert_eq!(status(Some(Throttled), false, None), "partial_outage");
+        assert_eq!(status(Some(Down), false, None), "major_outage");
+        assert_eq!(status(Some(Blocked), false, None), "major_outage");
+        assert_eq!(status(Some(Maintenance), false, None), "under_maintenance");
+        // Unknown or stale: the last judged status, operational when never judged.
+        assert_eq!(status(Some(Unknown), false, Some(Down)), "major_outage");
+        assert_eq!(
+            status(Some(Unknown), true, Some(Degraded)),
+            "degraded_performance"
+        );
+        assert_eq!(status(Some(Unknown), false, None), "operational");
+        assert_eq!(status(None, false, None), "operational");
+        let badge = shields(&channel(Some(Unknown), true, Some(Up)), Lang::En);
+        assert_eq!(
+            (badge["message"].as_str(), badge["color"].as_str()),
+            (Some("no fresh data"), Some("lightgrey"))
+        );
+    }
+
+    #[test]
+    fn a_peers_words_never_become_markup_in_the_feed() {
+        let list = vec![IncidentOut {
+            channel: Channel::Chat,
+            state: Outcome::Down,
+            start: "2026-12-03T22:10:00Z".into(),
+            end: None,
+            duration_s: 60,
+            checks: vec![crate::incident::CheckPart {
+                check: "web".into(),
+                outcome: Outcome::Down,
+                reason: Some("</content><script>x</script>&".into()),
+            }],
+            start_ms: 0,
+            end_ms: None,
+        }];
+        let site = Site {
+            base: Some("http://127.0.0.1:9786/"),
+            vantage: "home",
+        };
+        let feed = atom(&list, "2026-12-03T22:11:00Z", &site, Lang::En);
+        assert!(!feed.contains("<script>"), "{feed}");
+        assert!(
+            feed.contains("&lt;/content&gt;&lt;script&gt;x&lt;/script&gt;&amp;"),
+            "{feed}"
+        );
+        assert!(feed.contains("<title>Live chat down</title>"), "{feed}");
+        assert!(
+            feed.contains("<updated>2026-12-03T22:10:00Z</updated>"),
+            "open: updated is its start"
+        );
+    }
+
     #[test]
     fn ids_are_stable_uuids() {
         let site = Site {

@@ -691,6 +691,42 @@ mod tests {
     };
 
     #[test]
+    fn incidents_are_listed_with_their_reasons_escaped() {
+        let incidents = vec![crate::status::IncidentOut {
+            channel: Channel::Chat,
+            state: Outcome::Down,
+            start: "2026-12-03T22:10:00Z".into(),
+            end: Some("2026-12-03T22:31:00Z".into()),
+            duration_s: 1260,
+            checks: vec![crate::incident::CheckPart {
+                check: "web".into(),
+                outcome: Outcome::Down,
+                reason: Some("<img src=x onerror=alert(1)>".into()),
+            }],
+            start_ms: 0,
+            end_ms: None,
+        }];
+        let mut s = status(Some("up"));
+        s.generated_at = "2026-12-04T10:00:00Z".into();
+        let extras = Extras {
+            incidents: &incidents,
+            keep: &[("lang".into(), "en".into())],
+        };
+        let page = render(&s, &extras, Lang::En);
+        assert!(page.contains("✗ Live chat down"), "{page}");
+        assert!(page.contains("Thu 22:10 – Thu 22:31 (21 min)"), "{page}");
+        assert!(
+            page.contains("web: &lt;img src=x onerror=alert(1)&gt;"),
+            "{page}"
+        );
+        assert!(!page.contains("<img"), "{page}");
+        assert!(
+            page.contains("<input type=\"hidden\" name=\"lang\" value=\"en\">"),
+            "the form keeps the rest of the query"
+        );
+    }
+
+    #[test]
     fn the_headline_blames_no_channel_when_this_machine_is_offline() {
         let page = render(&status(Some("down")), &NONE, Lang::En);
         assert!(
