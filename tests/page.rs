@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{Timelike, Utc};
 use serde_json::json;
 
-use okx_monitor::probe::chromium::Chromium;
+use okx_monitor::probe::chromium::{Chromium, Running};
 
 use crate::support::daemon::Daemon;
 use crate::support::history::{every, line};
@@ -199,6 +199,43 @@ async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
     );
 }
 
+/// `expression`'s value in the page of `session` (DevTools evaluates it even
+/// with the page's scripts off).
+async fn evaluate(browser: &Running, session: Option<&str>, expression: &str) -> serde_json::Value {
+    browser
+        .call(
+            session,
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true}),
+        )
+        .await
+        .unwrap()["result"]["value"]
+        .clone()
+}
+
+/// Waits (up to 30 s: a busy machine, not a slow page) until the page is
+/// loaded and `readyState|location.search|innerText|rects` starts with
+/// `prefix`; returns that text.
+async fn loaded(browser: &Running, session: Option<&str>, prefix: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        text = evaluate(
+            browser,
+            session,
+            "document.readyState + '|' + location.search + '|' + document.body.innerText + '|' + document.querySelectorAll('svg rect').length",
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+        if text.starts_with(prefix) {
+            break;
+        }
+    }
+    text
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_phone() {
     let (dir, daemon, _control) = site().await;
@@ -263,56 +300,27 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
             .call(s, "Page.navigate", json!({"url": url}))
             .await
             .unwrap();
-        let mut text = String::new();
-        // Up to 30 s for the page to load: a busy machine, not a slow page.
-        for _ in 0..300 {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let v = browser
-                .call(
-                    s,
-                    "Runtime.evaluate",
-                    json!({"expression": "document.readyState + '|' + document.body.innerText + '|' + document.querySelectorAll('svg rect').length", "returnByValue": true}),
-                )
-                .await
-                .unwrap();
-            text = v["result"]["value"].as_str().unwrap_or("").to_string();
-            if text.starts_with("complete") {
-                break;
-            }
-        }
+        let text = loaded(&browser, s, "complete|").await;
         assert!(text.contains(headline), "{text}");
         assert!(text.contains(section), "{text}");
         let rects: usize = text.rsplit('|').next().unwrap().parse().unwrap();
         assert!(rects >= 4 * 168, "two grids per channel: {rects}");
-        let probe = |expression: &str| {
-            let expression = expression.to_string();
-            let browser = &browser;
-            async move {
-                browser
-                    .call(
-                        s,
-                        "Runtime.evaluate",
-                        json!({"expression": expression, "returnByValue": true}),
-                    )
-                    .await
-                    .unwrap()["result"]["value"]
-                    .clone()
-            }
-        };
         // Every cell is drawn: the classes size and colour them.
-        let blank = probe(
+        let blank = evaluate(
+            &browser,
+            s,
             "[...document.querySelectorAll('rect.c')].filter(r => r.getBBox().width === 0).length",
         )
         .await;
         assert_eq!(blank, 0, "cells without a size");
         // Nothing is cut off or needs scrolling sideways, on a phone too.
-        let scroll = probe("document.documentElement.scrollWidth").await;
+        let scroll = evaluate(&browser, s, "document.documentElement.scrollWidth").await;
         assert!(
             scroll.as_u64().unwrap() <= width,
             "{lang} at {width} px scrolls sideways: {scroll}"
         );
         // Hour labels on every grid and a legend under it, the generated time.
-        let labelled = probe("[...document.querySelectorAll('figure svg')].filter(g => g.querySelectorAll('rect.c').length).every(g => [...g.querySelectorAll('text')].some(t => t.textContent === '21')) && [...document.querySelectorAll('figure')].filter(f => f.querySelector('rect.c')).every(f => f.querySelector('ul.legend li'))").await;
+        let labelled = evaluate(&browser, s, "[...document.querySelectorAll('figure svg')].filter(g => g.querySelectorAll('rect.c').length).every(g => [...g.querySelectorAll('text')].some(t => t.textContent === '21')) && [...document.querySelectorAll('figure')].filter(f => f.querySelector('rect.c')).every(f => f.querySelector('ul.legend li'))").await;
         assert_eq!(labelled, true, "hour labels and a legend on every grid");
         assert!(text.contains(generated), "{text}");
         let shot = browser
@@ -341,37 +349,12 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
         let time = line.split_whitespace().nth(2).unwrap();
         time[..2].parse().unwrap()
     };
-    let read = |expression: &'static str| {
-        let browser = &browser;
-        async move {
-            browser
-                .call(
-                    s,
-                    "Runtime.evaluate",
-                    json!({"expression": expression, "returnByValue": true}),
-                )
-                .await
-                .unwrap()["result"]["value"]
-                .as_str()
-                .unwrap_or("")
-                .to_string()
-        }
-    };
     let url = format!("http://{}/?tz=UTC&lang=en", daemon.addr);
     browser
         .call(s, "Page.navigate", json!({"url": url}))
         .await
         .unwrap();
-    let mut utc_page = String::new();
-    for _ in 0..300 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        utc_page =
-            read("document.readyState + '|' + location.search + '|' + document.body.innerText")
-                .await;
-        if utc_page.starts_with("complete|?tz=UTC&lang=en|") {
-            break;
-        }
-    }
+    let utc_page = loaded(&browser, s, "complete|?tz=UTC&lang=en|").await;
     let utc = hour(&utc_page);
     browser
         .call(
@@ -381,15 +364,7 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
         )
         .await
         .unwrap();
-    let mut shown = String::new();
-    for _ in 0..300 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        shown = read("document.readyState + '|' + location.search + '|' + document.body.innerText")
-            .await;
-        if shown.starts_with("complete|?tz=Asia") {
-            break;
-        }
-    }
+    let shown = loaded(&browser, s, "complete|?tz=Asia").await;
     assert!(
         shown.starts_with("complete|?tz=Asia%2FShanghai&lang=en|"),
         "{shown}"

@@ -165,14 +165,6 @@ fn incidents(
         .incidents
         .iter()
         .map(|i| {
-            let why: Vec<String> = i
-                .checks
-                .iter()
-                .map(|c| match &c.reason {
-                    Some(r) => format!("{}: {r}", c.check),
-                    None => c.check.clone(),
-                })
-                .collect();
             vec![
                 Cell::from(i.channel.column(lang)),
                 super::check::outcome_cell(i.state, lang),
@@ -183,7 +175,7 @@ fn incidents(
                         .map_or_else(|| t!("incident-ongoing"), near),
                 ),
                 Cell::from(words::duration(lang, i.duration_s)),
-                Cell::from(words::list(lang, &why)),
+                Cell::from(crate::page::feeds::incident_reasons(i, lang)),
             ]
         })
         .collect();

@@ -161,6 +161,7 @@ pub fn statuspage_summary(s: &Status, open: &[IncidentOut], site: &Site<'_>, lan
         .enumerate()
         .map(|(i, c)| component(c, i + 1, site, s, lang))
         .collect();
+    let now = super::generated(s);
     let incidents: Vec<Value> = open
         .iter()
         .filter(|i| i.end.is_none())
@@ -187,7 +188,7 @@ pub fn statuspage_summary(s: &Status, open: &[IncidentOut], site: &Site<'_>, lan
                 "incident_updates": [{
                     "id": format!("{id}-0"),
                     "status": "investigating",
-                    "body": incident_body(i, lang),
+                    "body": incident_body(i, now, lang),
                     "incident_id": id,
                     "created_at": i.start,
                     "updated_at": i.start,
@@ -257,24 +258,25 @@ pub fn shields(c: &ChannelStatus, lang: Lang) -> Value {
     })
 }
 
-/// What an incident was, in a sentence: when, how long, and each check's reason.
-fn incident_body(i: &IncidentOut, lang: Lang) -> String {
+/// When an incident was, as a person reads it at `now`: "Thu 22:10 – Thu
+/// 22:31 (21 min)", or "since Thu 22:10, still going (5 min so far)".
+pub fn incident_when(i: &IncidentOut, now: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let start = words::rfc3339_near(lang, &i.start, now);
     let lasted = words::duration(lang, i.duration_s);
-    let when = match &i.end {
+    match &i.end {
         Some(end) => tl!(
             lang,
             "page-incident-ended",
-            start = words::rfc3339_day_time(lang, &i.start),
-            end = words::rfc3339_day_time(lang, end),
+            start = start,
+            end = words::rfc3339_near(lang, end, now),
             lasted = lasted
         ),
-        None => tl!(
-            lang,
-            "page-incident-open",
-            start = words::rfc3339_day_time(lang, &i.start),
-            lasted = lasted
-        ),
-    };
+        None => tl!(lang, "page-incident-open", start = start, lasted = lasted),
+    }
+}
+
+/// Each check's reason ("web: HTTP 500"), as one list; empty without checks.
+pub fn incident_reasons(i: &IncidentOut, lang: Lang) -> String {
     let why: Vec<String> = i
         .checks
         .iter()
@@ -283,10 +285,17 @@ fn incident_body(i: &IncidentOut, lang: Lang) -> String {
             None => format!("{}: {}", c.check, c.outcome.words(lang)),
         })
         .collect();
+    words::list(lang, &why)
+}
+
+/// What an incident was, in a sentence: when, how long, and each check's reason.
+fn incident_body(i: &IncidentOut, now: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let when = incident_when(i, now, lang);
+    let why = incident_reasons(i, lang);
     if why.is_empty() {
         when
     } else {
-        format!("{when} — {}", words::list(lang, &why))
+        format!("{when} — {why}")
     }
 }
 
@@ -298,6 +307,7 @@ pub fn atom(list: &[IncidentOut], generated_at: &str, site: &Site<'_>, lang: Lan
         .map(updated)
         .max_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .unwrap_or_else(|| generated_at.to_string());
+    let now = super::instant(generated_at);
     let mut x = Html::default();
     x.raw(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"",
@@ -332,7 +342,7 @@ pub fn atom(list: &[IncidentOut], generated_at: &str, site: &Site<'_>, lang: Lan
         }
         x.raw("<category").attr("term", i.state.as_str()).raw("/>");
         x.raw("<content type=\"text\">")
-            .text(&incident_body(i, lang))
+            .text(&incident_body(i, now, lang))
             .raw("</content></entry>\n");
     }
     x.raw("</feed>\n");

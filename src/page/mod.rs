@@ -101,7 +101,12 @@ const INCIDENTS_SHOWN: usize = 10;
 
 /// When the page was made, as the reference for "near" times.
 fn generated(s: &Status) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(&s.generated_at)
+    instant(&s.generated_at)
+}
+
+/// An RFC 3339 time of an answer as an instant (now, should it not parse).
+fn instant(rfc3339: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map_or_else(|_| chrono::Utc::now(), |t| t.with_timezone(&chrono::Utc))
 }
 
@@ -361,32 +366,13 @@ fn incidents(
         h.text(&format!(
             "{} {}",
             symbol(Some(i.state)),
-            crate::page::feeds::incident_name(i, lang)
+            feeds::incident_name(i, lang)
         ))
         .raw("</span> ");
-        let start = words::rfc3339_near(lang, &i.start, now);
-        let lasted = words::duration(lang, i.duration_s);
-        let when = match &i.end {
-            Some(end) => tl!(
-                lang,
-                "page-incident-ended",
-                start = start,
-                end = words::rfc3339_near(lang, end, now),
-                lasted = lasted
-            ),
-            None => tl!(lang, "page-incident-open", start = start, lasted = lasted),
-        };
-        h.text(&when);
-        let why: Vec<String> = i
-            .checks
-            .iter()
-            .map(|c| match &c.reason {
-                Some(r) => format!("{}: {r}", c.check),
-                None => format!("{}: {}", c.check, c.outcome.words(lang)),
-            })
-            .collect();
+        h.text(&feeds::incident_when(i, now, lang));
+        let why = feeds::incident_reasons(i, lang);
         if !why.is_empty() {
-            h.element("<span class=\"asof\">", &words::list(lang, &why), "</span>");
+            h.element("<span class=\"asof\">", &why, "</span>");
         }
         h.raw("</li>");
     }
