@@ -47,7 +47,11 @@ pub struct Pages {
     tls: bool,
     live: Arc<Live>,
     cache: Arc<Mutex<PageCache>>,
+    /// Computes the history's part (up to a second at 1,000 checks).
     worker: Worker,
+    /// Composes what holds now over it and renders (milliseconds): a lane of
+    /// its own, so that an answer about now never waits behind the history.
+    composer: Worker,
 }
 
 /// Each channel's longest probe interval.
@@ -86,7 +90,8 @@ impl Pages {
             tls: source.tls,
             live: source.live,
             cache: Arc::default(),
-            worker: Worker::start()?,
+            worker: Worker::start("okx-pages")?,
+            composer: Worker::start("okx-now")?,
         })
     }
 
@@ -113,6 +118,7 @@ impl Pages {
     /// Ends the thread and waits for it (after the page in hand, if any).
     pub async fn stop(&self) {
         self.worker.stop().await;
+        self.composer.stop().await;
     }
 
     fn cached(&self) -> std::sync::MutexGuard<'_, PageCache> {
@@ -201,7 +207,7 @@ async fn answer(
             None => {
                 let (job, live, e) = (Job::new(pages), pages.live.clone(), entry.clone());
                 let (version, page) = pages
-                    .worker
+                    .composer
                     .run(move || {
                         let now = live.now();
                         let version = now.version;
@@ -225,7 +231,7 @@ async fn answer(
     let vantage = pages.vantage.clone();
     let lang = opts.lang;
     pages
-        .worker
+        .composer
         .run(move || {
             let (status, incidents) = job.compose(&e, &opts, live.now());
             let site = crate::page::feeds::Site {
@@ -600,7 +606,7 @@ fn busy() -> Failure {
     )
 }
 
-/// One thread at a lower scheduling priority that computes pages, a few
+/// One thread at a lower scheduling priority that computes answers, a few
 /// requests queued at most (more: 503), stopped and waited for.
 struct Worker {
     jobs: Mutex<Option<SyncSender<Task>>>,
@@ -612,10 +618,10 @@ impl Worker {
     /// Nice 10: the probes' threads always come first.
     const NICE: libc::c_int = 10;
 
-    fn start() -> std::io::Result<Worker> {
+    fn start(name: &str) -> std::io::Result<Worker> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Task>(Self::QUEUE);
         let thread = std::thread::Builder::new()
-            .name("okx-pages".into())
+            .name(name.into())
             .spawn(move || {
                 // On Linux a thread has its own nice value; a failure leaves it at the default.
                 // SAFETY: plain system calls on this thread's own id, no memory shared.
@@ -705,7 +711,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_worker_answers_refuses_when_full_and_stops() {
-        let w = Worker::start().unwrap();
+        let w = Worker::start("test").unwrap();
         assert_eq!(w.run(|| 6 * 7).await.unwrap(), 42);
         let (started, running) = std::sync::mpsc::channel::<()>();
         let (hold, wait) = std::sync::mpsc::channel::<()>();
