@@ -458,6 +458,7 @@ arg-status-tz = Time zone of the hours shown (IANA name; default: [settings] tim
 arg-status-span = Length of a contact window, in hours.
 arg-status-channels = Only this channel (repeatable).
 arg-status-format = Output format.
+arg-status-incidents = The incidents of the window instead (spans of down, blocked or throttled), newest first.
 arg-status-heatmap = A 7×24 hour-of-week grid of availability and latency per channel.
 arg-status-prometheus = Read the history from this Prometheus (http(s)://host:port) instead of the local database.
 arg-status-vantage = With --prometheus: only this vantage (default: every vantage, summed).

@@ -444,6 +444,7 @@ arg-status-tz = 显示时间所用的时区（IANA 名称；默认取 [settings]
 arg-status-span = 联系时段的长度（小时）。
 arg-status-channels = 只看这个渠道（可重复）。
 arg-status-format = 输出格式。
+arg-status-incidents = 改为列出这段时间内的故障记录（不可用、被封锁或被限流的时段），最新的在前。
 arg-status-heatmap = 每个渠道一周 7×24 小时的可用率和延迟网格。
 arg-status-prometheus = 从这个 Prometheus（http(s)://主机:端口）读取历史，而不是本地数据库。
 arg-status-vantage = 配合 --prometheus：只看这个探测位置（默认：所有位置合计）。

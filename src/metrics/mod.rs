@@ -403,14 +403,6 @@ const FAMILIES: &[(Family, Rows)] = &[
     ),
     (
         family(
-            "okx_monitor_check_runnable",
-            "1 when this machine can run the check, 0 when it cannot (a browser check without a Chromium): such a check is not probed.",
-            Type::Gauge,
-        ),
-        Rows::Check(|_, t, f, l, v| check_value(t, f, l, v.runnable.map(int))),
-    ),
-    (
-        family(
             "okx_monitor_channel_state",
             "The channel's state now, judged from its checks' last probes as status and the page judge it: 0 up, 1 degraded, 2 throttled, 3 down, 4 unknown, 5 maintenance, 6 blocked.",
             Type::Gauge,
@@ -421,6 +413,14 @@ const FAMILIES: &[(Family, Rows)] = &[
                 t.sample(f, "", Some(("channel", channel)), int(*code));
             }
         }),
+    ),
+    (
+        family(
+            "okx_monitor_check_runnable",
+            "1 when this machine can run the check, 0 when it cannot (a browser check without a Chromium): such a check is not probed.",
+            Type::Gauge,
+        ),
+        Rows::Check(|_, t, f, l, v| check_value(t, f, l, v.runnable.map(int))),
     ),
     (
         family(
