@@ -64,6 +64,20 @@ async fn site() -> (ConfigDir, Daemon, peers::Peer) {
 #[tokio::test(flavor = "multi_thread")]
 async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
     let (dir, daemon, _control) = site().await;
+    // The imported hour of chat down is an incident, rebuilt by `import`.
+    let (code, incidents) = http_get(daemon.addr, "/api/incidents").await.unwrap();
+    assert_eq!(code, 200, "{incidents}");
+    let incidents: serde_json::Value = serde_json::from_str(&incidents).unwrap();
+    let list = incidents["incidents"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{incidents}");
+    assert_eq!(
+        (&list[0]["channel"], &list[0]["state"]),
+        (&json!("chat"), &json!("down"))
+    );
+    assert_eq!(
+        list[0]["duration_s"], 3600,
+        "from its first failed probe to its first good one"
+    );
     let (code, api) = http_get(daemon.addr, "/api/status?tz=Asia/Shanghai&span=2")
         .await
         .unwrap();
