@@ -78,12 +78,16 @@
 //! The daemon and the edge:
 //! - [`metrics`] — every Prometheus metric, fed from reports, kept per check and
 //!   written straight into the exposition (`metrics/text.rs`, the text format:
-//!   escaping, numbers, histograms; pure); [`server`] serves
-//!   `/metrics`, `/healthz` and the pages (`server/pages.rs`: the query, the
-//!   per-minute answer cache, gzip and `ETag`, and the one low-priority thread
-//!   that computes answers off the probes' threads).
+//!   escaping, numbers, histograms; pure), and the label values of a
+//!   notice's delivery ([`metrics::Delivery`]).
 //! - [`page`] — the status page and badges for a person: a view over
-//!   `status`'s own answer, escaped by construction ([`page::html::Html`]).
+//!   `status`'s own answer, escaped by construction ([`page::html::Html`]);
+//!   `page/feeds.rs`: Statuspage v2, shields' endpoint badge and the Atom
+//!   feed of the incidents, views over the same answer.
+//! - [`server`] — serves `/metrics`, `/healthz` and the pages
+//!   (`server/pages.rs`: the query, the history's part kept per query and
+//!   minute on one low-priority thread, what holds now composed over it from
+//!   [`live`] on another at every request, gzip and `ETag`).
 //! - [`notify`] — notices: the pure channel state machine (`state`), the
 //!   words, the sinks behind one trait (`sinks`), the notifier task and the
 //!   delivery queue (`notifier`, `deliver`).

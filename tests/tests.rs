@@ -28,5 +28,6 @@ mod prometheus;
 mod readme;
 mod secrets;
 mod status;
+mod structure;
 mod unknown;
 mod web_config;

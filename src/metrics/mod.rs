@@ -97,6 +97,17 @@ struct CheckSeries {
     values: Mutex<CheckValues>,
 }
 
+/// What happened to one notice at one sink (the `result` label of
+/// `okx_monitor_notices_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// One attempt failed (it is retried, or the notice is dropped).
+    Failed,
+    /// Given up after every attempt failed.
+    Dropped,
+}
+
 /// The daemon's own values.
 #[derive(Default)]
 struct DaemonValues {
@@ -257,11 +268,11 @@ impl Metrics {
     }
 
     /// A notice's fate at a sink.
-    pub fn notice(&self, sink: &str, event: &str, result: crate::notify::deliver::Result) {
+    pub fn notice(&self, sink: &str, event: &str, result: Delivery) {
         let result = match result {
-            crate::notify::deliver::Result::Sent => "sent",
-            crate::notify::deliver::Result::Failed => "failed",
-            crate::notify::deliver::Result::Dropped => "dropped",
+            Delivery::Sent => "sent",
+            Delivery::Failed => "failed",
+            Delivery::Dropped => "dropped",
         };
         *lock(&self.daemon)
             .notices

@@ -37,15 +37,8 @@ pub struct Target {
     pub sink: Arc<dyn Sink>,
 }
 
-/// What happened to one notice at one sink.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Result {
-    Sent,
-    /// One attempt failed (it is retried, or the notice is dropped).
-    Failed,
-    /// Given up after every attempt failed.
-    Dropped,
-}
+/// What happened to one notice at one sink: the metrics' own label values.
+pub use crate::metrics::Delivery as Result;
 
 /// Counts one result of (sink, event).
 pub type OnResult = Arc<dyn Fn(&str, &str, Result) + Send + Sync>;

@@ -1,0 +1,127 @@
+//! The code map in `src/lib.rs` is the house's plan: modules listed from the
+//! ground floor up, each importing only modules listed above it. This test
+//! reads the map and every module's source (its tests aside) and fails on an
+//! import that runs up the floors, and on a module the map does not list.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The crate's top-level modules, as `src/lib.rs` declares them; a module
+/// that is only a test (`#![cfg(test)]`) stands apart.
+fn declared() -> Vec<String> {
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    lib.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let name = l
+                .strip_prefix("pub mod ")
+                .or_else(|| l.strip_prefix("mod "))?
+                .strip_suffix(';')?;
+            Some(name.to_string())
+        })
+        .filter(|m| {
+            !std::fs::read_to_string(&files(m)[0])
+                .unwrap()
+                .contains("\n#![cfg(test)]")
+        })
+        .collect()
+}
+
+/// The modules in the order the code map names them (first mention), between
+/// "# Code map" and "# Invariants".
+fn map_order(modules: &[String]) -> Vec<String> {
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    let map = lib
+        .split("# Code map")
+        .nth(1)
+        .and_then(|rest| rest.split("# Invariants").next())
+        .expect("src/lib.rs has a code map");
+    let mut order: Vec<String> = Vec::new();
+    for piece in map.split("[`").skip(1) {
+        let name = piece.split('`').next().unwrap_or("");
+        let name = name.split("::").next().unwrap_or("");
+        if modules.iter().any(|m| m == name) && !order.iter().any(|o| o == name) {
+            order.push(name.to_string());
+        }
+    }
+    order
+}
+
+/// Every source file of module `m`.
+fn files(m: &str) -> Vec<PathBuf> {
+    let single = src().join(format!("{m}.rs"));
+    if single.exists() {
+        return vec![single];
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![src().join(m)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                // A module's tests (`#[cfg(test)] mod tests;`) may use any floor.
+                && path.file_name().is_some_and(|n| n != "tests.rs")
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The crate's modules a file's code (not its tests) names: `crate::x`.
+fn imports(file: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+    code.split("crate::")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_import_runs_down_the_floors_of_the_code_map() {
+    let modules = declared();
+    let order = map_order(&modules);
+    let missing: Vec<&String> = modules.iter().filter(|m| !order.contains(m)).collect();
+    assert!(
+        missing.is_empty(),
+        "modules the code map in src/lib.rs does not list: {missing:?}"
+    );
+    let floor = |m: &str| order.iter().position(|o| o == m);
+    let mut upward = Vec::new();
+    for m in &order {
+        for file in files(m) {
+            for used in imports(&file) {
+                if let (Some(to), Some(from)) = (floor(&used), floor(m))
+                    && to > from
+                {
+                    upward.push(format!(
+                        "{} (floor of `{m}`) imports `{used}`, a module on a higher floor",
+                        file.strip_prefix(src()).unwrap().display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "imports that run up the floors of the code map:\n{}",
+        upward.join("\n")
+    );
+    assert!(order.len() > 20, "the map was read: {order:?}");
+    assert_eq!(order.first().map(String::as_str), Some("i18n"));
+    assert_eq!(order.last().map(String::as_str), Some("cli"));
+}
