@@ -91,8 +91,10 @@
 //! - [`notify`] — notices: the pure channel state machine (`state`), the
 //!   words, the sinks behind one trait (`sinks`), the notifier task and the
 //!   delivery queue (`notifier`, `deliver`).
-//! - [`daemon`] — `run`: the scheduler (a timer heap), probe tasks, reload and
-//!   shutdown.
+//! - [`daemon`] — `run`: the wiring and the one place a report becomes a
+//!   sample, metrics, what holds now and a notice (`Recorder`);
+//!   `daemon/scheduler.rs` (the timer heap, probe tasks, reload and drain) and
+//!   `daemon/start.rs` (resuming from the database, starting the notices).
 //! - [`cli`] — one file per subcommand (`explain` shows what one probe saw);
 //!   the only code that prints. `main.rs`
 //!   turns [`cli::main`]'s exit code into the process's; nothing else.
