@@ -183,33 +183,48 @@ async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
         .unwrap();
     assert_eq!(code, 400, "{}", String::from_utf8_lossy(&bad));
 
-    // Sent gzipped to a browser that asks, tagged, under a policy that loads nothing.
-    let (code, head, gz) = http_request(daemon.addr, "/", &[("accept-encoding", "gzip, br")])
-        .await
-        .unwrap();
-    assert_eq!(code, 200);
-    let head = head.to_ascii_lowercase();
-    assert!(head.contains("content-encoding: gzip"), "{head}");
+    // Sent gzipped to a browser that asks, tagged, under a policy that loads
+    // nothing. The page is rendered again when a probe comes in or the minute
+    // turns (it says when it was generated): two fetches back to back are the
+    // same page unless one of those fell between them, so up to three tries.
+    let gzip = [("accept-encoding", "gzip, br")];
+    let mut tries = Vec::new();
+    for _ in 0..3 {
+        let (_, page) = http_get(daemon.addr, "/").await.unwrap();
+        let (code, head, gz) = http_request(daemon.addr, "/", &gzip).await.unwrap();
+        assert_eq!(code, 200);
+        let head = head.to_ascii_lowercase();
+        assert!(head.contains("content-encoding: gzip"), "{head}");
+        assert!(
+            head.contains("content-security-policy: default-src 'none'"),
+            "{head}"
+        );
+        assert!(head.contains("cache-control: no-cache"), "{head}");
+        let mut plain = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain)
+            .unwrap();
+        assert!(gz.len() * 5 < page.len(), "{} of {}", gz.len(), page.len());
+        let etag = head
+            .lines()
+            .find_map(|l| l.strip_prefix("etag: "))
+            .expect("an etag")
+            .to_string();
+        let (code, _, body) = http_request(daemon.addr, "/", &[("if-none-match", &etag)])
+            .await
+            .unwrap();
+        let same = plain == page;
+        tries.push((same, code, body.len()));
+        if same && code == 304 {
+            break;
+        }
+    }
     assert!(
-        head.contains("content-security-policy: default-src 'none'"),
-        "{head}"
+        tries.iter().any(|(same, _, _)| *same),
+        "the same page, compressed: {tries:?}"
     );
-    let mut plain = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain).unwrap();
-    assert_eq!(plain, page, "the same page, compressed");
-    assert!(gz.len() * 5 < page.len(), "{} of {}", gz.len(), page.len());
-    let etag = head
-        .lines()
-        .find_map(|l| l.strip_prefix("etag: "))
-        .expect("an etag")
-        .to_string();
-    let (code, _, body) = http_request(daemon.addr, "/", &[("if-none-match", &etag)])
-        .await
-        .unwrap();
-    assert_eq!(
-        (code, body.len()),
-        (304, 0),
-        "unchanged: nothing sent again"
+    assert!(
+        tries.iter().any(|(_, code, len)| (*code, *len) == (304, 0)),
+        "unchanged: nothing sent again: {tries:?}"
     );
 }
 
