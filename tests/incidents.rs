@@ -384,10 +384,16 @@ url = "{}"
 
     // The chat fails for a few seconds.
     failing.store(true, Ordering::SeqCst);
+    let failing_since = Instant::now();
     let second = loop {
         if let Some(t) = failures.lock().unwrap().get(1) {
             break *t;
         }
+        // Probed every second: two failures come within seconds.
+        assert!(
+            failing_since.elapsed() < Duration::from_secs(30),
+            "the chat was not probed"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let (during, _) = until(
@@ -422,6 +428,10 @@ url = "{}"
 
     // A few seconds of it, then the chat answers again.
     while failures.lock().unwrap().len() < 4 {
+        assert!(
+            failing_since.elapsed() < Duration::from_secs(60),
+            "the chat was not probed"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     failing.store(false, Ordering::SeqCst);
