@@ -74,11 +74,6 @@ impl Incident {
     pub fn duration_ms(&self, now_ms: i64) -> i64 {
         (self.end_ms.unwrap_or(now_ms) - self.start_ms).max(0)
     }
-
-    /// Statuspage's impact (see [`impact`]).
-    pub fn impact(&self) -> &'static str {
-        impact(self.state)
-    }
 }
 
 /// Statuspage's impact of an incident in `state`: a channel refused outright
@@ -236,11 +231,6 @@ impl Tracker {
         self.channels.values().filter_map(|t| t.open.as_ref())
     }
 
-    /// The open incident of `channel`, if any.
-    pub fn open_of(&self, channel: Channel) -> Option<&Incident> {
-        self.channels.get(&channel)?.open.as_ref()
-    }
-
     /// The incidents this tracker saw close, oldest first (a bounded few).
     pub fn recently_closed(&self) -> impl Iterator<Item = &Incident> {
         self.recent.iter()
@@ -329,10 +319,10 @@ mod tests {
         assert!(feed(&mut t, &[("a", Unknown, 0), ("a", Maintenance, 1)]).is_empty());
         let opened = feed(&mut t, &[("a", Throttled, 2)]);
         assert_eq!(opened[0].state, Throttled);
-        assert_eq!(opened[0].impact(), "minor");
+        assert_eq!(impact(opened[0].state), "minor");
         let worse = feed(&mut t, &[("a", Unknown, 3), ("a", Down, 4)]);
         assert_eq!((worse[0].state, worse[0].start_ms), (Down, 2));
-        assert_eq!(worse[0].impact(), "major");
+        assert_eq!(impact(worse[0].state), "major");
         assert!(
             feed(&mut t, &[("a", Down, 5)]).is_empty(),
             "nothing new to say"

@@ -28,23 +28,27 @@ struct Inner {
 }
 
 impl Inner {
-    /// Judges `channel` again from its checks' latest outcomes.
-    fn judge(&mut self, channel: Channel) {
+    /// Judges `channel` again from its checks' latest outcomes; returns its
+    /// state now.
+    fn judge(&mut self, channel: Channel) -> Option<Outcome> {
         let outcomes: Vec<Outcome> = self
             .latest
             .get(&channel)
             .map(|m| m.values().map(|l| l.outcome).collect())
             .unwrap_or_default();
-        if let Some(o) = channel_now(&outcomes).filter(|o| *o != Outcome::Unknown) {
+        let now = channel_now(&outcomes);
+        if let Some(o) = now.filter(|o| *o != Outcome::Unknown) {
             self.judged.insert(channel, o);
         }
+        now
     }
 }
 
 /// What one probe changed.
 #[derive(Debug, Clone, Default)]
 pub struct Recorded {
-    /// Its channel's state now, from its checks' latest outcomes.
+    /// Its channel's state now, from its checks' latest outcomes (`None`
+    /// when the probe was older than its check's latest).
     pub channel_now: Option<Outcome>,
     /// The incident it opened, changed or closed.
     pub incident: Option<Incident>,
@@ -97,16 +101,15 @@ impl Live {
     pub fn record(&self, sample: &Sample, report: &Report) -> Recorded {
         let mut inner = self.lock();
         let checks = inner.latest.entry(sample.channel).or_default();
-        if let Some(next) = Latest::after(checks.get(&sample.check), sample, report) {
-            checks.insert(sample.check.clone(), next);
-            inner.judge(sample.channel);
-        }
-        let outcomes: Vec<Outcome> = inner
-            .latest
-            .get(&sample.channel)
-            .map(|m| m.values().map(|l| l.outcome).collect())
-            .unwrap_or_default();
-        let channel_now = channel_now(&outcomes);
+        // A probe older than the latest (probes end out of order) changes
+        // nothing now, and says nothing of the channel's state.
+        let channel_now = match Latest::after(checks.get(&sample.check), sample, report) {
+            Some(next) => {
+                checks.insert(sample.check.clone(), next);
+                inner.judge(sample.channel)
+            }
+            None => None,
+        };
         let reason = (!report.outcome.is_success()).then_some(report.reason.as_str());
         let changed = inner.tracker.observe(
             &sample.check,

@@ -26,6 +26,9 @@ command -v setpriv >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need
 # checked anyway for a trimmed image.
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 [ -x /usr/bin/python3 ] || need+=(python3)
+# The incidents test parses the Atom feed with Python's XML parser, which
+# python3-minimal alone lacks.
+/usr/bin/python3 -c 'import xml.etree.ElementTree' >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "the tests need these Debian packages, and installing them needs root: ${need[*]}" >&2

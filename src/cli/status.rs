@@ -135,7 +135,7 @@ fn incidents(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<u8> {
     let now_ms = now.timestamp_millis();
-    let from = now_ms - i64::try_from(args.window.as_millis()).unwrap_or(i64::MAX / 2);
+    let from = status::window_start(now_ms, args.window);
     let list: Vec<crate::incident::Incident> = store
         .incidents(from)?
         .into_iter()

@@ -69,19 +69,12 @@ impl Config {
     /// opens when the most eager sink would be told), else 2 and 2.
     pub fn incident_rules(&self) -> crate::incident::Rules {
         let default = crate::incident::Rules::default();
+        let least = |count: fn(&notify::Notify) -> u32, or: u32| {
+            self.notify.iter().map(count).min().unwrap_or(or)
+        };
         crate::incident::Rules {
-            after: self
-                .notify
-                .iter()
-                .map(|n| n.after)
-                .min()
-                .unwrap_or(default.after),
-            recover_after: self
-                .notify
-                .iter()
-                .map(|n| n.recover_after)
-                .min()
-                .unwrap_or(default.recover_after),
+            after: least(|n| n.after, default.after),
+            recover_after: least(|n| n.recover_after, default.recover_after),
         }
     }
 }

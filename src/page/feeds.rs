@@ -426,7 +426,6 @@ mod tests {
                 reason: Some("</content><script>x</script>&".into()),
             }],
             start_ms: 0,
-            end_ms: None,
         }];
         let site = Site {
             base: Some("http://127.0.0.1:9786/"),

@@ -690,7 +690,6 @@ mod tests {
                 reason: Some("<img src=x onerror=alert(1)>".into()),
             }],
             start_ms: 0,
-            end_ms: None,
         }];
         let mut s = status(Some("up"));
         s.generated_at = "2026-12-04T10:00:00Z".into();

@@ -169,7 +169,7 @@ pub(super) async fn respond(
     let query = format!("{}|{}", browser.code(), req.uri().query().unwrap_or(""));
     let minute = chrono::Utc::now().timestamp().div_euclid(60);
     let result = match options(pages, &query) {
-        Ok(opts) => match history(pages, query, minute).await {
+        Ok(opts) => match history(pages, query, &opts, minute).await {
             Ok(entry) => {
                 let base = base_url(req, pages.tls);
                 answer(req, pages, wanted, entry, opts, base).await
@@ -352,19 +352,23 @@ fn accepts_gzip(req: &Request<Incoming>) -> bool {
 /// The history's part for `query`: this minute's from the cache; one of the
 /// last few minutes' from the cache while this minute's is computed behind
 /// it; else computed now.
-async fn history(pages: &Pages, query: String, minute: i64) -> Result<Arc<Entry>, Failure> {
+async fn history(
+    pages: &Pages,
+    query: String,
+    opts: &Options,
+    minute: i64,
+) -> Result<Arc<Entry>, Failure> {
     let hit = pages.cached().get(&query);
     if let Some(e) = hit.as_ref() {
         if e.minute == minute {
             return Ok(e.clone());
         }
         if minute - e.minute <= STALE_MINUTES {
-            refresh(pages, query, minute, e);
+            refresh(pages, query, opts.clone(), minute, e);
             return Ok(e.clone());
         }
     }
-    let opts = options(pages, &query)?;
-    let job = Job::new(pages);
+    let (opts, job) = (opts.clone(), Job::new(pages));
     let e = pages
         .worker
         .run(move || job.history(&opts, minute, query))
@@ -374,13 +378,10 @@ async fn history(pages: &Pages, query: String, minute: i64) -> Result<Arc<Entry>
 }
 
 /// Starts computing this minute's history behind `stale`, once.
-fn refresh(pages: &Pages, query: String, minute: i64, stale: &Entry) {
+fn refresh(pages: &Pages, query: String, opts: Options, minute: i64, stale: &Entry) {
     if stale.refreshing.swap(true, Ordering::AcqRel) {
         return;
     }
-    let Ok(opts) = options(pages, &query) else {
-        return;
-    };
     let (job, cache) = (Job::new(pages), pages.cache.clone());
     // Busy: the stale answer stays, and the next request tries again.
     let queued = pages.worker.submit(move || {
@@ -464,7 +465,10 @@ impl Job {
             .map_err(unavailable)?;
         let summary = crate::status::summarize(&input, opts, now);
         let stored = store
-            .incidents(window_start(now.timestamp_millis(), opts.window))
+            .incidents(crate::status::window_start(
+                now.timestamp_millis(),
+                opts.window,
+            ))
             .map_err(unavailable)?;
         Ok(Entry::new(
             query,
@@ -491,7 +495,7 @@ impl Job {
             ..Input::default()
         };
         let status = crate::status::compose(&e.summary, &input, opts, at);
-        let from_ms = window_start(at.timestamp_millis(), opts.window);
+        let from_ms = crate::status::window_start(at.timestamp_millis(), opts.window);
         let merged = crate::incident::merge_now((*e.stored).clone(), &now.incidents, from_ms);
         let merged: Vec<Incident> = merged
             .into_iter()
@@ -501,10 +505,6 @@ impl Job {
             crate::status::incidents_out(&merged, opts.tz, opts.window, at.timestamp_millis());
         (status, incidents)
     }
-}
-
-fn window_start(now_ms: i64, window: std::time::Duration) -> i64 {
-    now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
 /// A page as sent: plain and gzipped, and its tag.

@@ -18,6 +18,11 @@ pub const DEFAULT_SPAN: usize = 2;
 /// The longest contact window: the whole week.
 pub const MAX_SPAN: usize = 168;
 
+/// Where a window of history ending at `now_ms` starts (Unix ms).
+pub fn window_start(now_ms: i64, window: Duration) -> i64 {
+    now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
 /// `status`'s input from `store`: the `window` before `now`, hours in `tz`;
 /// `configured` are the channels of the configuration, shown even before they
 /// have data.
@@ -29,7 +34,7 @@ pub fn from_store(
     now: DateTime<Utc>,
 ) -> Result<Input, StoreError> {
     let now_ms = now.timestamp_millis();
-    let from = now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2);
+    let from = window_start(now_ms, window);
     let recent = store
         .rollups(now_ms - 86_400_000, now_ms + SLOT_MS)?
         .into_iter()

@@ -26,11 +26,9 @@ pub struct IncidentOut {
     /// How long it lasted, or has lasted so far.
     pub duration_s: i64,
     pub checks: Vec<CheckPart>,
-    /// Unix milliseconds of `start`, for the feed's and the page's own use.
+    /// Unix milliseconds of `start`, for the feeds' ids.
     #[serde(skip)]
     pub start_ms: i64,
-    #[serde(skip)]
-    pub end_ms: Option<i64>,
 }
 
 /// `list` (newest first) as the answer gives it, at `now_ms`, in `tz`.
@@ -53,7 +51,6 @@ pub fn incidents_out(
                 duration_s: i.duration_ms(now_ms) / 1000,
                 checks: i.checks.clone(),
                 start_ms: i.start_ms,
-                end_ms: i.end_ms,
             })
             .collect(),
     }

@@ -13,7 +13,7 @@ mod incidents;
 mod next;
 
 pub use crate::outcome::channel_now;
-pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, MAX_SPAN, from_store};
+pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, MAX_SPAN, from_store, window_start};
 pub use incidents::{IncidentOut, Incidents, incidents_out};
 pub use next::{Occurrence, describe, next_occurrence};
 
@@ -60,6 +60,7 @@ pub const STALE_FLOOR: std::time::Duration = std::time::Duration::from_secs(15 *
 /// Quarter-hours in the last-day strip.
 pub const DAY_SLOTS: usize = 96;
 
+#[derive(Clone)]
 pub struct Options {
     pub tz: Tz,
     pub window: std::time::Duration,
