@@ -27,7 +27,7 @@ pub const FORGET_MS: i64 = 6 * 3600 * 1000;
 const RECENT_KEPT: usize = 64;
 
 /// The counts that open and close an incident (the notices' `after` and
-/// `recover_after`).
+/// `recover_after`); its default is theirs too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rules {
     pub after: u32,

@@ -169,12 +169,14 @@ pub(super) fn build(
             ));
         }
     };
-    let at_least_one = |v: &Option<Spanned<u32>>, key: &str| match v {
+    // The counts' defaults are the incidents' (one rule for both).
+    let defaults = crate::incident::Rules::default();
+    let at_least_one = |v: &Option<Spanned<u32>>, key: &str, default: u32| match v {
         Some(n) if *n.get_ref() == 0 => {
             Err(fail(n.span().start, t!("cfg-at-least-one", key = key)))
         }
         Some(n) => Ok(*n.get_ref()),
-        None => Ok(2),
+        None => Ok(default),
     };
     let channels: Vec<Channel> = match raw.channels {
         Some(c) => c.into_iter().map(|c| c.0).collect(),
@@ -193,8 +195,8 @@ pub(super) fn build(
         lang,
         channels,
         events: raw.events.unwrap_or_else(|| Event::ALL.to_vec()),
-        after: at_least_one(&raw.after, "after")?,
-        recover_after: at_least_one(&raw.recover_after, "recover_after")?,
+        after: at_least_one(&raw.after, "after", defaults.after)?,
+        recover_after: at_least_one(&raw.recover_after, "recover_after", defaults.recover_after)?,
         remind: raw.remind.map(|d| d.0).filter(|d| !d.is_zero()),
         origin: at(raw.name.span().start),
     })
