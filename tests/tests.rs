@@ -13,6 +13,7 @@ mod diagnose;
 mod disk;
 mod docs;
 mod faults;
+mod golden;
 mod incidents;
 mod lang;
 mod metrics_text;
