@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use crate::channel::Channel;
 use crate::config::Check;
 use crate::outcome::{self, Closed, ControlSeen, Outcome, Report};
-use crate::probe::Prober;
 use crate::runner;
+use crate::runner::Prober;
 
 /// Control results younger than this describe "now".
 pub const FRESH: Duration = Duration::from_secs(30);

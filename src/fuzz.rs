@@ -95,7 +95,7 @@ proptest! {
 
     #[test]
     fn smtp_reply_lines_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        if let Ok((code, _, _)) = crate::probe::smtp::parse_line(&bytes) {
+        if let Ok((code, _, _)) = crate::kinds::mx::smtp::parse_line(&bytes) {
             prop_assert!((200..600).contains(&code));
         }
     }
@@ -106,8 +106,8 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..300),
     ) {
         let answer = r#"{"code":"0","msg":"","data":[{"begin":"1672823400000","end":"1672825980000","state":"ongoing","title":"Upgrade","serviceType":"0"}]}"#;
-        let _ = crate::probe::okx_status::parse(mutate(answer, &edits).as_bytes());
-        let _ = crate::probe::okx_status::parse(&bytes);
+        let _ = crate::kinds::okx_status::probe::parse(mutate(answer, &edits).as_bytes());
+        let _ = crate::kinds::okx_status::probe::parse(&bytes);
     }
 
     #[test]

@@ -32,30 +32,43 @@
 //! - [`pattern`] — [`pattern::Rollup`], hour-of-week [`pattern::Week`]s, windows,
 //!   which differ measurably from the rest of the week, and their ranking: pure.
 //!
+//! Probing machinery, shared by every kind:
+//! - [`tls`] — what every HTTP client shares: rustls set-up, roots, User-Agent.
+//! - [`probe`] — `connect` (name, TCP and TLS, timed: the one way every
+//!   connecting kind reaches its peer), `resolve` (the DNS resolver every
+//!   name goes through), `refusal` (throttled or blocked, for every kind that
+//!   reads an HTTP answer), `page` ([`probe::page::PageRules`]:
+//!   `fail_if`/`blocked_if`, a page that answered and is not the page; pure),
+//!   `chromium` (the one browser process, owned and waited for) and `clock`
+//!   (phase timings).
+//!
+//! The kinds of check:
+//! - [`kinds`] — one folder per kind (`kinds/http/`, `mx/` with `smtp.rs`,
+//!   `tcp/`, `okx_status/`, `websocket/`, `browser/`): its spec, its keys
+//!   (read with [`kinds::Keys`], each fault at its line and column) and its
+//!   builder in `mod.rs`, its probe and the judging of the answer in
+//!   `probe.rs`, and its answers to what the rest asks of a check
+//!   ([`kinds::Target`]: host, target, the name `diagnose` looks up, extra
+//!   metric families, TLS, a pinned copy). `kinds/mod.rs` is the registry:
+//!   [`kinds::Kind`], [`kinds::Spec`] and every dispatch come from its one
+//!   `kinds!` list. `kinds/keys.rs` holds the values that check themselves
+//!   while read and [`kinds::Secret`].
+//!
 //! Configuration:
 //! - [`config`] — `checks/*.toml` → validated [`config::Check`]s; every error
-//!   names file, line and column. `config/builtin.rs` embeds the shipped
-//!   `checks/` ([`config::Source`]: a path, or the built-in checks) and dumps
-//!   them; `config::pinned` writes a browser check pinned to what it opened. `config/kind.rs` is the table of kinds; each
-//!   kind's spec, keys and builder is one file (`config/http.rs`, …) and
-//!   answers what the rest asks of a check ([`config::Spec::host`],
-//!   [`config::Spec::target`], [`config::Spec::looked_up`],
-//!   [`config::Spec::extras`]).
+//!   names file, line and column. It reads the common keys of a check and
+//!   hands the rest to its kind; a key no kind takes, or another kind's, is
+//!   an error. `config/builtin.rs` embeds the shipped `checks/`
+//!   ([`config::Source`]: a path, or the built-in checks) and dumps them;
+//!   [`config::pinned`] writes a check pinned to what its click opened.
 //! - [`schedule`] — cron → next run, jitter; pure but for
 //!   [`schedule::system_tz`], which reads the environment.
 //! - [`webconfig`] — `--web-config` (TLS, basic auth for `/metrics`).
 //!
-//! Probing:
-//! - [`tls`] — what every HTTP client shares: rustls set-up, roots, User-Agent.
-//! - [`probe`] — one file per kind (`http`, `mx` with `smtp`, `tcp`,
-//!   `okx_status`, `websocket`, `browser`), `refusal` (throttled or blocked, for
-//!   every kind that reads an HTTP answer), `page` (`fail_if`/`blocked_if`: a
-//!   page that answered and is not the page; pure), `chromium` (the one browser process,
-//!   owned and waited for), `resolve` (the DNS resolver every name goes
-//!   through), `connect` (name, TCP and TLS, timed: the one way every
-//!   connecting kind reaches its peer) and `clock` (phase timings);
-//!   [`probe::Prober::probe`] dispatches and enforces the timeout.
-//! - [`runner`] — runs a set of checks once, concurrently, and judges the run.
+//! Running checks:
+//! - [`runner`] — [`runner::Prober`] (what probes share for a configuration;
+//!   [`runner::Prober::probe`] dispatches to the kind and enforces the
+//!   timeout), and a set of checks run once, concurrently, the run judged.
 //! - [`controls`] — the control rule where checks run on their own schedules:
 //!   fresh control results, or one shared re-probe.
 //!
@@ -103,7 +116,7 @@
 //!
 //! - A probe never returns an error and never outlives its check's timeout:
 //!   failure is data ([`outcome::Report`]), and the deadline is enforced in one
-//!   place, [`probe::Prober::probe`].
+//!   place, [`runner::Prober::probe`].
 //! - Probes touch no database, metric or terminal; only `cli` prints.
 //! - A loaded [`config::Config`] is valid: the rest of the code trusts it.
 //! - Pure logic (judging answers, grading, the control rule, patterns, verdicts,
@@ -126,16 +139,17 @@
 //!
 //! # A new kind of check
 //!
-//! 1. A line in `kinds!` (`config/kind.rs`): `Name(NameSpec) = "name"`.
-//! 2. `config/name.rs`: `NameSpec`, its `Build` (its `KEYS` and builder) and
-//!    `Target` (host, target, name looked up, extra metrics) impls.
-//! 3. Its keys as fields of `RawCheck` and in `kind_keys!` (`config/raw.rs`).
-//! 4. `probe/name.rs`, and the match arm the compiler asks for in
-//!    `probe/mod.rs`.
+//! 1. A folder `kinds/name/`: `mod.rs` with `NameSpec`, its `Build` (its
+//!    `KEYS` and how it reads them from [`kinds::Keys`]) and `Target`
+//!    impls; `probe.rs` with `NameSpec::probe(&self, via, clock) -> Report`.
+//! 2. A line in `kinds!` (`kinds/mod.rs`): `Name(name::NameSpec) = "name"`,
+//!    and its `mod name;` beside the others.
 //!
-//! Nothing else names kinds: `schedule`, `metrics`, `diagnose` and `cli` ask
-//! the spec. A kind-specific metric family is declared in `metrics.rs` and
-//! switched on by a flag of [`config::Extras`].
+//! Nothing else names kinds: `config` reads the common keys and hands the
+//! rest to the kind (a key no kind lists is an error); `runner`, `schedule`,
+//! `metrics`, `diagnose` and `cli` ask the spec. A kind-specific metric
+//! family is declared in `metrics` and switched on by a flag of
+//! [`kinds::Extras`]; its words, if any, are messages in the catalogues.
 
 // First: its `t!` and `tl!` macros serve every module below.
 #[macro_use]
@@ -150,6 +164,7 @@ pub mod duration;
 mod fuzz;
 pub mod histogram;
 pub mod incident;
+pub mod kinds;
 pub mod live;
 pub mod metrics;
 pub mod notify;

@@ -35,9 +35,8 @@ fn history() -> Vec<String> {
             "up",
             Some(30.0 + (hour % 5) as f64),
         ));
-        let (outcome, ms) = if (100..160).contains(&back) {
-            ("down", None)
-        } else if day == 4 && (18..21).contains(&hour) {
+        let (outcome, ms) = if (100..160).contains(&back) || (day == 4 && (18..21).contains(&hour))
+        {
             ("down", None)
         } else if hour == 6 {
             ("up", Some(40.0 + (t.minute() % 7) as f64))

@@ -16,7 +16,7 @@ use okx_monitor::outcome::{Failure, Outcome, Report};
 
 use crate::support::peers::{self, Answer, response};
 use crate::support::ws::{self, Behaviour};
-use okx_monitor::probe::Prober;
+use okx_monitor::runner::Prober;
 
 /// A page whose launcher appears after `delay_ms` and, clicked, opens a
 /// WebSocket to `ws`; `extra` is more script.

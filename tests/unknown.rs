@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use okx_monitor::outcome::Outcome;
-use okx_monitor::probe::Prober;
 use okx_monitor::runner;
+use okx_monitor::runner::Prober;
 
 use crate::support::daemon::{Daemon, metric_sum};
 use crate::support::{ConfigDir, load, peers, stdout};

@@ -10,8 +10,8 @@ use super::{EXIT_FOUND_DOWN, EXIT_OK, Format};
 use crate::channel::Channel;
 use crate::config::{Check, Kind};
 use crate::outcome::{Outcome, Report};
-use crate::probe::Prober;
 use crate::runner;
+use crate::runner::Prober;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {

@@ -10,7 +10,7 @@ use super::{EXIT_FOUND_DOWN, EXIT_OK, Format};
 use crate::channel::Channel;
 use crate::diagnose::{self, Evidence, NameAnswers, Verdict};
 use crate::outcome::Outcome;
-use crate::probe::Prober;
+use crate::runner::Prober;
 use crate::status;
 use crate::store::Store;
 

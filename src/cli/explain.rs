@@ -14,7 +14,7 @@ use super::{EXIT_FOUND_DOWN, EXIT_OK, Format};
 use crate::channel::Channel;
 use crate::config::{Kind, pinned};
 use crate::outcome::{Opened, OpenedKind, Outcome, Report};
-use crate::probe::Prober;
+use crate::runner::Prober;
 
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {

@@ -3,7 +3,7 @@
 use super::table::{self, Cell};
 use super::{EXIT_OK, Format};
 use crate::duration;
-use crate::probe::Prober;
+use crate::runner::Prober;
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {

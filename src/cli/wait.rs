@@ -12,8 +12,8 @@ use super::{EXIT_FOUND_DOWN, EXIT_OK};
 use crate::channel::Channel;
 use crate::config::Check;
 use crate::outcome::Outcome;
-use crate::probe::Prober;
 use crate::runner;
+use crate::runner::Prober;
 
 #[derive(clap::Args, Debug)]
 pub struct WaitArgs {

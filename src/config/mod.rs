@@ -5,22 +5,14 @@
 //! [`Config`]. This module reads files and nothing else: no network, no clock.
 //!
 //! The model is here; `raw.rs` is the shape of the files as serde reads them,
-//! `load.rs` turns files into the model, `kind.rs` is the table of check kinds,
-//! and each kind's spec, its keys and its builder live in a file of its own
-//! (`http.rs`, `mx.rs`, `tcp.rs`, `okx_status.rs`, `websocket.rs`, `browser.rs`).
+//! and `load.rs` turns files into the model: the common keys of a check here,
+//! its kind's keys handed to its kind ([`crate::kinds`]).
 
-mod browser;
 pub mod builtin;
-mod http;
-mod kind;
 mod lines;
 mod load;
-mod mx;
 pub mod notify;
-mod okx_status;
 mod raw;
-mod tcp;
-mod websocket;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -28,16 +20,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use browser::{BrowserSpec, pinned};
 pub use builtin::Source;
-pub use http::{HttpSpec, Method, PageRules};
-pub use kind::{Extras, Kind, Spec};
 pub use load::{load, load_source};
-pub use mx::MxSpec;
 pub use notify::Event as NotifyEvent;
-pub use okx_status::{OKX_STATUS_URL, OkxStatusSpec};
-pub use tcp::TcpSpec;
-pub use websocket::WebSocketSpec;
+
+pub use crate::kinds::keys::Secret;
+pub use crate::kinds::{Extras, Kind, Spec};
 
 use crate::channel::Channel;
 
@@ -201,40 +189,6 @@ pub enum ConfigError {
 }
 
 /// Reads a directory of `*.toml` files (sorted by name), or one file.
-/// A value that must never be shown: in `Debug` it is `***`. Header values
-/// are secrets, whether written in the file or taken from the environment.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Secret {
-        Secret(value)
-    }
-
-    /// A value as written in the configuration: itself, or with `env:NAME`
-    /// the environment variable's value. `Err` names the variable (which is
-    /// unset or empty), never a value.
-    pub fn from_config(text: &str) -> Result<Secret, String> {
-        match text.strip_prefix("env:") {
-            Some(var) => match std::env::var(var) {
-                Ok(v) if !v.is_empty() => Ok(Secret(v)),
-                _ => Err(var.to_string()),
-            },
-            None => Ok(Secret(text.to_string())),
-        }
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
 /// A vantage name: 1 to 64 letters, digits, `_`, `-` or `.` (it becomes a label value).
 pub fn vantage(t: &str) -> Result<String, String> {
     let ok = !t.is_empty()
@@ -246,4 +200,29 @@ pub fn vantage(t: &str) -> Result<String, String> {
     } else {
         Err(t!("cfg-vantage", vantage = t))
     }
+}
+
+/// `check` (a browser check) pinned to what its click opened: its own keys,
+/// with `expect_websocket` (or, without a counted WebSocket, `expect_frame`)
+/// anchored to the URL that counted, as TOML a user can paste (pure).
+/// `None` when nothing counted or the kind has no click.
+pub fn pinned(check: &Check, websocket: Option<&str>, frame: Option<&str>) -> Option<String> {
+    let own = check.spec.pinned(websocket, frame)?;
+    let mut t = toml::Table::new();
+    t.insert("name".into(), check.name.clone().into());
+    t.insert("channel".into(), check.channel.as_str().into());
+    t.insert("kind".into(), check.spec.kind().as_str().into());
+    t.extend(own);
+    t.insert(
+        "timeout".into(),
+        crate::duration::format(check.timeout).into(),
+    );
+    t.insert("slow".into(), crate::duration::format(check.slow).into());
+    t.insert("schedule".into(), check.schedule.text.to_string().into());
+    let mut doc = toml::Table::new();
+    doc.insert(
+        "check".to_string(),
+        toml::Value::Array(vec![toml::Value::Table(t)]),
+    );
+    toml::to_string(&doc).ok()
 }

@@ -3,9 +3,7 @@
 //! line and column; what depends on several keys is checked in `load.rs` and
 //! in each kind's builder.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::ops::Range;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,9 +11,11 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Kind, Method, NotifyEvent};
+use super::NotifyEvent;
 use crate::channel::Channel;
 use crate::duration;
+use crate::kinds::Kind;
+use crate::kinds::keys::{UrlValue, checked_string};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,8 +75,8 @@ pub(super) struct RawDefaults {
     pub slow: Option<Spanned<DurationValue>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One `[[check]]`: the common keys, read here, and the rest, with their
+/// places, for the check's kind to read ([`crate::kinds::Keys`]).
 pub(super) struct RawCheck {
     pub name: Spanned<CheckName>,
     pub channel: ChannelValue,
@@ -87,98 +87,88 @@ pub(super) struct RawCheck {
     pub resolver: Option<ResolverValue>,
     /// A control check's channels (default: every channel).
     pub covers: Option<Spanned<Vec<ChannelValue>>>,
-    // http, okx_status
-    pub url: Option<Spanned<UrlValue>>,
-    pub tls_ca_file: Option<Spanned<PathBuf>>,
-    // http
-    pub method: Option<Spanned<Method>>,
-    pub expect_status: Option<Spanned<Vec<u16>>>,
-    pub body_contains: Option<Spanned<String>>,
-    pub body_regex: Option<Spanned<RegexValue>>,
-    pub json: Option<Spanned<BTreeMap<String, toml::Value>>>,
-    pub extract: Option<Spanned<BTreeMap<String, String>>>,
-    pub headers: Option<Spanned<BTreeMap<String, String>>>,
-    // http, browser
-    pub fail_if: Option<Spanned<FailIfRegex>>,
-    pub blocked_if: Option<Spanned<BlockedIfRegex>>,
-    // mx
-    pub domain: Option<Spanned<DomainValue>>,
-    pub min_records: Option<Spanned<u32>>,
-    pub smtp: Option<Spanned<bool>>,
-    pub smtp_port: Option<Spanned<u16>>,
-    // tcp
-    pub address: Option<Spanned<HostPort>>,
-    // websocket
-    pub send: Option<Spanned<String>>,
-    pub expect: Option<Spanned<ExpectRegex>>,
-    // browser
-    pub wait_for: Option<Spanned<String>>,
-    pub click: Option<Spanned<bool>>,
-    pub expect_websocket: Option<Spanned<WebSocketRegex>>,
-    pub expect_frame: Option<Spanned<FrameRegex>>,
+    /// Every other key, in the order written: the kind's.
+    pub rest: Vec<(Spanned<String>, Spanned<toml::Value>)>,
 }
 
-/// Lists the kind-specific keys of [`RawCheck`] once: the names a kind's
-/// `KEYS` may hold, and which of them a table holds, with their places.
-macro_rules! kind_keys {
-    ($($field:ident),+ $(,)?) => {
-        impl RawCheck {
-            #[cfg(test)]
-            pub const KIND_KEYS: &'static [&'static str] = &[$(stringify!($field)),+];
+/// The keys every check takes; the rest are its kind's.
+pub(super) const COMMON_KEYS: &[&str] = &[
+    "name", "channel", "kind", "schedule", "timeout", "slow", "resolver", "covers",
+];
 
-            /// Every kind-specific key present, with its place.
-            pub fn kind_keys_present(&self) -> Vec<(&'static str, Range<usize>)> {
-                let mut out = Vec::new();
-                $(
-                    if let Some(v) = &self.$field {
-                        out.push((stringify!($field), v.span()));
+/// Every key a `[[check]]` may hold: the common ones, then every kind's.
+static CHECK_KEYS: std::sync::LazyLock<&'static [&'static str]> = std::sync::LazyLock::new(|| {
+    let mut all: Vec<&'static str> = COMMON_KEYS.to_vec();
+    for key in Kind::ALL.iter().flat_map(|k| k.keys()) {
+        if !all.contains(key) {
+            all.push(key);
+        }
+    }
+    Vec::leak(all)
+});
+
+/// A key of a `[[check]]`: one no kind takes is refused as it is read, so
+/// that the reader places the fault at the key.
+struct CheckKey(String);
+
+impl<'de> Deserialize<'de> for CheckKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        if CHECK_KEYS.contains(&key.as_str()) {
+            Ok(CheckKey(key))
+        } else {
+            Err(serde::de::Error::unknown_field(&key, &CHECK_KEYS))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawCheck {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Table;
+        impl<'de> serde::de::Visitor<'de> for Table {
+            type Value = RawCheck;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a [[check]] table")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawCheck, A::Error> {
+                use serde::de::Error;
+                let (mut name, mut channel, mut kind, mut schedule) = (None, None, None, None);
+                let (mut timeout, mut slow, mut resolver, mut covers) = (None, None, None, None);
+                let mut rest = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<CheckKey>>()? {
+                    let key = Spanned::new(key.span(), key.into_inner().0);
+                    match key.get_ref().as_str() {
+                        "name" => name = Some(map.next_value()?),
+                        "channel" => channel = Some(map.next_value()?),
+                        "kind" => kind = Some(map.next_value()?),
+                        "schedule" => schedule = Some(map.next_value()?),
+                        "timeout" => timeout = Some(map.next_value()?),
+                        "slow" => slow = Some(map.next_value()?),
+                        "resolver" => resolver = Some(map.next_value()?),
+                        "covers" => covers = Some(map.next_value()?),
+                        _ => rest.push((key, map.next_value()?)),
                     }
-                )+
-                out
+                }
+                Ok(RawCheck {
+                    name: name.ok_or_else(|| A::Error::missing_field("name"))?,
+                    channel: channel.ok_or_else(|| A::Error::missing_field("channel"))?,
+                    kind: kind.ok_or_else(|| A::Error::missing_field("kind"))?,
+                    schedule,
+                    timeout,
+                    slow,
+                    resolver,
+                    covers,
+                    rest,
+                })
             }
         }
-    };
-}
-
-kind_keys!(
-    url,
-    tls_ca_file,
-    method,
-    expect_status,
-    body_contains,
-    body_regex,
-    json,
-    extract,
-    headers,
-    fail_if,
-    blocked_if,
-    domain,
-    min_records,
-    smtp,
-    smtp_port,
-    address,
-    send,
-    expect,
-    wait_for,
-    click,
-    expect_websocket,
-    expect_frame,
-);
-
-/// Values that check themselves while they are read, so that a bad one is
-/// reported at its own line and column by the TOML reader.
-macro_rules! checked_string {
-    ($name:ident, $inner:ty, $parse:expr) => {
-        #[derive(Debug, Clone)]
-        pub(super) struct $name(pub $inner);
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                let parse: fn(&str) -> Result<$inner, String> = $parse;
-                parse(&text).map($name).map_err(serde::de::Error::custom)
-            }
-        }
-    };
+        d.deserialize_map(Table)
+    }
 }
 
 checked_string!(DurationValue, Duration, |t| duration::parse(t)
@@ -228,87 +218,10 @@ checked_string!(CheckName, String, |t| {
     }
 });
 checked_string!(VantageValue, String, super::vantage);
-checked_string!(UrlValue, reqwest::Url, |t| {
-    let url = reqwest::Url::parse(t).map_err(|e| t!("cfg-url", url = t, why = e.to_string()))?;
-    match url.scheme() {
-        "http" | "https" | "ws" | "wss" if url.host_str().is_some() => Ok(url),
-        "http" | "https" | "ws" | "wss" => Err(t!("cfg-url-no-host", url = t)),
-        other => Err(t!("cfg-url-scheme", url = t, scheme = other)),
-    }
-});
-checked_string!(RegexValue, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| t!("cfg-body-regex", why = regex_reason(&e))));
-checked_string!(ExpectRegex, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| t!("cfg-expect", why = regex_reason(&e))));
-checked_string!(WebSocketRegex, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| t!("cfg-expect-websocket", why = regex_reason(&e))));
-checked_string!(FrameRegex, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| t!("cfg-expect-frame", why = regex_reason(&e))));
-checked_string!(FailIfRegex, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| t!("cfg-fail-if", why = regex_reason(&e))));
-checked_string!(BlockedIfRegex, regex::Regex, |t| regex::Regex::new(t)
-    .map_err(|e| t!("cfg-blocked-if", why = regex_reason(&e))));
 
-/// The regex crate's reason, without its drawing of the pattern.
-fn regex_reason(e: &regex::Error) -> String {
-    e.to_string()
-        .lines()
-        .last()
-        .unwrap_or("")
-        .trim()
-        .to_string()
-}
 checked_string!(TimeZoneValue, chrono_tz::Tz, |t| t
     .parse::<chrono_tz::Tz>()
     .map_err(|_| t!("unknown-tz", zone = t)));
-checked_string!(DomainValue, String, |t| {
-    let t = t.trim_end_matches('.');
-    let ok = !t.is_empty()
-        && t.len() <= 253
-        && t.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    if ok {
-        Ok(t.to_ascii_lowercase())
-    } else {
-        Err(t!("cfg-domain", domain = t))
-    }
-});
-
-#[derive(Debug, Clone)]
-pub(super) struct HostPort {
-    pub host: String,
-    pub port: u16,
-}
-
-impl<'de> Deserialize<'de> for HostPort {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let t = String::deserialize(d)?;
-        parse_host_port(&t).map_err(serde::de::Error::custom)
-    }
-}
-
-pub(super) fn parse_host_port(t: &str) -> Result<HostPort, String> {
-    let bad = || t!("cfg-address", address = t);
-    if let Ok(sa) = t.parse::<SocketAddr>() {
-        return Ok(HostPort {
-            host: sa.ip().to_string(),
-            port: sa.port(),
-        });
-    }
-    let (host, port) = t.rsplit_once(':').ok_or_else(bad)?;
-    let port: u16 = port.parse().map_err(|_| bad())?;
-    if host.is_empty() || host.contains(':') || host.contains('[') {
-        return Err(bad());
-    }
-    Ok(HostPort {
-        host: host.to_string(),
-        port,
-    })
-}
-
 #[derive(Debug, Clone, Copy)]
 pub(super) struct MinSamples(pub u32);
 

@@ -66,7 +66,7 @@ pub enum DaemonError {
     #[error("{}", t!("daemon-writer", why = .0.to_string()))]
     Writer(std::io::Error),
     #[error(transparent)]
-    Probe(#[from] crate::probe::SetupError),
+    Probe(#[from] crate::runner::SetupError),
     #[error("{0}")]
     Internal(String),
 }

@@ -17,7 +17,7 @@ use crate::config::{self, Check, Config};
 use crate::controls::Controls;
 use crate::metrics::{Metrics, Skip};
 use crate::outcome::{self, Outcome, Report};
-use crate::probe::Prober;
+use crate::runner::Prober;
 use crate::schedule;
 
 use super::{Recorder, off_the_runtime};
@@ -42,7 +42,7 @@ pub(super) fn generation(
     config: &Config,
     recorder: &Arc<Recorder>,
     tz: Tz,
-) -> Result<Generation, crate::probe::SetupError> {
+) -> Result<Generation, crate::runner::SetupError> {
     let checks = Arc::new(config.checks.clone());
     let prober = Arc::new(Prober::with_settings(&checks, &config.settings)?);
     let runnable: Vec<bool> = checks

@@ -11,9 +11,9 @@ use super::{CheckResult, Evidence, NameAnswers};
 use crate::channel::Channel;
 use crate::config::{Check, Config};
 use crate::outcome::{self, Outcome};
-use crate::probe::Prober;
 use crate::probe::resolve::NameResolver;
 use crate::runner;
+use crate::runner::Prober;
 
 /// The OKX host names of `checks` and the resolver each is looked up through
 /// (IP literals and control targets left out).

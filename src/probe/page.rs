@@ -2,11 +2,19 @@
 //! page (`fail_if`, `blocked_if`), judged on the final URL after redirects and
 //! on the page's HTML. Pure; shared by the `http` and `browser` kinds.
 
-use crate::config::PageRules;
 use crate::outcome::Failure;
 
 /// How much of the matched text a reason quotes.
 const QUOTE: usize = 60;
+
+/// A page can answer 200 and still not be the page: `fail_if` on the page
+/// (its title and text) makes it `down`, `blocked_if` on the final URL or the
+/// page makes it `blocked`, both after redirects (`http` and `browser`).
+#[derive(Debug, Clone, Default)]
+pub struct PageRules {
+    pub fail_if: Option<regex::Regex>,
+    pub blocked_if: Option<regex::Regex>,
+}
 
 /// What makes the page not the page, `blocked_if` first; `None` when neither
 /// rule matches (pure).

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use okx_monitor::config::{self, Check, Config};
 use okx_monitor::outcome::Report;
-use okx_monitor::probe::Prober;
+use okx_monitor::runner::Prober;
 
 /// The okx-monitor binary built for these tests.
 pub fn bin() -> PathBuf {

@@ -1,5 +1,8 @@
 //! Runs a set of checks once, now, concurrently under a bound, and applies the
-//! run-level `unknown` rule. Used by `check` (and later `diagnose`).
+//! run-level `unknown` rule. Used by `check` and `diagnose`. `prober.rs` is
+//! the [`Prober`], which probes one check within its timeout.
+
+mod prober;
 
 use std::sync::Arc;
 
@@ -8,7 +11,8 @@ use tokio::task::JoinSet;
 
 use crate::config::Check;
 use crate::outcome::{Failure, Report, RunItem, judge_run};
-use crate::probe::Prober;
+
+pub use prober::{Prober, SetupError};
 
 /// How many probes `check` runs at once unless told otherwise: enough that a
 /// config full of tarpits still ends in about one timeout.

@@ -1,14 +1,17 @@
 //! The `websocket` kind: the opening handshake of a `ws://` or `wss://` URL,
 //! then optionally a text frame sent and a received one that must match.
 
-use std::path::PathBuf;
+mod probe;
+
+use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::ConfigError;
-use super::http::{web_host, web_url};
-use super::kind::{Build, Ctx, Target};
-use super::raw::RawCheck;
+use super::keys::{KeyError, Keys, checked_string, web_host, web_url};
+use super::{Build, Target};
+
+checked_string!(ExpectRegex, regex::Regex, |t| super::keys::regex(t)
+    .map_err(|why| t!("cfg-expect", why = why)));
 
 #[derive(Debug, Clone)]
 pub struct WebSocketSpec {
@@ -25,12 +28,14 @@ pub struct WebSocketSpec {
 impl Build for WebSocketSpec {
     const KEYS: &'static [&'static str] = &["url", "send", "expect", "tls_ca_file"];
 
-    fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
+    fn build(keys: &mut Keys) -> Result<Self, KeyError> {
         Ok(WebSocketSpec {
-            url: web_url(raw, at, &["ws", "wss"])?,
-            send: raw.send.take().map(Spanned::into_inner),
-            expect: raw.expect.take().map(|e| e.into_inner().0),
-            tls_ca_file: raw.tls_ca_file.take().map(Spanned::into_inner),
+            url: web_url(keys, &["ws", "wss"])?,
+            send: keys.take("send")?.map(Spanned::into_inner),
+            expect: keys
+                .take::<ExpectRegex>("expect")?
+                .map(|e| e.into_inner().0),
+            tls_ca_file: keys.take("tls_ca_file")?.map(Spanned::into_inner),
         })
     }
 }
@@ -45,5 +50,9 @@ impl Target for WebSocketSpec {
             Some(e) => format!("{} expecting /{}/", self.url, e.as_str()),
             None => self.url.to_string(),
         }
+    }
+
+    fn tls(&self) -> Option<Option<&Path>> {
+        Some(self.tls_ca_file.as_deref())
     }
 }

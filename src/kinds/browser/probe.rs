@@ -20,11 +20,10 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
-use super::chromium::{Chromium, Running};
-use super::clock::PhaseClock;
-use super::{page, refusal};
-use crate::config::BrowserSpec;
+use super::BrowserSpec;
 use crate::outcome::{Failure, Opened, OpenedKind, Report, grade};
+use crate::probe::chromium::{Chromium, Running};
+use crate::probe::{PhaseClock, page, refusal};
 
 /// How often the page is asked whether the selector has appeared.
 const POLL: Duration = Duration::from_millis(100);
@@ -156,7 +155,19 @@ impl Drop for Context {
     }
 }
 
-pub async fn probe(
+impl BrowserSpec {
+    pub async fn probe(&self, via: &crate::kinds::Via<'_>, clock: &PhaseClock) -> Report {
+        let Some(browser) = via.browser else {
+            return Report::failed(Failure::Protocol, crate::kinds::NO_BROWSER);
+        };
+        // The semaphore is never closed; without a permit the probe would
+        // only be less frugal.
+        let _page = browser.pages.acquire().await.ok();
+        probe(browser.chromium, self, via.slow, via.deadline, clock).await
+    }
+}
+
+async fn probe(
     chromium: &Chromium,
     spec: &BrowserSpec,
     slow: Duration,

@@ -15,12 +15,11 @@ use hyper_util::rt::TokioIo;
 use reqwest::Url;
 use reqwest::header::{ACCEPT, HOST, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 
-use super::clock::PhaseClock;
-use super::connect;
-use super::resolve::NameResolver;
-use super::{page, refusal};
-use crate::config::{HttpSpec, Method, Secret};
+use super::{HttpSpec, Method};
+use crate::kinds::{Secret, unprepared};
 use crate::outcome::{Failure, Outcome, Report, grade};
+use crate::probe::resolve::NameResolver;
+use crate::probe::{PhaseClock, connect, page, refusal};
 
 /// How much of a body is read; the rest is never downloaded, so an endless body
 /// costs bounded memory and the judgement is made on this prefix.
@@ -48,7 +47,6 @@ pub struct Fetched {
     pub headers: HeaderMap,
     /// At most [`BODY_CAP`] bytes.
     pub body: Vec<u8>,
-    pub truncated: bool,
     pub tls_not_after: Option<i64>,
     /// From the start of the fetch to the end of the (capped) body.
     pub latency: Duration,
@@ -102,7 +100,7 @@ pub async fn fetch(
         }
         clock.first_byte(started.elapsed());
         let reading = read_body(&mut answer.body);
-        let (body, truncated) = answer.connection.drive(reading).await.map_err(|mut r| {
+        let (body, _capped) = answer.connection.drive(reading).await.map_err(|mut r| {
             r.detail.http_status = Some(answer.status);
             r.reason = format!(
                 "HTTP {}, then the body broke off: {}",
@@ -116,7 +114,6 @@ pub async fn fetch(
             status: answer.status,
             headers: answer.headers,
             body,
-            truncated,
             tls_not_after: answer.tls_not_after,
             latency: started.elapsed(),
         });
@@ -241,8 +238,27 @@ async fn read_body(body: &mut Incoming) -> Result<(Vec<u8>, bool), Report> {
     Ok((out, false))
 }
 
+impl HttpSpec {
+    pub async fn probe(&self, via: &crate::kinds::Via<'_>, clock: &PhaseClock) -> Report {
+        match Via::of(via) {
+            Some(v) => probe(v, self, via.slow, clock).await,
+            None => unprepared(),
+        }
+    }
+}
+
+impl<'a> Via<'a> {
+    /// The fetch's part of a probe's [`crate::kinds::Via`]; `None` without a TLS set-up.
+    pub fn of(via: &crate::kinds::Via<'a>) -> Option<Via<'a>> {
+        Some(Via {
+            resolver: via.resolver,
+            tls: via.tls?,
+        })
+    }
+}
+
 /// The `http` probe: fetch, then judge.
-pub async fn probe(via: Via<'_>, spec: &HttpSpec, slow: Duration, clock: &PhaseClock) -> Report {
+async fn probe(via: Via<'_>, spec: &HttpSpec, slow: Duration, clock: &PhaseClock) -> Report {
     match fetch(via, spec.method, &spec.url, &spec.headers, clock).await {
         Ok(f) => judge(spec, &f, slow, SystemTime::now()),
         Err(r) => r,
@@ -500,7 +516,6 @@ mod tests {
             status,
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
-            truncated: false,
             tls_not_after: None,
             latency: Duration::from_millis(10),
         }

@@ -7,17 +7,24 @@ use std::time::{Duration, Instant};
 
 use tokio::time::timeout_at;
 
-use super::clock::PhaseClock;
-use super::resolve::NameResolver;
+use super::MxSpec;
 use super::smtp::{self, SmtpError};
-use crate::config::MxSpec;
+use crate::kinds::Via;
 use crate::outcome::{Failure, MxHost, Outcome, Report, grade};
+use crate::probe::PhaseClock;
+use crate::probe::resolve::NameResolver;
+
+impl MxSpec {
+    pub async fn probe(&self, via: &Via<'_>, clock: &PhaseClock) -> Report {
+        probe(via.resolver, self, via.slow, via.deadline, clock).await
+    }
+}
 
 /// Left of the check's timeout after the host greetings, so that the report of
 /// the hosts that did answer is not lost to the probe's own deadline.
 const MARGIN: Duration = Duration::from_millis(100);
 
-pub async fn probe(
+async fn probe(
     resolver: &Arc<NameResolver>,
     spec: &MxSpec,
     slow: Duration,

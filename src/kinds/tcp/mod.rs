@@ -1,8 +1,9 @@
 //! The `tcp` kind: connect to `host:port`.
 
-use super::ConfigError;
-use super::kind::{Build, Ctx, Target};
-use super::raw::RawCheck;
+mod probe;
+
+use super::keys::{HostPort, KeyError, Keys};
+use super::{Build, Target};
 
 #[derive(Debug, Clone)]
 pub struct TcpSpec {
@@ -13,12 +14,8 @@ pub struct TcpSpec {
 impl Build for TcpSpec {
     const KEYS: &'static [&'static str] = &["address"];
 
-    fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
-        let a = raw
-            .address
-            .take()
-            .ok_or_else(|| at.missing("address"))?
-            .into_inner();
+    fn build(keys: &mut Keys) -> Result<Self, KeyError> {
+        let a: HostPort = keys.required("address")?.into_inner();
         Ok(TcpSpec {
             host: a.host,
             port: a.port,

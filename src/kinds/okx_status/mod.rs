@@ -1,14 +1,14 @@
 //! The `okx_status` kind: OKX's system-status API, read for announced maintenance.
 
-use std::path::PathBuf;
+pub(crate) mod probe;
+
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use toml::Spanned;
 
-use super::ConfigError;
-use super::http::{web_host, web_url};
-use super::kind::{Build, Ctx, Extras, Target};
-use super::raw::RawCheck;
+use super::keys::{KeyError, Keys, web_host, web_url};
+use super::{Build, Extras, Target};
 
 /// The default URL of OKX's system-status API, used when an `okx_status` check names none.
 pub const OKX_STATUS_URL: &str = "https://www.okx.com/api/v5/system/status";
@@ -27,14 +27,15 @@ pub struct OkxStatusSpec {
 impl Build for OkxStatusSpec {
     const KEYS: &'static [&'static str] = &["url", "tls_ca_file"];
 
-    fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
-        let url = match raw.url {
-            Some(_) => web_url(raw, at, &["http", "https"])?,
-            None => DEFAULT_URL.clone().ok_or_else(|| at.missing("url"))?,
+    fn build(keys: &mut Keys) -> Result<Self, KeyError> {
+        let url = if keys.holds("url") {
+            web_url(keys, &["http", "https"])?
+        } else {
+            DEFAULT_URL.clone().ok_or_else(|| keys.missing("url"))?
         };
         Ok(OkxStatusSpec {
             url,
-            tls_ca_file: raw.tls_ca_file.take().map(Spanned::into_inner),
+            tls_ca_file: keys.take("tls_ca_file")?.map(Spanned::into_inner),
         })
     }
 }
@@ -53,6 +54,10 @@ impl Target for OkxStatusSpec {
             maintenance: true,
             ..Extras::default()
         }
+    }
+
+    fn tls(&self) -> Option<Option<&Path>> {
+        Some(self.tls_ca_file.as_deref())
     }
 }
 

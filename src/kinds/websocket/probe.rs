@@ -2,7 +2,7 @@
 //! handshake (HTTP 101), then optionally one text frame sent and a received
 //! text frame that must match `expect`; then a clean close. Pings are answered
 //! by the protocol layer as frames are read. A refused upgrade is judged as
-//! an HTTP answer is ([`super::refusal`]). Frames and messages are capped, so
+//! an HTTP answer is ([`crate::probe::refusal`]). Frames and messages are capped, so
 //! an endless or enormous stream costs bounded memory; the deadline is the
 //! prober's, as for every kind.
 
@@ -13,19 +13,27 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::{self, Message, http, protocol::WebSocketConfig};
 
-use super::clock::PhaseClock;
-use super::connect;
-use super::refusal;
-use super::resolve::NameResolver;
-use crate::config::WebSocketSpec;
+use super::WebSocketSpec;
+use crate::kinds::{Via, unprepared};
 use crate::outcome::{Failure, Report, grade};
+use crate::probe::resolve::NameResolver;
+use crate::probe::{PhaseClock, connect, refusal};
 
 /// The largest frame, and message, read: beyond it the peer is misbehaving.
 pub const FRAME_CAP: usize = 1024 * 1024;
 /// How long a clean close may take once the answer is in.
 const CLOSE_WAIT: Duration = Duration::from_millis(300);
 
-pub async fn probe(
+impl WebSocketSpec {
+    pub async fn probe(&self, via: &Via<'_>, clock: &PhaseClock) -> Report {
+        match via.tls {
+            Some(tls) => probe(via.resolver, tls, self, via.slow, clock).await,
+            None => unprepared(),
+        }
+    }
+}
+
+async fn probe(
     resolver: &NameResolver,
     tls: &Arc<rustls::ClientConfig>,
     spec: &WebSocketSpec,

@@ -1,14 +1,19 @@
 //! The `http` kind: GET (or HEAD) a URL and judge the answer.
 
+pub(super) mod probe;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::kind::{Build, Ctx, Extras, Target};
-use super::raw::RawCheck;
-use super::{ConfigError, Secret};
+use super::keys::{KeyError, Keys, Secret, checked_string, page_rules, web_host, web_url};
+use super::{Build, Extras, Target};
+use crate::probe::page::PageRules;
+
+checked_string!(RegexValue, regex::Regex, |t| super::keys::regex(t)
+    .map_err(|why| t!("cfg-body-regex", why = why)));
 
 #[derive(Debug, Clone)]
 pub struct HttpSpec {
@@ -29,25 +34,6 @@ pub struct HttpSpec {
     pub tls_ca_file: Option<PathBuf>,
     /// What makes an answered page not the page (`fail_if`, `blocked_if`).
     pub page: PageRules,
-}
-
-/// A page can answer 200 and still not be the page: `fail_if` on the page
-/// (its title and text) makes it `down`, `blocked_if` on the final URL or the
-/// page makes it `blocked`, both after redirects (`http` and `browser`).
-#[derive(Debug, Clone, Default)]
-pub struct PageRules {
-    pub fail_if: Option<regex::Regex>,
-    pub blocked_if: Option<regex::Regex>,
-}
-
-impl PageRules {
-    /// Takes `fail_if` and `blocked_if` out of `raw` (shared by the kinds that read pages).
-    pub(super) fn take(raw: &mut RawCheck) -> PageRules {
-        PageRules {
-            fail_if: raw.fail_if.take().map(|r| r.into_inner().0),
-            blocked_if: raw.blocked_if.take().map(|r| r.into_inner().0),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -73,30 +59,29 @@ impl Build for HttpSpec {
         "blocked_if",
     ];
 
-    fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
-        let url = raw
-            .url
-            .take()
-            .ok_or_else(|| at.missing("url"))?
-            .into_inner()
-            .0;
+    fn build(keys: &mut Keys) -> Result<Self, KeyError> {
+        let url = web_url(keys, &["http", "https", "ws", "wss"])?;
         Ok(HttpSpec {
             url,
-            method: raw.method.take().map_or(Method::Get, Spanned::into_inner),
-            expect_status: expect_status(raw.expect_status.take(), at)?,
-            body_contains: raw.body_contains.take().map(Spanned::into_inner),
-            body_regex: raw.body_regex.take().map(|r| r.into_inner().0),
-            json: json(raw.json.take(), at)?,
-            extract: extract(raw.extract.take(), at)?,
-            headers: match raw.headers.take() {
+            method: keys
+                .take("method")?
+                .map_or(Method::Get, Spanned::into_inner),
+            expect_status: expect_status(keys.take("expect_status")?, keys)?,
+            body_contains: keys.take("body_contains")?.map(Spanned::into_inner),
+            body_regex: keys
+                .take::<RegexValue>("body_regex")?
+                .map(|r| r.into_inner().0),
+            json: json(keys.take("json")?, keys)?,
+            extract: extract(keys.take("extract")?, keys)?,
+            headers: match keys.take("headers")? {
                 None => BTreeMap::new(),
                 Some(h) => {
                     let span = h.span();
-                    headers(h.into_inner()).map_err(|m| at.fail(span, m))?
+                    headers(h.into_inner()).map_err(|m| keys.fail(span, m))?
                 }
             },
-            tls_ca_file: raw.tls_ca_file.take().map(Spanned::into_inner),
-            page: PageRules::take(raw),
+            tls_ca_file: keys.take("tls_ca_file")?.map(Spanned::into_inner),
+            page: page_rules(keys)?,
         })
     }
 }
@@ -116,38 +101,13 @@ impl Target for HttpSpec {
             ..Extras::default()
         }
     }
-}
 
-/// The check's `url`, which must have one of `schemes` (shared by the kinds
-/// that take a URL).
-pub(super) fn web_url(
-    raw: &mut RawCheck,
-    at: &Ctx,
-    schemes: &[&str],
-) -> Result<reqwest::Url, ConfigError> {
-    let url = raw.url.take().ok_or_else(|| at.missing("url"))?;
-    let span = url.span();
-    let url = url.into_inner().0;
-    if !schemes.contains(&url.scheme()) {
-        return Err(at.fail(
-            span,
-            t!(
-                "cfg-url-scheme-for-kind",
-                kind = at.kind.as_str(),
-                scheme = schemes.join(&format!(" {} ", t!("word-or"))),
-                url = url.scheme()
-            ),
-        ));
+    fn tls(&self) -> Option<Option<&Path>> {
+        Some(self.tls_ca_file.as_deref())
     }
-    Ok(url)
 }
 
-/// The host of a web URL, lower-cased (shared with `okx_status`).
-pub(super) fn web_host(url: &reqwest::Url) -> String {
-    url.host_str().unwrap_or("").to_ascii_lowercase()
-}
-
-fn expect_status(raw: Option<Spanned<Vec<u16>>>, at: &Ctx) -> Result<Vec<u16>, ConfigError> {
+fn expect_status(raw: Option<Spanned<Vec<u16>>>, at: &Keys) -> Result<Vec<u16>, KeyError> {
     let Some(s) = raw else {
         return Ok(Vec::new());
     };
@@ -164,8 +124,8 @@ fn expect_status(raw: Option<Spanned<Vec<u16>>>, at: &Ctx) -> Result<Vec<u16>, C
 
 fn json(
     raw: Option<Spanned<BTreeMap<String, toml::Value>>>,
-    at: &Ctx,
-) -> Result<BTreeMap<String, serde_json::Value>, ConfigError> {
+    at: &Keys,
+) -> Result<BTreeMap<String, serde_json::Value>, KeyError> {
     let mut json = BTreeMap::new();
     let Some(j) = raw else {
         return Ok(json);
@@ -186,8 +146,8 @@ fn json(
 
 fn extract(
     raw: Option<Spanned<BTreeMap<String, String>>>,
-    at: &Ctx,
-) -> Result<BTreeMap<String, String>, ConfigError> {
+    at: &Keys,
+) -> Result<BTreeMap<String, String>, KeyError> {
     let mut extract = BTreeMap::new();
     let Some(x) = raw else {
         return Ok(extract);

@@ -7,12 +7,23 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::clock::PhaseClock;
-use super::{http, refusal};
-use crate::config::{Method, OkxStatusSpec};
+use super::OkxStatusSpec;
+use crate::kinds::http::Method;
+use crate::kinds::http::probe as http;
+use crate::kinds::unprepared;
 use crate::outcome::{Failure, Maintenance, MaintenanceState, Outcome, Report, grade};
+use crate::probe::{PhaseClock, refusal};
 
-pub async fn probe(
+impl OkxStatusSpec {
+    pub async fn probe(&self, via: &crate::kinds::Via<'_>, clock: &PhaseClock) -> Report {
+        match http::Via::of(via) {
+            Some(v) => probe(v, self, via.slow, clock).await,
+            None => unprepared(),
+        }
+    }
+}
+
+async fn probe(
     via: http::Via<'_>,
     spec: &OkxStatusSpec,
     slow: Duration,

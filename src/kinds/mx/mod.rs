@@ -1,11 +1,11 @@
 //! The `mx` kind: the MX records of a domain, and optionally an SMTP greeting
 //! from every mail host.
 
-use toml::Spanned;
+mod probe;
+pub(crate) mod smtp;
 
-use super::ConfigError;
-use super::kind::{Build, Ctx, Extras, Target};
-use super::raw::RawCheck;
+use super::keys::{DomainValue, KeyError, Keys};
+use super::{Build, Extras, Target};
 
 #[derive(Debug, Clone)]
 pub struct MxSpec {
@@ -18,16 +18,11 @@ pub struct MxSpec {
 impl Build for MxSpec {
     const KEYS: &'static [&'static str] = &["domain", "min_records", "smtp", "smtp_port"];
 
-    fn build(raw: &mut RawCheck, at: &Ctx) -> Result<Self, ConfigError> {
-        let domain = raw
-            .domain
-            .take()
-            .ok_or_else(|| at.missing("domain"))?
-            .into_inner()
-            .0;
-        let min_records = match raw.min_records.take() {
+    fn build(keys: &mut Keys) -> Result<Self, KeyError> {
+        let domain = keys.required::<DomainValue>("domain")?.into_inner().0;
+        let min_records = match keys.take::<u32>("min_records")? {
             Some(m) if *m.get_ref() == 0 => {
-                return Err(at.fail(m.span(), t!("cfg-min-records")));
+                return Err(keys.fail(m.span(), t!("cfg-min-records")));
             }
             Some(m) => m.into_inner(),
             None => 1,
@@ -35,8 +30,10 @@ impl Build for MxSpec {
         Ok(MxSpec {
             domain,
             min_records,
-            smtp: raw.smtp.take().is_some_and(Spanned::into_inner),
-            smtp_port: raw.smtp_port.take().map_or(25, Spanned::into_inner),
+            smtp: keys.take::<bool>("smtp")?.is_some_and(|s| s.into_inner()),
+            smtp_port: keys
+                .take::<u16>("smtp_port")?
+                .map_or(25, |p| p.into_inner()),
         })
     }
 }
