@@ -25,6 +25,9 @@
 //! - [`incident`] — a channel's span of down, blocked or throttled:
 //!   [`incident::Tracker`] judges it from probes in time order with the
 //!   notices' `after`/`recover_after`: pure.
+//! - [`stamp`] — [`stamp::Stamp`]: a time as the answers carry it (an
+//!   instant and the zone it is shown in, written as RFC 3339); words are
+//!   made from it, never from that text read back.
 //! - [`duration`], [`histogram`] (the rollups' mergeable latency histogram),
 //!   [`tls_cert`] (a certificate's `notAfter`) — small pure parts.
 //! - [`stats`] — the tests behind "measurably better": two proportions,
@@ -53,6 +56,11 @@
 //!   [`kinds::Kind`], [`kinds::Spec`] and every dispatch come from its one
 //!   `kinds!` list. `kinds/keys.rs` holds the values that check themselves
 //!   while read and [`kinds::Secret`].
+//! - [`sinks`] — where a notice goes: one file per sink (`ntfy.rs`,
+//!   `telegram.rs`, `webhook.rs`, `email.rs`), each owning its keys in a
+//!   `[[notify]]`, its builder and its send; `sinks/mod.rs` is the registry
+//!   ([`sinks::SinkKind`], [`sinks::SinkSpec`] from one `sinks!` list) and
+//!   holds what every sink delivers: [`sinks::Notice`], [`sinks::Event`].
 //!
 //! Configuration:
 //! - [`config`] — `checks/*.toml` → validated [`config::Check`]s; every error
@@ -102,8 +110,8 @@
 //!   minute on one low-priority thread, what holds now composed over it from
 //!   [`live`] on another at every request, gzip and `ETag`).
 //! - [`notify`] — notices: the pure channel state machine (`state`), the
-//!   words, the sinks behind one trait (`sinks`), the notifier task and the
-//!   delivery queue (`notifier`, `deliver`).
+//!   words, the notifier task and the delivery queue (`notifier`, `deliver`);
+//!   the sinks it delivers through are [`sinks`].
 //! - [`daemon`] — `run`: the wiring and the one place a report becomes a
 //!   sample, metrics, what holds now and a notice (`Recorder`);
 //!   `daemon/scheduler.rs` (the timer heap, probe tasks, reload and drain) and
@@ -145,6 +153,9 @@
 //! 2. A line in `kinds!` (`kinds/mod.rs`): `Name(name::NameSpec) = "name"`,
 //!    and its `mod name;` beside the others.
 //!
+//! A new sink is the same: a file in `sinks/` (its struct, its `Build` and
+//! its `Sink` or `Http`) and a line in `sinks!`.
+//!
 //! Nothing else names kinds: `config` reads the common keys and hands the
 //! rest to the kind (a key no kind lists is an error); `runner`, `schedule`,
 //! `metrics`, `diagnose` and `cli` ask the spec. A kind-specific metric
@@ -177,6 +188,8 @@ pub mod runner;
 pub mod sample;
 pub mod schedule;
 pub mod server;
+pub mod sinks;
+pub mod stamp;
 pub mod stats;
 pub mod status;
 pub mod store;

@@ -45,6 +45,9 @@ struct Out<'a> {
     /// The check pinned to what its click opened, as TOML (browser kind,
     /// when something counted as the chat).
     pinned: Option<String>,
+    /// Whether a page was loaded in a browser (its openings are listed).
+    #[serde(skip)]
+    in_browser: bool,
 }
 
 pub fn run(source: &crate::config::Source, args: ExplainArgs) -> anyhow::Result<u8> {
@@ -81,6 +84,7 @@ pub fn run(source: &crate::config::Source, args: ExplainArgs) -> anyhow::Result<
         check: &check.name,
         channel: check.channel,
         kind: check.kind(),
+        in_browser: check.spec.needs_browser(),
         outcome: report.outcome,
         reason: &report.reason,
         latency_ms: report.latency.map(crate::outcome::millis),
@@ -134,7 +138,7 @@ fn render(o: &Out, colour: bool) -> String {
     if let Some(rule) = o.decided_by {
         out.push_str(&format!("{}\n", t!("explain-decided-by", rule = rule)));
     }
-    if o.kind == Kind::Browser {
+    if o.in_browser {
         out.push('\n');
         if o.opened.is_empty() {
             out.push_str(&format!("{}\n", t!("explain-nothing-opened")));

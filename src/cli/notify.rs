@@ -4,7 +4,7 @@
 use anyhow::bail;
 
 use super::{EXIT_FOUND_DOWN, EXIT_OK};
-use crate::notify::{deliver, sinks, test_notice};
+use crate::notify::{deliver, test_notice};
 
 #[derive(clap::Args, Debug)]
 pub struct NotifyArgs {
@@ -45,7 +45,7 @@ pub fn run(source: &crate::config::Source, args: NotifyArgs) -> anyhow::Result<u
         let client = deliver::client().map_err(anyhow::Error::msg)?;
         let mut out = Vec::new();
         for n in &chosen {
-            let sink = sinks::sink(&n.sink);
+            let sink = std::sync::Arc::new(n.sink.clone());
             out.push((
                 n.name.clone(),
                 deliver::deliver_once(&client, sink.as_ref(), &test_notice(&vantage, n.lang)).await,

@@ -11,6 +11,7 @@ use super::{EXIT_OK, Format};
 use crate::channel::Channel;
 use crate::i18n::{Lang, words};
 use crate::pattern::{HOURS, Week};
+use crate::stamp::Stamp;
 use crate::status::{self, ChannelStatus, Options, Status};
 use crate::store::Store;
 
@@ -160,7 +161,7 @@ fn incidents(
         outln!("{}", t!("incidents-none"));
         return Ok(EXIT_OK);
     }
-    let near = |t: &str| words::rfc3339_near(lang, t, now);
+    let near = |t: &Stamp| t.near(lang, now);
     let rows: Vec<Vec<Cell>> = answer
         .incidents
         .iter()
@@ -169,11 +170,7 @@ fn incidents(
                 Cell::from(i.channel.column(lang)),
                 super::check::outcome_cell(i.state, lang),
                 Cell::from(near(&i.start)),
-                Cell::from(
-                    i.end
-                        .as_deref()
-                        .map_or_else(|| t!("incident-ongoing"), near),
-                ),
+                Cell::from(i.end.as_ref().map_or_else(|| t!("incident-ongoing"), near)),
                 Cell::from(words::duration(lang, i.duration_s)),
                 Cell::from(crate::page::feeds::incident_reasons(i, lang)),
             ]
@@ -208,10 +205,7 @@ fn render(s: &Status, colour: bool) -> String {
         .channels
         .iter()
         .map(|c| {
-            let since = c
-                .since
-                .as_deref()
-                .map_or_else(dash, |t| words::rfc3339_day_time(lang, t));
+            let since = c.since.as_ref().map_or_else(dash, |t| t.day_time(lang));
             let ms = |v: Option<f64>| v.map_or_else(dash, |v| words::millis(lang, v));
             vec![
                 Cell::from(c.channel.column(lang)),
@@ -256,9 +250,7 @@ fn render(s: &Status, colour: bool) -> String {
         colour,
     ));
     if let Some(net) = s.local_network {
-        let state = net
-            .parse::<crate::outcome::Outcome>()
-            .map_or_else(|_| net.to_string(), |o| o.words(lang));
+        let state = net.words(lang);
         out.push_str(&format!("\n{}\n", t!("local-network-line", state = state)));
     }
     for c in &s.closed_paths {

@@ -361,14 +361,14 @@ fn check_from_raw(
             Some(channels)
         }
     };
-    let mut keys = Keys::new(
+    let mut keys = Keys::check(
         at.name,
         at.kind,
         at.span.clone(),
         std::mem::take(&mut raw.rest),
     );
     let from_kind = |e: KeyError| at.fail(e.span, e.message);
-    let spec = Spec::build(&mut keys).map_err(from_kind)?;
+    let spec = Spec::build(at.kind, &mut keys).map_err(from_kind)?;
     if let Some((key, value)) = keys.left().next() {
         return Err(foreign_key(at, key, value));
     }

@@ -11,11 +11,15 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use std::marker::PhantomData;
+use std::sync::LazyLock;
+
 use super::NotifyEvent;
 use crate::channel::Channel;
 use crate::duration;
 use crate::kinds::Kind;
-use crate::kinds::keys::{UrlValue, checked_string};
+use crate::kinds::keys::checked_string;
+use crate::sinks::SinkKind;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,28 +32,134 @@ pub(super) struct RawFile {
     pub notify: Vec<Spanned<RawNotify>>,
 }
 
-/// One `[[notify]]` (built in `notify.rs`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawNotify {
-    pub name: Spanned<String>,
-    pub kind: Spanned<String>,
-    pub url: Option<Spanned<UrlValue>>,
-    pub token: Option<Spanned<String>>,
-    pub chat_id: Option<Spanned<String>>,
-    pub smtp: Option<Spanned<String>>,
-    pub from: Option<String>,
-    pub to: Option<Vec<String>>,
-    pub username: Option<String>,
-    pub password: Option<Spanned<String>>,
-    pub tls: Option<Spanned<String>>,
-    pub channels: Option<Vec<ChannelValue>>,
-    pub events: Option<Vec<NotifyEvent>>,
-    pub after: Option<Spanned<u32>>,
-    pub recover_after: Option<Spanned<u32>>,
-    pub remind: Option<DurationValue>,
-    /// The language of this sink's messages (default: okx-monitor's).
-    pub lang: Option<Spanned<String>>,
+/// `common`, then each of `lists`' keys once.
+fn with_each<'k>(
+    common: &[&'static str],
+    lists: impl Iterator<Item = &'k [&'static str]>,
+) -> &'static [&'static str] {
+    let mut all: Vec<&'static str> = common.to_vec();
+    for key in lists.flatten() {
+        if !all.contains(key) {
+            all.push(key);
+        }
+    }
+    Vec::leak(all)
+}
+
+/// The keys a table may hold.
+trait KeySet {
+    fn all() -> &'static [&'static str];
+}
+
+/// A key of a table whose keys are `S`'s: one not among them is refused as
+/// it is read, so that the reader places the fault at the key.
+struct Known<S>(String, PhantomData<S>);
+
+impl<'de, S: KeySet> Deserialize<'de> for Known<S> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        if S::all().contains(&key.as_str()) {
+            Ok(Known(key, PhantomData))
+        } else {
+            Err(serde::de::Error::unknown_field(&key, S::all()))
+        }
+    }
+}
+
+/// A table of common keys read into fields, and the rest kept with their
+/// places for what the table's `kind` names (a check's kind, a sink).
+macro_rules! with_rest {
+    (
+        $(#[$doc:meta])* $name:ident, $keys:ty,
+        required { $($req:ident: $rt:ty),* $(,)? },
+        optional { $($(#[$odoc:meta])* $opt:ident: $ot:ty),* $(,)? } $(,)?
+    ) => {
+        $(#[$doc])*
+        pub(super) struct $name {
+            $(pub $req: $rt,)*
+            $($(#[$odoc])* pub $opt: Option<$ot>,)*
+            /// Every other key, in the order written.
+            pub rest: Vec<(Spanned<String>, Spanned<toml::Value>)>,
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Table;
+                impl<'de> serde::de::Visitor<'de> for Table {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a table")
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$name, A::Error> {
+                        use serde::de::Error;
+                        $(let mut $req: Option<$rt> = None;)*
+                        $(let mut $opt: Option<$ot> = None;)*
+                        let mut rest = Vec::new();
+                        while let Some(key) = map.next_key::<Spanned<Known<$keys>>>()? {
+                            let key = Spanned::new(key.span(), key.into_inner().0);
+                            match key.get_ref().as_str() {
+                                $(stringify!($req) => $req = Some(map.next_value()?),)*
+                                $(stringify!($opt) => $opt = Some(map.next_value()?),)*
+                                _ => rest.push((key, map.next_value()?)),
+                            }
+                        }
+                        Ok($name {
+                            $($req: $req
+                                .ok_or_else(|| A::Error::missing_field(stringify!($req)))?,)*
+                            $($opt,)*
+                            rest,
+                        })
+                    }
+                }
+                d.deserialize_map(Table)
+            }
+        }
+    };
+}
+
+with_rest! {
+    /// One `[[notify]]` (built in `notify.rs`): the keys every sink takes, and
+    /// the rest, for its sink ([`crate::sinks`]).
+    RawNotify, NotifyKeys, required {
+        name: Spanned<String>,
+        kind: Spanned<String>,
+    }, optional {
+        channels: Vec<ChannelValue>,
+        events: Vec<NotifyEvent>,
+        after: Spanned<u32>,
+        recover_after: Spanned<u32>,
+        remind: DurationValue,
+        /// The language of this sink's messages (default: okx-monitor's).
+        lang: Spanned<String>,
+    }
+}
+
+/// The keys every `[[notify]]` takes; the rest are its sink's.
+pub(super) const NOTIFY_COMMON: &[&str] = &[
+    "name",
+    "kind",
+    "channels",
+    "events",
+    "after",
+    "recover_after",
+    "remind",
+    "lang",
+];
+
+/// Every key a `[[notify]]` may hold: the common ones, then every sink's.
+struct NotifyKeys;
+
+impl KeySet for NotifyKeys {
+    fn all() -> &'static [&'static str] {
+        static ALL: LazyLock<&'static [&'static str]> =
+            LazyLock::new(|| with_each(NOTIFY_COMMON, SinkKind::ALL.iter().map(|k| k.keys())));
+        &ALL
+    }
 }
 
 #[derive(Deserialize)]
@@ -75,20 +185,21 @@ pub(super) struct RawDefaults {
     pub slow: Option<Spanned<DurationValue>>,
 }
 
-/// One `[[check]]`: the common keys, read here, and the rest, with their
-/// places, for the check's kind to read ([`crate::kinds::Keys`]).
-pub(super) struct RawCheck {
-    pub name: Spanned<CheckName>,
-    pub channel: ChannelValue,
-    pub kind: Spanned<KindValue>,
-    pub schedule: Option<ScheduleValue>,
-    pub timeout: Option<Spanned<DurationValue>>,
-    pub slow: Option<Spanned<DurationValue>>,
-    pub resolver: Option<ResolverValue>,
-    /// A control check's channels (default: every channel).
-    pub covers: Option<Spanned<Vec<ChannelValue>>>,
-    /// Every other key, in the order written: the kind's.
-    pub rest: Vec<(Spanned<String>, Spanned<toml::Value>)>,
+with_rest! {
+    /// One `[[check]]`: the common keys, read here, and the rest, with their
+    /// places, for the check's kind to read ([`crate::kinds::Keys`]).
+    RawCheck, CheckKeys, required {
+        name: Spanned<CheckName>,
+        channel: ChannelValue,
+        kind: Spanned<KindValue>,
+    }, optional {
+        schedule: ScheduleValue,
+        timeout: Spanned<DurationValue>,
+        slow: Spanned<DurationValue>,
+        resolver: ResolverValue,
+        /// A control check's channels (default: every channel).
+        covers: Spanned<Vec<ChannelValue>>,
+    }
 }
 
 /// The keys every check takes; the rest are its kind's.
@@ -97,77 +208,13 @@ pub(super) const COMMON_KEYS: &[&str] = &[
 ];
 
 /// Every key a `[[check]]` may hold: the common ones, then every kind's.
-static CHECK_KEYS: std::sync::LazyLock<&'static [&'static str]> = std::sync::LazyLock::new(|| {
-    let mut all: Vec<&'static str> = COMMON_KEYS.to_vec();
-    for key in Kind::ALL.iter().flat_map(|k| k.keys()) {
-        if !all.contains(key) {
-            all.push(key);
-        }
-    }
-    Vec::leak(all)
-});
+struct CheckKeys;
 
-/// A key of a `[[check]]`: one no kind takes is refused as it is read, so
-/// that the reader places the fault at the key.
-struct CheckKey(String);
-
-impl<'de> Deserialize<'de> for CheckKey {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let key = String::deserialize(d)?;
-        if CHECK_KEYS.contains(&key.as_str()) {
-            Ok(CheckKey(key))
-        } else {
-            Err(serde::de::Error::unknown_field(&key, &CHECK_KEYS))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for RawCheck {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Table;
-        impl<'de> serde::de::Visitor<'de> for Table {
-            type Value = RawCheck;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a [[check]] table")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RawCheck, A::Error> {
-                use serde::de::Error;
-                let (mut name, mut channel, mut kind, mut schedule) = (None, None, None, None);
-                let (mut timeout, mut slow, mut resolver, mut covers) = (None, None, None, None);
-                let mut rest = Vec::new();
-                while let Some(key) = map.next_key::<Spanned<CheckKey>>()? {
-                    let key = Spanned::new(key.span(), key.into_inner().0);
-                    match key.get_ref().as_str() {
-                        "name" => name = Some(map.next_value()?),
-                        "channel" => channel = Some(map.next_value()?),
-                        "kind" => kind = Some(map.next_value()?),
-                        "schedule" => schedule = Some(map.next_value()?),
-                        "timeout" => timeout = Some(map.next_value()?),
-                        "slow" => slow = Some(map.next_value()?),
-                        "resolver" => resolver = Some(map.next_value()?),
-                        "covers" => covers = Some(map.next_value()?),
-                        _ => rest.push((key, map.next_value()?)),
-                    }
-                }
-                Ok(RawCheck {
-                    name: name.ok_or_else(|| A::Error::missing_field("name"))?,
-                    channel: channel.ok_or_else(|| A::Error::missing_field("channel"))?,
-                    kind: kind.ok_or_else(|| A::Error::missing_field("kind"))?,
-                    schedule,
-                    timeout,
-                    slow,
-                    resolver,
-                    covers,
-                    rest,
-                })
-            }
-        }
-        d.deserialize_map(Table)
+impl KeySet for CheckKeys {
+    fn all() -> &'static [&'static str] {
+        static ALL: LazyLock<&'static [&'static str]> =
+            LazyLock::new(|| with_each(COMMON_KEYS, Kind::ALL.iter().map(|k| k.keys())));
+        &ALL
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use chrono_tz::Tz;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
@@ -116,11 +116,7 @@ pub(super) fn next_best_windows(
     crate::status::build(&input, &opts, now)
         .channels
         .iter()
-        .filter_map(|c| {
-            let start = c.next_best.as_ref()?.start.as_str();
-            let start = DateTime::parse_from_rfc3339(start).ok()?;
-            Some((c.channel, start.timestamp_millis()))
-        })
+        .filter_map(|c| Some((c.channel, c.next_best.as_ref()?.start.ms())))
         .collect()
 }
 

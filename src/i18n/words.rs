@@ -63,14 +63,6 @@ pub fn date_short<Tz: TimeZone>(lang: Lang, t: &DateTime<Tz>) -> String {
     )
 }
 
-/// An RFC 3339 time as "Tue 06:55" in its own offset; the text itself when it
-/// does not parse.
-pub fn rfc3339_day_time(lang: Lang, rfc3339: &str) -> String {
-    DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| day_time(lang, &t))
-        .unwrap_or_else(|_| rfc3339.to_string())
-}
-
 /// A week's window: "Tue 14:00–16:00 (100.0%)".
 pub fn window(lang: Lang, weekday: u32, hour: u32, hours: usize, availability: f64) -> String {
     tl!(
@@ -119,21 +111,21 @@ pub fn duration(lang: Lang, secs: i64) -> String {
     }
 }
 
-/// An RFC 3339 time as a person reads it at `now`: "Tue 06:55" within six
-/// days, "Mon 14 Dec 06:55" further away (a weekday alone would be ambiguous).
-pub fn rfc3339_near(lang: Lang, rfc3339: &str, now: DateTime<chrono::Utc>) -> String {
-    let Ok(t) = DateTime::parse_from_rfc3339(rfc3339) else {
-        return rfc3339.to_string();
-    };
+/// A time as a person reads it at `now`: "Tue 06:55" within six days,
+/// "Mon 14 Dec 06:55" further away (a weekday alone would be ambiguous).
+pub fn near<Tz: TimeZone>(lang: Lang, t: &DateTime<Tz>, now: DateTime<chrono::Utc>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
     if (now - t.with_timezone(&chrono::Utc)).num_seconds().abs() > 6 * 86_400 {
         tl!(
             lang,
             "date-time",
-            date = date_short(lang, &t),
+            date = date_short(lang, t),
             time = t.format("%H:%M").to_string()
         )
     } else {
-        day_time(lang, &t)
+        day_time(lang, t)
     }
 }
 

@@ -22,26 +22,53 @@ pub struct KeyError {
     pub message: String,
 }
 
-/// The keys of one `[[check]]` beyond the common ones, for its kind to take.
+/// The table a [`Keys`] is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// A `[[check]]`, for its kind.
+    Check,
+    /// A `[[notify]]`, for its sink.
+    Notify,
+}
+
+/// The keys of one `[[check]]` (or `[[notify]]`) beyond the common ones,
+/// for its kind (or its sink) to take.
 pub struct Keys<'a> {
-    /// The check's name and kind, for messages.
-    pub check: &'a str,
-    pub kind: Kind,
-    /// The whole `[[check]]` table.
+    pub table: Table,
+    /// The table's name and kind, for messages.
+    pub name: &'a str,
+    pub kind: &'static str,
+    /// The keys the kind lists; it takes no other.
+    listed: &'static [&'static str],
+    /// The whole table.
     pub span: Range<usize>,
     rest: Vec<(Spanned<String>, Spanned<toml::Value>)>,
 }
 
 impl<'a> Keys<'a> {
-    pub fn new(
-        check: &'a str,
+    /// The keys of check `name` of `kind`.
+    pub fn check(
+        name: &'a str,
         kind: Kind,
         span: Range<usize>,
         rest: Vec<(Spanned<String>, Spanned<toml::Value>)>,
     ) -> Keys<'a> {
+        Keys::new(Table::Check, name, (kind.as_str(), kind.keys()), span, rest)
+    }
+
+    /// The keys of `table` `name`, whose kind is named and lists its keys.
+    pub fn new(
+        table: Table,
+        name: &'a str,
+        (kind, listed): (&'static str, &'static [&'static str]),
+        span: Range<usize>,
+        rest: Vec<(Spanned<String>, Spanned<toml::Value>)>,
+    ) -> Keys<'a> {
         Keys {
-            check,
+            table,
+            name,
             kind,
+            listed,
             span,
             rest,
         }
@@ -50,8 +77,8 @@ impl<'a> Keys<'a> {
     /// Takes `key` out, read as a `T`; `None` when the table does not hold it.
     pub fn take<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<Spanned<T>>, KeyError> {
         debug_assert!(
-            self.kind.keys().contains(&key),
-            "{key} is not a key of {:?}",
+            self.listed.contains(&key),
+            "{key} is not a key of {}",
             self.kind
         );
         let Some(i) = self.rest.iter().position(|(k, _)| k.get_ref() == key) else {
@@ -83,15 +110,12 @@ impl<'a> Keys<'a> {
     }
 
     pub fn missing(&self, key: &str) -> KeyError {
-        self.fail(
-            self.span.clone(),
-            t!(
-                "cfg-kind-needs",
-                check = self.check,
-                kind = self.kind.as_str(),
-                key = key
-            ),
-        )
+        let (name, kind) = (self.name, self.kind);
+        let message = match self.table {
+            Table::Check => t!("cfg-kind-needs", check = name, kind = kind, key = key),
+            Table::Notify => t!("cfg-notify-needs", name = name, kind = kind, key = key),
+        };
+        self.fail(self.span.clone(), message)
     }
 
     /// The keys not taken, with their values.
@@ -249,7 +273,7 @@ pub fn web_url(keys: &mut Keys, schemes: &[&str]) -> Result<reqwest::Url, KeyErr
             span,
             t!(
                 "cfg-url-scheme-for-kind",
-                kind = keys.kind.as_str(),
+                kind = keys.kind,
                 scheme = schemes.join(&format!(" {} ", t!("word-or"))),
                 url = url.scheme()
             ),

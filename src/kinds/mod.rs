@@ -164,9 +164,9 @@ macro_rules! kinds {
                 }
             }
 
-            /// Builds the spec of `keys.kind` from its keys.
-            pub fn build(keys: &mut Keys) -> Result<Spec, KeyError> {
-                match keys.kind {
+            /// Builds the spec of a check of `kind` from its keys.
+            pub fn build(kind: Kind, keys: &mut Keys) -> Result<Spec, KeyError> {
+                match kind {
                     $(Kind::$variant => <$spec as Build>::build(keys).map(Spec::$variant)),+
                 }
             }

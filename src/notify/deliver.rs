@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::Notice;
-use super::sinks::{ATTEMPT_TIMEOUT, Sink};
+use crate::sinks::{ATTEMPT_TIMEOUT, Sink};
 
 /// Notices waiting at one sink at most; beyond, new ones are dropped and counted.
 pub const QUEUE: usize = 1024;
@@ -129,7 +129,7 @@ async fn serve(
             r = with_retries(&client, &target, &notice, &report) => r,
             _ = shutdown.wait_for(|s| *s) => Result::Dropped,
         };
-        (report.result)(&target.name, notice.event, sent);
+        (report.result)(&target.name, notice.event.as_str(), sent);
         (report.queued)(&target.name, queue.len());
     }
     // Every notice still queued gets a chance until one shared deadline; past
@@ -141,7 +141,7 @@ async fn serve(
             Ok(Ok(())) => Result::Sent,
             Ok(Err(_)) | Err(_) => Result::Dropped,
         };
-        (report.result)(&target.name, notice.event, sent);
+        (report.result)(&target.name, notice.event.as_str(), sent);
     }
     (report.queued)(&target.name, 0);
 }
@@ -157,7 +157,7 @@ async fn with_retries(
         match deliver_once(client, target.sink.as_ref(), notice).await {
             Ok(()) => return Result::Sent,
             Err(why) => {
-                (report.result)(&target.name, notice.event, Result::Failed);
+                (report.result)(&target.name, notice.event.as_str(), Result::Failed);
                 tracing::warn!(sink = %target.name, attempt, error = %why, "notice not delivered");
                 if attempt < ATTEMPTS {
                     tokio::time::sleep(wait + jitter()).await;
@@ -184,7 +184,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::notify::sinks::Sent;
+    use crate::sinks::Sent;
 
     /// A sink that never answers, counting its attempts.
     #[derive(Default)]
@@ -228,15 +228,17 @@ mod tests {
                     return Err("HTTP 500".to_string());
                 }
                 let now = tokio::time::Instant::now();
-                self.got.lock().unwrap().push((n.event, now));
+                self.got.lock().unwrap().push((n.event.as_str(), now));
                 Ok(())
             })
         }
     }
 
-    fn notice(event: &'static str) -> Notice {
+    fn notice(event: crate::sinks::Event) -> Notice {
+        let about = crate::notify::About::Event(event);
+        let event = event.as_str();
         crate::notify::Notice {
-            event,
+            event: about,
             channel: None,
             vantage: "home".into(),
             since: None,
@@ -307,12 +309,12 @@ mod tests {
         ];
         let t0 = tokio::time::Instant::now();
         for q in &queues {
-            assert!(q.offer(notice("down")));
+            assert!(q.offer(notice(crate::sinks::Event::Down)));
         }
         tokio::time::sleep(Duration::from_secs(30)).await;
         let t1 = tokio::time::Instant::now();
         for q in &queues {
-            assert!(q.offer(notice("recovered")));
+            assert!(q.offer(notice(crate::sinks::Event::Recovered)));
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
         let got = working.got.lock().unwrap().clone();
@@ -347,8 +349,8 @@ mod tests {
             shutdown,
             &mut tasks,
         );
-        assert!(queue.offer(notice("down")));
-        assert!(queue.offer(notice("recovered")));
+        assert!(queue.offer(notice(crate::sinks::Event::Down)));
+        assert!(queue.offer(notice(crate::sinks::Event::Recovered)));
         tokio::time::sleep(Duration::from_secs(60)).await;
         assert_eq!(flaky.events(), ["down", "recovered"]);
         assert_eq!(count(&results, "hook", Result::Failed), 3);

@@ -1,46 +1,21 @@
 //! Notices: the channel state machine ([`state`]), what a notice says
-//! ([`Notice`]), the sinks that deliver it (behind one trait, `sinks::Sink`),
-//! and the delivery task ([`deliver`]) with its bounded queue. The state
-//! machine knows no sink; a sink knows no rule.
+//! ([`Notice`], delivered by the sinks of [`crate::sinks`]), the notifier
+//! task ([`notifier`]) and the delivery task ([`deliver`]) with its bounded
+//! queue. The state machine knows no sink; a sink knows no rule.
 
 pub mod deliver;
 pub mod notifier;
-pub mod sinks;
 pub mod state;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
 
 use crate::channel::Channel;
 use crate::config::notify::Event;
 use crate::i18n::{Arg, Lang};
 pub use state::{Due, Machine, Rules};
 
-/// One notice, in words and as data (the webhook's JSON body).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Notice {
-    /// `down`, `recovered`, … or `test`, `local_network`.
-    pub event: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel: Option<Channel>,
-    pub vantage: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub since: Option<String>,
-    pub checks: Vec<CheckLine>,
-    /// The title a lock screen shows.
-    #[serde(skip)]
-    pub title: String,
-    pub text: String,
-}
-
-/// A check of the channel and what it last saw.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckLine {
-    pub check: String,
-    pub outcome: crate::outcome::Outcome,
-    pub reason: String,
-}
+pub use crate::sinks::{About, CheckLine, Notice};
 
 fn local(ms: i64, tz: Tz) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
@@ -67,7 +42,7 @@ pub fn notice(
     let zone = tz.name();
     let (event, channel, since, title, text) = match due {
         Due::Incident { title, since_ms } => (
-            "okx_incident",
+            About::Event(Event::OkxIncident),
             None,
             Some(*since_ms),
             tl!(lang, "notice-incident-title"),
@@ -80,7 +55,7 @@ pub fn notice(
             ),
         ),
         Due::LocalOutage { from_ms, to_ms } => (
-            "local_network",
+            About::LocalNetwork,
             None,
             Some(*from_ms),
             tl!(lang, "notice-local-title"),
@@ -117,7 +92,13 @@ pub fn notice(
                 ("instead", instead.as_str().into()),
             ];
             let (title, text) = (lang.tr(title, &args), lang.tr(text, &args));
-            (event.as_str(), Some(*channel), Some(*since_ms), title, text)
+            (
+                About::Event(*event),
+                Some(*channel),
+                Some(*since_ms),
+                title,
+                text,
+            )
         }
     };
     Notice {
@@ -144,7 +125,7 @@ fn due_channel(due: &Due) -> Option<Channel> {
 /// The message of `notify --test`.
 pub fn test_notice(vantage: &str, lang: Lang) -> Notice {
     Notice {
-        event: "test",
+        event: About::Test,
         channel: None,
         vantage: vantage.to_string(),
         since: None,
@@ -197,6 +178,10 @@ mod tests {
             down.text,
             "Live chat is down since 15:45 (Asia/Shanghai). E-mail to support works."
         );
-        assert_eq!(down.event, "down", "codes never change with the language");
+        assert_eq!(
+            serde_json::to_value(&down).unwrap()["event"],
+            "down",
+            "codes never change with the language"
+        );
     }
 }

@@ -94,7 +94,7 @@ impl Notifier {
                 Watch {
                     queue: open(Target {
                         name: n.name.clone(),
-                        sink: super::sinks::sink(&n.sink),
+                        sink: std::sync::Arc::new(n.sink.clone()),
                     }),
                     rules: Rules {
                         after: n.after,
@@ -186,7 +186,7 @@ impl Notifier {
             let n = notice(&d, &self.vantage, self.tz, &working, lines, w.spec.lang);
             let event = n.event;
             if !w.queue.offer(n) {
-                (self.dropped)(w.queue.sink(), event);
+                (self.dropped)(w.queue.sink(), event.as_str());
             }
         }
     }

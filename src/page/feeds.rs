@@ -9,6 +9,7 @@ use super::html::Html;
 use crate::channel::Channel;
 use crate::i18n::{Lang, words};
 use crate::outcome::Outcome;
+use crate::stamp::Stamp;
 use crate::status::{ChannelStatus, IncidentOut, Status};
 
 /// Where the pages are served, as the request named it: `http://host:port/`.
@@ -102,12 +103,12 @@ fn components(s: &Status) -> Vec<&ChannelStatus> {
         .collect()
 }
 
-fn updated_at(s: &Status) -> String {
+fn updated_at(s: &Status) -> Stamp {
     s.channels
         .iter()
-        .filter_map(|c| c.as_of.clone())
-        .max_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .unwrap_or_else(|| s.generated_at.clone())
+        .filter_map(|c| c.as_of)
+        .max_by_key(Stamp::ms)
+        .unwrap_or(s.generated_at)
 }
 
 fn page(s: &Status, site: &Site<'_>, lang: Lang) -> Value {
@@ -130,7 +131,7 @@ fn status_object(s: &Status, lang: Lang) -> Value {
 }
 
 fn component(c: &ChannelStatus, position: usize, site: &Site<'_>, s: &Status, lang: Lang) -> Value {
-    let updated = c.as_of.clone().unwrap_or_else(|| s.generated_at.clone());
+    let updated = c.as_of.unwrap_or(s.generated_at);
     json!({
         "id": c.channel.as_str(),
         "name": c.channel.words_capitalized(lang),
@@ -203,7 +204,7 @@ pub fn statuspage_summary(s: &Status, open: &[IncidentOut], site: &Site<'_>, lan
         .maintenance
         .iter()
         .map(|m| {
-            let begin = m.begin.clone().unwrap_or_else(|| s.generated_at.clone());
+            let begin = m.begin.unwrap_or(s.generated_at);
             let status = if m.state == "ongoing" { "in_progress" } else { "scheduled" };
             json!({
                 "id": site.urn(&format!("maintenance|{}|{begin}", m.title)).trim_start_matches("urn:uuid:"),
@@ -261,14 +262,14 @@ pub fn shields(c: &ChannelStatus, lang: Lang) -> Value {
 /// When an incident was, as a person reads it at `now`: "Thu 22:10 – Thu
 /// 22:31 (21 min)", or "since Thu 22:10, still going (5 min so far)".
 pub fn incident_when(i: &IncidentOut, now: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
-    let start = words::rfc3339_near(lang, &i.start, now);
+    let start = i.start.near(lang, now);
     let lasted = words::duration(lang, i.duration_s);
     match &i.end {
         Some(end) => tl!(
             lang,
             "page-incident-ended",
             start = start,
-            end = words::rfc3339_near(lang, end, now),
+            end = end.near(lang, now),
             lasted = lasted
         ),
         None => tl!(lang, "page-incident-open", start = start, lasted = lasted),
@@ -300,14 +301,15 @@ fn incident_body(i: &IncidentOut, now: chrono::DateTime<chrono::Utc>, lang: Lang
 }
 
 /// `/history.atom`: one entry per incident (updated when it ends), in `lang`.
-pub fn atom(list: &[IncidentOut], generated_at: &str, site: &Site<'_>, lang: Lang) -> String {
-    let updated = |i: &IncidentOut| i.end.clone().unwrap_or_else(|| i.start.clone());
+pub fn atom(list: &[IncidentOut], generated_at: &Stamp, site: &Site<'_>, lang: Lang) -> String {
+    let updated = |i: &IncidentOut| i.end.unwrap_or(i.start);
     let feed_updated = list
         .iter()
         .map(updated)
-        .max_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .unwrap_or_else(|| generated_at.to_string());
-    let now = super::instant(generated_at);
+        .max_by_key(Stamp::ms)
+        .unwrap_or(*generated_at)
+        .rfc3339();
+    let now = generated_at.utc();
     let mut x = Html::default();
     x.raw(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"",
@@ -333,8 +335,8 @@ pub fn atom(list: &[IncidentOut], generated_at: &str, site: &Site<'_>, lang: Lan
             &site.urn(&format!("incident|{}|{}", i.channel, i.start_ms)),
             "</id>",
         );
-        x.element("<published>", &i.start, "</published>");
-        x.element("<updated>", &updated(i), "</updated>");
+        x.element("<published>", &i.start.rfc3339(), "</published>");
+        x.element("<updated>", &updated(i).rfc3339(), "</updated>");
         if let Some(base) = site.base {
             x.raw("<link rel=\"alternate\"")
                 .attr("href", base)
@@ -431,7 +433,7 @@ mod tests {
             base: Some("http://127.0.0.1:9786/"),
             vantage: "home",
         };
-        let feed = atom(&list, "2026-12-03T22:11:00Z", &site, Lang::En);
+        let feed = atom(&list, &"2026-12-03T22:11:00Z".into(), &site, Lang::En);
         assert!(!feed.contains("<script>"), "{feed}");
         assert!(
             feed.contains("&lt;/content&gt;&lt;script&gt;x&lt;/script&gt;&amp;"),

@@ -11,6 +11,7 @@ use crate::channel::Channel;
 use crate::i18n::{Lang, words};
 use crate::outcome::Outcome;
 use crate::pattern::{HOURS, Hour, Week};
+use crate::stamp::Stamp;
 use crate::status::{ChannelStatus, Status};
 use html::Html;
 
@@ -101,20 +102,14 @@ const INCIDENTS_SHOWN: usize = 10;
 
 /// When the page was made, as the reference for "near" times.
 fn generated(s: &Status) -> chrono::DateTime<chrono::Utc> {
-    instant(&s.generated_at)
-}
-
-/// An RFC 3339 time of an answer as an instant (now, should it not parse).
-fn instant(rfc3339: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map_or_else(|_| chrono::Utc::now(), |t| t.with_timezone(&chrono::Utc))
+    s.generated_at.utc()
 }
 
 /// The status page of `s`, in `lang`.
 pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
     let mut h = Html::default();
     let now = generated(s);
-    let near = |t: &str| words::rfc3339_near(lang, t, now);
+    let near = |t: &Stamp| t.near(lang, now);
     h.raw("<!doctype html><html")
         .attr("lang", lang.code())
         .raw("><head><meta charset=\"utf-8\">")
@@ -127,9 +122,7 @@ pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
         .raw("</head><body><main>");
     headline(&mut h, s, lang);
     let network = match s.local_network {
-        Some(n) => n
-            .parse::<Outcome>()
-            .map_or_else(|_| n.to_string(), |o| o.words(lang)),
+        Some(n) => n.words(lang),
         None => tl!(lang, "page-not-measured"),
     };
     h.element(
@@ -137,8 +130,8 @@ pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
         &tl!(
             lang,
             "page-generated",
-            at = words::rfc3339_day_time(lang, &s.generated_at),
-            seconds = s.generated_at.get(17..19).unwrap_or("00"),
+            at = s.generated_at.day_time(lang),
+            seconds = s.generated_at.local().format("%S").to_string(),
             window = &s.window,
             network = network
         ),
@@ -164,8 +157,8 @@ pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
             .text(&tl!(lang, "page-maintenance"))
             .raw("</h2><ul>");
         for m in &s.maintenance {
-            let when = [m.begin.as_deref(), m.end.as_deref()]
-                .into_iter()
+            let when = [m.begin, m.end]
+                .iter()
                 .flatten()
                 .map(near)
                 .collect::<Vec<_>>()
@@ -220,7 +213,7 @@ fn headline(h: &mut Html, s: &Status, lang: Lang) {
     });
     let text = match (chat, working) {
         // Nothing about OKX can be told from a machine without a network.
-        _ if s.local_network == Some("down") => tl!(lang, "page-local-down"),
+        _ if s.local_network == Some(Outcome::Down) => tl!(lang, "page-local-down"),
         (Some(c), _) if c.now.is_some_and(Outcome::is_success) => tl!(lang, "page-chat-works"),
         (Some(c), Some(w)) if c.now.is_some() => tl!(
             lang,
@@ -228,8 +221,7 @@ fn headline(h: &mut Html, s: &Status, lang: Lang) {
             state = c.now.map(|o| o.words(lang)).unwrap_or_default(),
             since = c
                 .since
-                .as_deref()
-                .map(|t| tl!(lang, "page-since", at = words::rfc3339_day_time(lang, t)))
+                .map(|t| tl!(lang, "page-since", at = t.day_time(lang)))
                 .unwrap_or_default(),
             channel = w.channel.words(lang)
         ),
@@ -302,26 +294,18 @@ fn channel_table(h: &mut Html, s: &Status, lang: Lang) {
                 .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang))
         };
         h.text(&format!("{} {state}", symbol(c.now))).raw("</span>");
-        if let Some(at) = c.as_of.as_deref() {
+        if let Some(at) = c.as_of {
             let line = if c.stale {
-                tl!(
-                    lang,
-                    "page-stale-since",
-                    at = words::rfc3339_near(lang, at, now)
-                )
+                tl!(lang, "page-stale-since", at = at.near(lang, now))
             } else {
-                tl!(lang, "page-as-of", at = words::rfc3339_near(lang, at, now))
+                tl!(lang, "page-as-of", at = at.near(lang, now))
             };
             h.element("<span class=\"asof\">", &line, "</span>");
         }
         h.raw("</td>");
         cell(h, &labels[2], None);
-        h.text(
-            &c.since
-                .as_deref()
-                .map_or_else(dash, |t| words::rfc3339_near(lang, t, now)),
-        )
-        .raw("</td>");
+        h.text(&c.since.map_or_else(dash, |t| t.near(lang, now)))
+            .raw("</td>");
         cell(h, &labels[3], None);
         h.text(
             &c.availability
@@ -394,8 +378,8 @@ fn channel_section(
             &tl!(
                 lang,
                 "page-next-good",
-                from = words::rfc3339_near(lang, &next.start, now),
-                to = words::rfc3339_day_time(lang, &next.end)
+                from = next.start.near(lang, now),
+                to = next.end.day_time(lang)
             ),
             "</p>",
         );
@@ -657,9 +641,9 @@ pub fn badge(c: &ChannelStatus) -> String {
 mod tests {
     use super::*;
 
-    fn status(local_network: Option<&'static str>) -> Status {
+    fn status(local_network: Option<Outcome>) -> Status {
         Status {
-            generated_at: String::new(),
+            generated_at: "2026-12-04T10:00:00Z".into(),
             timezone: "UTC".into(),
             window: "28d".into(),
             channels: Vec::new(),
@@ -691,7 +675,7 @@ mod tests {
             }],
             start_ms: 0,
         }];
-        let mut s = status(Some("up"));
+        let mut s = status(Some(Outcome::Up));
         s.generated_at = "2026-12-04T10:00:00Z".into();
         let extras = Extras {
             incidents: &incidents,
@@ -713,14 +697,14 @@ mod tests {
 
     #[test]
     fn the_headline_blames_no_channel_when_this_machine_is_offline() {
-        let page = render(&status(Some("down")), &NONE, Lang::En);
+        let page = render(&status(Some(Outcome::Down)), &NONE, Lang::En);
         assert!(
             page.contains("<h1>This machine&#39;s network is down"),
             "{page}"
         );
-        let page = render(&status(Some("down")), &NONE, Lang::ZhCn);
+        let page = render(&status(Some(Outcome::Down)), &NONE, Lang::ZhCn);
         assert!(page.contains("<h1>这台机器的网络断了"), "{page}");
-        let page = render(&status(Some("up")), &NONE, Lang::En);
+        let page = render(&status(Some(Outcome::Up)), &NONE, Lang::En);
         assert!(page.contains("<h1>No data yet"), "{page}");
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::channel::Channel;
 use crate::incident::{CheckPart, Incident};
 use crate::outcome::Outcome;
+use crate::stamp::Stamp;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Incidents {
@@ -20,9 +21,9 @@ pub struct IncidentOut {
     pub channel: Channel,
     /// down, blocked or throttled: the worst while it lasted.
     pub state: Outcome,
-    pub start: String,
+    pub start: Stamp,
     /// `None` while it lasts.
-    pub end: Option<String>,
+    pub end: Option<Stamp>,
     /// How long it lasted, or has lasted so far.
     pub duration_s: i64,
     pub checks: Vec<CheckPart>,
@@ -43,14 +44,16 @@ pub fn incidents_out(
         window: crate::duration::format(window),
         incidents: list
             .iter()
-            .map(|i| IncidentOut {
-                channel: i.channel,
-                state: i.state,
-                start: super::rfc3339(i.start_ms, tz).unwrap_or_default(),
-                end: i.end_ms.and_then(|ms| super::rfc3339(ms, tz)),
-                duration_s: i.duration_ms(now_ms) / 1000,
-                checks: i.checks.clone(),
-                start_ms: i.start_ms,
+            .filter_map(|i| {
+                Some(IncidentOut {
+                    channel: i.channel,
+                    state: i.state,
+                    start: Stamp::from_ms(i.start_ms, tz)?,
+                    end: i.end_ms.and_then(|ms| Stamp::from_ms(ms, tz)),
+                    duration_s: i.duration_ms(now_ms) / 1000,
+                    checks: i.checks.clone(),
+                    start_ms: i.start_ms,
+                })
             })
             .collect(),
     }

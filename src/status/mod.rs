@@ -22,6 +22,7 @@ use crate::i18n::{Lang, words};
 use crate::outcome::{self, Maintenance, MaintenanceState, Outcome};
 use crate::pattern::{self, CheckWeek, End, Hour, Week, Window};
 use crate::sample::Latest;
+use crate::stamp::Stamp;
 
 /// How many best and worst windows a channel lists.
 pub const LISTED: usize = 3;
@@ -75,13 +76,13 @@ pub struct Options {
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
     /// When this answer was made (RFC 3339, in `timezone`).
-    pub generated_at: String,
+    pub generated_at: Stamp,
     pub timezone: String,
     pub window: String,
     pub channels: Vec<ChannelStatus>,
     pub advice: Vec<String>,
     /// `up` when a control check succeeded at its last probe, `down` when all failed.
-    pub local_network: Option<&'static str>,
+    pub local_network: Option<Outcome>,
     /// Announced maintenance that has not ended.
     pub maintenance: Vec<MaintenanceAhead>,
     /// Disruptions OKX itself reports as ongoing (its own word).
@@ -97,10 +98,10 @@ pub struct ChannelStatus {
     pub channel: Channel,
     /// `None` before the channel was ever probed.
     pub now: Option<Outcome>,
-    pub since: Option<String>,
-    pub last_probe: Option<String>,
+    pub since: Option<Stamp>,
+    pub last_probe: Option<Stamp>,
     /// The time of the channel's newest sample (null when it has none).
-    pub as_of: Option<String>,
+    pub as_of: Option<Stamp>,
     /// The newest sample is older than [`stale_after`]: `now` is `unknown`
     /// and `since` is `as_of`, since nothing says what holds now (is the
     /// daemon running?).
@@ -139,7 +140,7 @@ pub struct ChannelStatus {
 pub struct CheckStatus {
     pub check: String,
     pub now: Option<Outcome>,
-    pub since: Option<String>,
+    pub since: Option<Stamp>,
     pub availability: Option<f64>,
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
@@ -170,16 +171,16 @@ impl WindowOut {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct NextBest {
-    pub start: String,
-    pub end: String,
+    pub start: Stamp,
+    pub end: Stamp,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MaintenanceAhead {
     pub title: String,
     pub state: String,
-    pub begin: Option<String>,
-    pub end: Option<String>,
+    pub begin: Option<Stamp>,
+    pub end: Option<Stamp>,
 }
 
 fn round(x: f64, places: i32) -> f64 {
@@ -204,7 +205,7 @@ fn window_out(w: &Window) -> WindowOut {
 pub struct Declared {
     pub title: String,
     /// When it began, RFC 3339 in the answer's zone.
-    pub since: Option<String>,
+    pub since: Option<Stamp>,
     /// OKX's `serviceType`, as written.
     pub service: Option<String>,
 }
@@ -225,7 +226,7 @@ pub fn declared<'a>(events: impl IntoIterator<Item = &'a Maintenance>, tz: Tz) -
         .into_iter()
         .map(|e| Declared {
             title: e.title.clone(),
-            since: e.begin_ms.and_then(|ms| rfc3339(ms, tz)),
+            since: e.begin_ms.and_then(|ms| Stamp::from_ms(ms, tz)),
             service: e.service_type.clone(),
         })
         .collect()
@@ -239,16 +240,9 @@ pub fn declared_advice(declared: &[Declared], lang: crate::i18n::Lang) -> Option
             lang,
             "advice-okx-declares",
             title = d.title.as_str(),
-            since = crate::i18n::words::rfc3339_day_time(lang, since)
+            since = since.day_time(lang)
         ),
         None => tl!(lang, "advice-okx-declares-now", title = d.title.as_str()),
-    })
-}
-
-fn rfc3339(ms: i64, tz: Tz) -> Option<String> {
-    DateTime::<Utc>::from_timestamp_millis(ms).map(|t| {
-        t.with_timezone(&tz)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     })
 }
 
@@ -260,12 +254,7 @@ pub fn next_best_words(
     lang: Lang,
 ) -> Option<String> {
     let next = s.next_best.as_ref()?;
-    let start = DateTime::parse_from_rfc3339(&next.start)
-        .ok()?
-        .with_timezone(&Utc);
-    let end = DateTime::parse_from_rfc3339(&next.end)
-        .ok()?
-        .with_timezone(&Utc);
+    let (start, end) = (next.start.utc(), next.end.utc());
     let skipped = s.next_best_skipped.clone();
     Some(describe(
         &Occurrence {
@@ -407,8 +396,8 @@ pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<U
                 let next = next_occurrence(w.weekday, w.hour, w.hours, now, tz, &pending);
                 if let Some(o) = next {
                     s.next_best = Some(NextBest {
-                        start: rfc3339(o.start.timestamp_millis(), tz).unwrap_or_default(),
-                        end: rfc3339(o.end.timestamp_millis(), tz).unwrap_or_default(),
+                        start: Stamp::new(o.start, tz),
+                        end: Stamp::new(o.end, tz),
                     });
                     s.next_best_skipped = o.skipped;
                 }
@@ -423,7 +412,7 @@ pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<U
         .filter(|l| l.channel == Channel::Control)
         .map(|l| l.outcome);
     let local_network =
-        outcome::local_network_up(controls).map(|up| if up { "up" } else { "down" });
+        outcome::local_network_up(controls).map(|up| if up { Outcome::Up } else { Outcome::Down });
     let maintenance = maintenance_ahead(&input.latest, now, tz);
     let closed_paths = outcome::closed_paths(input.latest.iter().map(|l| (l.channel, l.failure)));
     let okx_declares = declared(input.latest.iter().flat_map(|l| &l.maintenance), tz);
@@ -435,7 +424,7 @@ pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<U
         advice.insert(0, first);
     }
     Status {
-        generated_at: rfc3339(now.timestamp_millis(), tz).unwrap_or_default(),
+        generated_at: Stamp::new(now, tz),
         timezone: tz.name().to_string(),
         window: crate::duration::format(opts.window),
         channels: statuses,
@@ -451,13 +440,16 @@ pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<U
 /// one line; `None` when every channel is fresh.
 fn stale_advice(channels: &[ChannelStatus], lang: Lang) -> Option<String> {
     let stale: Vec<&ChannelStatus> = channels.iter().filter(|c| c.stale).collect();
-    let oldest = stale.iter().filter_map(|c| c.as_of.as_deref()).min()?;
+    let oldest = stale
+        .iter()
+        .filter_map(|c| c.as_of)
+        .min_by_key(|t| t.ms())?;
     let names: Vec<String> = stale.iter().map(|c| c.channel.words(lang)).collect();
     Some(tl!(
         lang,
         "advice-stale",
         channels = words::list(lang, &names),
-        since = words::rfc3339_day_time(lang, oldest)
+        since = oldest.day_time(lang)
     ))
 }
 
@@ -489,7 +481,7 @@ fn channel_status(
             CheckStatus {
                 check: name.to_string(),
                 now: last.map(|l| l.outcome),
-                since: last.and_then(|l| rfc3339(l.since_ms, opts.tz)),
+                since: last.and_then(|l| Stamp::from_ms(l.since_ms, opts.tz)),
                 availability: h.availability,
                 p50_ms: h.p50_ms,
                 p95_ms: h.p95_ms,
@@ -514,9 +506,9 @@ fn channel_status(
     ChannelStatus {
         channel,
         now,
-        since: since.and_then(|ms| rfc3339(ms, opts.tz)),
-        last_probe: last.and_then(|ms| rfc3339(ms, opts.tz)),
-        as_of: last.and_then(|ms| rfc3339(ms, opts.tz)),
+        since: since.and_then(|ms| Stamp::from_ms(ms, opts.tz)),
+        last_probe: last.and_then(|ms| Stamp::from_ms(ms, opts.tz)),
+        as_of: last.and_then(|ms| Stamp::from_ms(ms, opts.tz)),
         stale,
         availability: history.availability,
         p50_ms: history.p50_ms,
@@ -596,15 +588,15 @@ fn maintenance_ahead(latest: &[Latest], now: DateTime<Utc>, tz: Tz) -> Vec<Maint
         .map(|m| MaintenanceAhead {
             title: m.title,
             state: m.state.as_str().to_string(),
-            begin: m.begin_ms.and_then(|ms| rfc3339(ms, tz)),
-            end: m.end_ms.and_then(|ms| rfc3339(ms, tz)),
+            begin: m.begin_ms.and_then(|ms| Stamp::from_ms(ms, tz)),
+            end: m.end_ms.and_then(|ms| Stamp::from_ms(ms, tz)),
         })
         .collect()
 }
 
 fn advice(
     channels: &[ChannelStatus],
-    local_network: Option<&str>,
+    local_network: Option<Outcome>,
     maintenance: &[Maintenance],
     now: DateTime<Utc>,
     tz: Tz,
@@ -612,7 +604,7 @@ fn advice(
 ) -> Vec<String> {
     let lang = opts.lang;
     let mut out = Vec::new();
-    if local_network == Some("down") {
+    if local_network == Some(Outcome::Down) {
         out.push(tl!(lang, "advice-local-down"));
     }
     let by = |c: Channel| channels.iter().find(|s| s.channel == c);

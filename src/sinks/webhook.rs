@@ -1,0 +1,26 @@
+//! A webhook: the notice as JSON (the body the README shows).
+
+use super::{Build, Http, Notice, json};
+use crate::kinds::keys::{KeyError, Keys, UrlValue};
+
+/// POST of the notice as JSON.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub url: reqwest::Url,
+}
+
+impl Build for Webhook {
+    const KEYS: &'static [&'static str] = &["url"];
+
+    fn build(keys: &mut Keys) -> Result<Self, KeyError> {
+        Ok(Webhook {
+            url: keys.required::<UrlValue>("url")?.into_inner().0,
+        })
+    }
+}
+
+impl Http for Webhook {
+    fn request(&self, client: &reqwest::Client, n: &Notice) -> reqwest::RequestBuilder {
+        json(client.post(self.url.clone()), n)
+    }
+}
