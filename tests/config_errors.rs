@@ -35,6 +35,8 @@ macro_rules! invalid {
 
 invalid! {
     unknown_key: "unknown-key.toml" at "unknown-key.toml:6:1" says "unknown field `tiemout`";
+    key_of_another_sink: "key-of-another-sink.toml" at "key-of-another-sink.toml:11:11" says "`chat_id` does not apply to a [[notify]] of kind `ntfy` (only to telegram)";
+    unknown_sink: "unknown-sink.toml" at "unknown-sink.toml:9:8" says "unknown [[notify]] kind `pager`; use one of ntfy, telegram, webhook, email";
     unknown_settings_key: "unknown-settings-key.toml" at "unknown-settings-key.toml:3:1" says "unknown field `listen_on`";
     unknown_table: "unknown-table.toml" at "unknown-table.toml:7:3" says "unknown field `checks`";
     missing_field: "missing-channel.toml" at "missing-channel.toml:1:1" says "missing field `channel`";
