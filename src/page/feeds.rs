@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::html::Html;
 use crate::channel::Channel;
 use crate::i18n::{Lang, words};
-use crate::outcome::Outcome;
+use crate::outcome::{MaintenanceState, Outcome};
 use crate::stamp::Stamp;
 use crate::status::{ChannelStatus, IncidentOut, Status};
 
@@ -70,29 +70,87 @@ fn shown(c: &ChannelStatus) -> Option<Outcome> {
     }
 }
 
+/// Statuspage's status of a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Component {
+    Operational,
+    DegradedPerformance,
+    PartialOutage,
+    MajorOutage,
+    UnderMaintenance,
+}
+
+impl Component {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Component::Operational => "operational",
+            Component::DegradedPerformance => "degraded_performance",
+            Component::PartialOutage => "partial_outage",
+            Component::MajorOutage => "major_outage",
+            Component::UnderMaintenance => "under_maintenance",
+        }
+    }
+}
+
+impl serde::Serialize for Component {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// Statuspage's component status of a channel.
-pub fn component_status(c: &ChannelStatus) -> &'static str {
+pub fn component_status(c: &ChannelStatus) -> Component {
     match shown(c) {
-        Some(Outcome::Degraded) => "degraded_performance",
-        Some(Outcome::Throttled) => "partial_outage",
-        Some(Outcome::Down | Outcome::Blocked) => "major_outage",
-        Some(Outcome::Maintenance) => "under_maintenance",
-        Some(Outcome::Up | Outcome::Unknown) | None => "operational",
+        Some(Outcome::Degraded) => Component::DegradedPerformance,
+        Some(Outcome::Throttled) => Component::PartialOutage,
+        Some(Outcome::Down | Outcome::Blocked) => Component::MajorOutage,
+        Some(Outcome::Maintenance) => Component::UnderMaintenance,
+        Some(Outcome::Up | Outcome::Unknown) | None => Component::Operational,
+    }
+}
+
+/// Statuspage's indicator over the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indicator {
+    None,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Indicator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indicator::None => "none",
+            Indicator::Minor => "minor",
+            Indicator::Major => "major",
+            Indicator::Critical => "critical",
+        }
+    }
+
+    /// Statuspage's own description of it.
+    fn words(self, lang: Lang) -> String {
+        match self {
+            Indicator::None => tl!(lang, "sp-none"),
+            Indicator::Minor => tl!(lang, "sp-minor"),
+            Indicator::Major => tl!(lang, "sp-major"),
+            Indicator::Critical => tl!(lang, "sp-critical"),
+        }
     }
 }
 
 /// Statuspage's indicator over the components: none when every one is
 /// operational, critical when every one is a major outage, major when one is,
 /// minor otherwise.
-pub fn indicator(statuses: &[&str]) -> &'static str {
-    if statuses.iter().all(|s| *s == "operational") {
-        "none"
-    } else if statuses.iter().all(|s| *s == "major_outage") {
-        "critical"
-    } else if statuses.contains(&"major_outage") {
-        "major"
+pub fn indicator(statuses: &[Component]) -> Indicator {
+    if statuses.iter().all(|s| *s == Component::Operational) {
+        Indicator::None
+    } else if statuses.iter().all(|s| *s == Component::MajorOutage) {
+        Indicator::Critical
+    } else if statuses.contains(&Component::MajorOutage) {
+        Indicator::Major
     } else {
-        "minor"
+        Indicator::Minor
     }
 }
 
@@ -122,11 +180,11 @@ fn page(s: &Status, site: &Site<'_>, lang: Lang) -> Value {
 }
 
 fn status_object(s: &Status, lang: Lang) -> Value {
-    let statuses: Vec<&str> = components(s).into_iter().map(component_status).collect();
+    let statuses: Vec<Component> = components(s).into_iter().map(component_status).collect();
     let indicator = indicator(&statuses);
     json!({
-        "indicator": indicator,
-        "description": lang.tr(&format!("sp-{indicator}"), &[]),
+        "indicator": indicator.as_str(),
+        "description": indicator.words(lang),
     })
 }
 
@@ -205,7 +263,11 @@ pub fn statuspage_summary(s: &Status, open: &[IncidentOut], site: &Site<'_>, lan
         .iter()
         .map(|m| {
             let begin = m.begin.unwrap_or(s.generated_at);
-            let status = if m.state == "ongoing" { "in_progress" } else { "scheduled" };
+            let status = if m.state == MaintenanceState::Ongoing {
+                "in_progress"
+            } else {
+                "scheduled"
+            };
             json!({
                 "id": site.urn(&format!("maintenance|{}|{begin}", m.title)).trim_start_matches("urn:uuid:"),
                 "name": m.title,
@@ -357,12 +419,14 @@ mod tests {
 
     #[test]
     fn the_indicator_follows_statuspage() {
-        assert_eq!(indicator(&[]), "none");
-        assert_eq!(indicator(&["operational", "operational"]), "none");
-        assert_eq!(indicator(&["major_outage", "major_outage"]), "critical");
-        assert_eq!(indicator(&["major_outage", "operational"]), "major");
-        assert_eq!(indicator(&["degraded_performance", "operational"]), "minor");
-        assert_eq!(indicator(&["under_maintenance"]), "minor");
+        use Component::*;
+        let said = |list: &[Component]| indicator(list).as_str();
+        assert_eq!(said(&[]), "none");
+        assert_eq!(said(&[Operational, Operational]), "none");
+        assert_eq!(said(&[MajorOutage, MajorOutage]), "critical");
+        assert_eq!(said(&[MajorOutage, Operational]), "major");
+        assert_eq!(said(&[DegradedPerformance, Operational]), "minor");
+        assert_eq!(said(&[UnderMaintenance]), "minor");
     }
 
     fn channel(now: Option<Outcome>, stale: bool, judged: Option<Outcome>) -> ChannelStatus {
@@ -392,7 +456,7 @@ mod tests {
     #[test]
     fn components_follow_the_contracts_mapping() {
         use Outcome::*;
-        let status = |now, stale, judged| component_status(&channel(now, stale, judged));
+        let status = |now, stale, judged| component_status(&channel(now, stale, judged)).as_str();
         assert_eq!(status(Some(Up), false, Some(Up)), "operational");
         assert_eq!(status(Some(Degraded), false, None), "degraded_performance");
         assert_eq!(status(Some(Throttled), false, None), "partial_outage");

@@ -165,7 +165,7 @@ pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
                 .join(" – ");
             h.element(
                 "<li>",
-                &format!("{} ({}) {when}", m.title, m.state),
+                &format!("{} ({}) {when}", m.title, m.state.as_str()),
                 "</li>",
             );
         }

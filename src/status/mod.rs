@@ -178,7 +178,7 @@ pub struct NextBest {
 #[derive(Debug, Clone, Serialize)]
 pub struct MaintenanceAhead {
     pub title: String,
-    pub state: String,
+    pub state: MaintenanceState,
     pub begin: Option<Stamp>,
     pub end: Option<Stamp>,
 }
@@ -587,7 +587,7 @@ fn maintenance_ahead(latest: &[Latest], now: DateTime<Utc>, tz: Tz) -> Vec<Maint
         .into_iter()
         .map(|m| MaintenanceAhead {
             title: m.title,
-            state: m.state.as_str().to_string(),
+            state: m.state.clone(),
             begin: m.begin_ms.and_then(|ms| Stamp::from_ms(ms, tz)),
             end: m.end_ms.and_then(|ms| Stamp::from_ms(ms, tz)),
         })
