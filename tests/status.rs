@@ -84,6 +84,56 @@ fn a_fast_window_is_best_in_utc_and_in_shanghai() {
     );
 }
 
+/// The notifier asks the pattern for each channel's next best start; it is
+/// the start `status` names, channel by channel, in any zone.
+#[test]
+fn the_notifiers_next_best_start_is_the_one_status_names() {
+    let lines = every(monday(), 28, 5, |t, out| {
+        let fast = (30..32).contains(&how(t));
+        out.push(line(
+            t,
+            "website-chat",
+            "chat",
+            "up",
+            Some(if fast { 60.0 } else { 400.0 }),
+        ));
+        let early = (3..5).contains(&t.hour());
+        out.push(line(
+            t,
+            "help",
+            "help_center",
+            "up",
+            Some(if early { 50.0 } else { 300.0 }),
+        ));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("h.db")).unwrap();
+    store
+        .import(lines.join("\n").as_bytes(), "history")
+        .unwrap();
+    for tz in [Tz::UTC, chrono_tz::Asia::Kolkata] {
+        let window = std::time::Duration::from_secs(28 * 86_400);
+        let input = status::from_store(&store, vec![], window, tz, monday()).unwrap();
+        let opts = Options {
+            tz,
+            window,
+            span: 2,
+            min_samples: 3,
+            channels: vec![],
+            lang: okx_monitor::i18n::Lang::En,
+        };
+        let asked = status::next_best_starts(&input, &opts, monday());
+        let said: std::collections::BTreeMap<Channel, DateTime<Utc>> =
+            status::build(&input, &opts, monday())
+                .channels
+                .iter()
+                .filter_map(|c| Some((c.channel, c.next_best.as_ref()?.start.utc())))
+                .collect();
+        assert_eq!(asked.len(), 2, "{tz}: {asked:?}");
+        assert_eq!(asked, said, "{tz}");
+    }
+}
+
 #[test]
 fn a_failing_window_is_worst_and_named_to_avoid() {
     let lines = every(monday(), 28, 5, |t, out| {

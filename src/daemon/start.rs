@@ -89,8 +89,8 @@ pub(super) fn start_notices(
     Ok(Some(observe))
 }
 
-/// Each channel's next best window start (ms), as `status` computes it, from
-/// the history at `db`; empty when there is none yet. Blocking: reads the disk.
+/// Each channel's next best window start (ms), asked of the pattern of the
+/// history at `db`; empty when there is none yet. Blocking: reads the disk.
 pub(super) fn next_best_windows(
     db: &std::path::Path,
     tz: Tz,
@@ -113,10 +113,9 @@ pub(super) fn next_best_windows(
         // Only the windows' times are read here, never the words.
         lang: crate::i18n::Lang::En,
     };
-    crate::status::build(&input, &opts, now)
-        .channels
-        .iter()
-        .filter_map(|c| Some((c.channel, c.next_best.as_ref()?.start.ms())))
+    crate::status::next_best_starts(&input, &opts, now)
+        .into_iter()
+        .map(|(channel, start)| (channel, start.timestamp_millis()))
         .collect()
 }
 

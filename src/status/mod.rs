@@ -303,12 +303,8 @@ struct CheckSummary {
 /// The history's part of the answer, from `input.weeks` and `input.recent`
 /// (pure).
 pub fn summarize(input: &Input, opts: &Options, now: DateTime<Utc>) -> Summary {
-    let mut weeks: BTreeMap<Channel, Week> = BTreeMap::new();
-    for cw in &input.weeks {
-        weeks.entry(cw.channel).or_default().merge(&cw.week);
-    }
     let mut channels = BTreeMap::new();
-    for (channel, week) in weeks {
+    for (channel, week) in channel_weeks(&input.weeks) {
         let total: Hour = week.total();
         let measured = week.measured(opts.span, opts.min_samples);
         let checks = input
@@ -334,10 +330,7 @@ pub fn summarize(input: &Input, opts: &Options, now: DateTime<Utc>) -> Summary {
             p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
             p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
             samples: total.samples(),
-            best: pattern::rank(measured.better, End::Best, LISTED)
-                .iter()
-                .map(window_out)
-                .collect(),
+            best: best_windows(measured.better, LISTED),
             worst: pattern::rank(measured.worse, End::Worst, LISTED)
                 .iter()
                 .map(window_out)
@@ -356,6 +349,53 @@ pub fn summarize(input: &Input, opts: &Options, now: DateTime<Utc>) -> Summary {
         c.last_day = last_day(*channel, &input.recent, now.timestamp_millis());
     }
     Summary { channels }
+}
+
+/// A channel's week: the sum of its checks'.
+fn channel_weeks(weeks: &[CheckWeek]) -> BTreeMap<Channel, Week> {
+    let mut out: BTreeMap<Channel, Week> = BTreeMap::new();
+    for cw in weeks {
+        out.entry(cw.channel).or_default().merge(&cw.week);
+    }
+    out
+}
+
+/// The `n` best of the windows measurably better than the rest of the week.
+fn best_windows(better: Vec<Window>, n: usize) -> Vec<WindowOut> {
+    pattern::rank(better, End::Best, n)
+        .iter()
+        .map(window_out)
+        .collect()
+}
+
+/// The next occurrence of window `w` that no `pending` maintenance overlaps.
+fn next_of(
+    w: &WindowOut,
+    pending: &[Maintenance],
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Option<Occurrence> {
+    next_occurrence(w.weekday, w.hour, w.hours, now, tz, pending)
+}
+
+/// When each channel's best window next begins, as `status` would say it,
+/// asked of the pattern alone (what the notifier needs for `best_window`,
+/// without composing a whole answer; pure).
+pub fn next_best_starts(
+    input: &Input,
+    opts: &Options,
+    now: DateTime<Utc>,
+) -> BTreeMap<Channel, DateTime<Utc>> {
+    let pending = maintenance_events(&input.latest, now);
+    channel_weeks(&input.weeks)
+        .into_iter()
+        .filter_map(|(channel, week)| {
+            let measured = week.measured(opts.span, opts.min_samples);
+            let best = best_windows(measured.better, 1);
+            let next = next_of(best.first()?, &pending, now, opts.tz)?;
+            Some((channel, next.start))
+        })
+        .collect()
 }
 
 /// `status`'s answer from the history and the latest samples, at `now`.
@@ -393,8 +433,7 @@ pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<U
                 s.last_day = vec![None; DAY_SLOTS];
             }
             if let Some(w) = s.best.first() {
-                let next = next_occurrence(w.weekday, w.hour, w.hours, now, tz, &pending);
-                if let Some(o) = next {
+                if let Some(o) = next_of(w, &pending, now, tz) {
                     s.next_best = Some(NextBest {
                         start: Stamp::new(o.start, tz),
                         end: Stamp::new(o.end, tz),
