@@ -432,14 +432,14 @@ pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<U
             if s.last_day.is_empty() {
                 s.last_day = vec![None; DAY_SLOTS];
             }
-            if let Some(w) = s.best.first() {
-                if let Some(o) = next_of(w, &pending, now, tz) {
-                    s.next_best = Some(NextBest {
-                        start: Stamp::new(o.start, tz),
-                        end: Stamp::new(o.end, tz),
-                    });
-                    s.next_best_skipped = o.skipped;
-                }
+            if let Some(w) = s.best.first()
+                && let Some(o) = next_of(w, &pending, now, tz)
+            {
+                s.next_best = Some(NextBest {
+                    start: Stamp::new(o.start, tz),
+                    end: Stamp::new(o.end, tz),
+                });
+                s.next_best_skipped = o.skipped;
             }
             s
         })
