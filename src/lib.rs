@@ -91,7 +91,9 @@
 //!   sample and the incident tracker, updated by every probe, for the pages.
 //! - [`status`] — `status`'s answer and advice: pure over [`status::Input`];
 //!   [`status::from_store`] is the one way from a store to that input, and
-//!   [`status::next_occurrence`] the one rule for "the next good time".
+//!   [`status::next_occurrence`] the one rule for "the next good time"
+//!   ([`status::next_best_starts`]: what the notifier asks of the pattern);
+//!   `status/advice.rs` says what to do now, in words.
 //! - [`promsource`] — the same weeks from Prometheus (`status --prometheus`).
 //! - [`diagnose`] — the verdict ("is it me, my DNS, a block, or OKX?") and its
 //!   advice: pure over [`diagnose::Evidence`]; [`diagnose::gather`] does the I/O.
@@ -99,16 +101,19 @@
 //! The daemon and the edge:
 //! - [`metrics`] — every Prometheus metric, fed from reports, kept per check and
 //!   written straight into the exposition (`metrics/text.rs`, the text format:
-//!   escaping, numbers, histograms; pure), and the label values of a
-//!   notice's delivery ([`metrics::Delivery`]).
+//!   escaping, numbers, histograms; pure; `metrics/families.rs`, every
+//!   family in name order and how its rows are read), and the label values
+//!   of a notice's delivery ([`metrics::Delivery`]).
 //! - [`page`] — the status page and badges for a person: a view over
 //!   `status`'s own answer, escaped by construction ([`page::html::Html`]);
+//!   `page/grid.rs`: the week's grids and the last day's strip as SVG;
 //!   `page/feeds.rs`: Statuspage v2, shields' endpoint badge and the Atom
 //!   feed of the incidents, views over the same answer.
 //! - [`server`] — serves `/metrics`, `/healthz` and the pages
-//!   (`server/pages.rs`: the query, the history's part kept per query and
-//!   minute on one low-priority thread, what holds now composed over it from
-//!   [`live`] on another at every request, gzip and `ETag`).
+//!   (`server/pages.rs`: the history's part kept per query and minute on
+//!   one low-priority thread, what holds now composed over it from [`live`]
+//!   on another at every request, gzip and `ETag`; `pages/query.rs` reads a
+//!   request's query, `pages/worker.rs` is the low-priority thread).
 //! - [`notify`] — notices: the pure channel state machine (`state`), the
 //!   words, the notifier task and the delivery queue (`notifier`, `deliver`);
 //!   the sinks it delivers through are [`sinks`].

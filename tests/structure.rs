@@ -125,3 +125,106 @@ fn every_import_runs_down_the_floors_of_the_code_map() {
     assert_eq!(order.first().map(String::as_str), Some("i18n"));
     assert_eq!(order.last().map(String::as_str), Some("cli"));
 }
+
+/// Every source file of the crate, tests included.
+fn every_file() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![src()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The functions of `text` and their lengths in lines, from the line of
+/// `fn` to the line of its closing brace (read by brace depth; braces in
+/// strings and comments that do not balance would mislead it, and fail it
+/// loudly rather than pass).
+fn functions(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let Some(at) = t.find("fn ") else { continue };
+        let head = &t[..at];
+        let is_fn = head.is_empty()
+            || head.split_whitespace().all(|w| {
+                [
+                    "pub",
+                    "pub(crate)",
+                    "pub(super)",
+                    "async",
+                    "const",
+                    "unsafe",
+                ]
+                .contains(&w)
+            });
+        if !is_fn || t.starts_with("//") {
+            continue;
+        }
+        let name: String = t[at + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let mut depth = 0i64;
+        let mut opened = false;
+        for (j, l) in lines.iter().enumerate().skip(i) {
+            let code = l.split("//").next().unwrap_or("");
+            for c in code.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    ';' if !opened && depth == 0 => break,
+                    _ => {}
+                }
+            }
+            if !opened && code.trim_end().ends_with(';') {
+                break;
+            }
+            if opened && depth <= 0 {
+                out.push((name.clone(), j - i + 1));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// A house someone else can live in: no room over 600 lines, no function
+/// over 100.
+#[test]
+fn no_file_over_600_lines_and_no_function_over_100() {
+    let mut over = Vec::new();
+    for file in every_file() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.strip_prefix(src()).unwrap().display().to_string();
+        let lines = text.lines().count();
+        if lines > 600 {
+            over.push(format!("{name}: {lines} lines"));
+        }
+        for (f, n) in functions(&text) {
+            if n > 100 {
+                over.push(format!("{name}: fn {f} is {n} lines"));
+            }
+        }
+    }
+    assert!(over.is_empty(), "too big:\n{}", over.join("\n"));
+    let sample =
+        "fn a() {\n    let x = 1;\n}\n\npub(crate) async fn b(\n    y: u8,\n) -> u8 {\n    y\n}\n";
+    assert_eq!(
+        functions(sample),
+        [("a".to_string(), 3), ("b".to_string(), 5)],
+        "the counter counts"
+    );
+}

@@ -32,7 +32,7 @@ use crate::schedule;
 use crate::server::{self, ServerState};
 use crate::store::writer::{SampleSender, Writer};
 
-use scheduler::{Scheduler, generation, publish_runnable, sleep_until};
+use scheduler::{Scheduler, generation, publish_runnable};
 use start::{Notices, Resumed, check_database, start_notices};
 
 /// Probes of one host at once, unless the settings say otherwise: polite to one
@@ -199,21 +199,17 @@ pub async fn run(
         "okx-monitor is running"
     );
 
-    let mut scheduler = Scheduler::new(current, settings, recorder, tz, opts.max_per_host);
-    loop {
-        let next_due = scheduler.next_due();
-        tokio::select! {
-            _ = shutdown.wait_for(|stop| *stop) => break,
-            Some(()) = reload.recv() => scheduler.reload(&opts.config).await,
-            _ = sleep_until(next_due), if next_due.is_some() => scheduler.start_due(),
-            Some(done) = scheduler.probes.join_next(), if !scheduler.probes.is_empty() => {
-                scheduler.done(done.ok());
-            }
-        }
-    }
-
-    scheduler.drain().await;
+    let scheduler = Scheduler::new(current, settings, recorder, tz, opts.max_per_host);
+    scheduler
+        .run(&mut shutdown, &mut reload, &opts.config)
+        .await;
     while services.join_next().await.is_some() {}
+    close(writer).await;
+    Ok(())
+}
+
+/// Closes the writer (it writes what is queued), and says how much it wrote.
+async fn close(writer: Writer) {
     let stats = writer.stats.clone();
     tokio::task::spawn_blocking(move || writer.close())
         .await
@@ -222,7 +218,6 @@ pub async fn run(
         written = stats.written.load(std::sync::atomic::Ordering::Relaxed),
         "okx-monitor stopped"
     );
-    Ok(())
 }
 /// Runs `f` (which reads files: the configuration, CA certificates) on a
 /// blocking thread, inside the runtime's context so that it may build clients.

@@ -127,11 +127,33 @@ impl Scheduler {
         s
     }
 
-    pub(super) fn next_due(&self) -> Option<Instant> {
+    /// Probes on schedule until `shutdown`, reloading the configuration at
+    /// every `reload`; then drains (the probes under way end first).
+    pub(super) async fn run(
+        mut self,
+        shutdown: &mut tokio::sync::watch::Receiver<bool>,
+        reload: &mut tokio::sync::mpsc::UnboundedReceiver<()>,
+        source: &config::Source,
+    ) {
+        loop {
+            let next_due = self.next_due();
+            tokio::select! {
+                _ = shutdown.wait_for(|stop| *stop) => break,
+                Some(()) = reload.recv() => self.reload(source).await,
+                _ = sleep_until(next_due), if next_due.is_some() => self.start_due(),
+                Some(done) = self.probes.join_next(), if !self.probes.is_empty() => {
+                    self.done(done.ok());
+                }
+            }
+        }
+        self.drain().await;
+    }
+
+    fn next_due(&self) -> Option<Instant> {
         self.heap.peek().map(|Reverse((at, _))| *at)
     }
 
-    pub(super) async fn reload(&mut self, source: &config::Source) {
+    async fn reload(&mut self, source: &config::Source) {
         let (source, old, id, tz) = (
             source.clone(),
             self.settings.clone(),
@@ -173,7 +195,7 @@ impl Scheduler {
 
     /// Starts every probe that is due, skipping a check still in flight or
     /// whose host asked us to wait, and queues each one's next run.
-    pub(super) fn start_due(&mut self) {
+    fn start_due(&mut self) {
         let now = Instant::now();
         while let Some(Reverse((due, idx))) = self.heap.peek().copied() {
             if due > now {
@@ -215,7 +237,7 @@ impl Scheduler {
     }
 
     /// A probe task ended (`None`: it panicked, which is a bug; its check may run again).
-    pub(super) fn done(&mut self, ended: Option<(u64, usize)>) {
+    fn done(&mut self, ended: Option<(u64, usize)>) {
         if let Some((gen_id, idx)) = ended
             && gen_id == self.current.id
         {
@@ -227,7 +249,7 @@ impl Scheduler {
     }
 
     /// Stop: in-flight probes end within their timeout (aborted a second after).
-    pub(super) async fn drain(mut self) {
+    async fn drain(mut self) {
         let longest = self
             .current
             .checks
@@ -249,7 +271,7 @@ impl Scheduler {
     }
 }
 
-pub(super) async fn sleep_until(at: Option<Instant>) {
+async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at.into()).await,
         None => std::future::pending().await,

@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -24,6 +23,10 @@ use crate::i18n::Lang;
 use crate::incident::Incident;
 use crate::live::Live;
 use crate::status::{Input, Options, Status, Summary};
+
+mod query;
+mod worker;
+use worker::Worker;
 
 /// Scripts, styles, fonts and images from anywhere else are forbidden; the
 /// page's own inline CSS and SVG are all it has, and its one form (the time
@@ -102,7 +105,7 @@ impl Pages {
         let minute = chrono::Utc::now().timestamp().div_euclid(60);
         for lang in Lang::ALL {
             let key = format!("{}|", lang.code());
-            let Ok(opts) = options(self, &key) else {
+            let Ok(opts) = query::options(self.tz, self.min_samples, &key) else {
                 continue;
             };
             let (job, cache) = (Job::new(self), self.cache.clone());
@@ -168,7 +171,7 @@ pub(super) async fn respond(
         .unwrap_or_else(crate::i18n::current);
     let query = format!("{}|{}", browser.code(), req.uri().query().unwrap_or(""));
     let minute = chrono::Utc::now().timestamp().div_euclid(60);
-    let result = match options(pages, &query) {
+    let result = match query::options(pages.tz, pages.min_samples, &query) {
         Ok(opts) => match history(pages, query, &opts, minute).await {
             Ok(entry) => {
                 let base = base_url(req, pages.tls);
@@ -212,7 +215,7 @@ async fn answer(
                         let now = live.now();
                         let version = now.version;
                         let (status, incidents) = job.compose(&e, &opts, now);
-                        let keep = kept_query(&e.query);
+                        let keep = query::kept_query(&e.query);
                         let extras = crate::page::Extras {
                             incidents: &incidents.incidents,
                             keep: &keep,
@@ -292,19 +295,6 @@ fn fresh(mut r: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
         hyper::header::HeaderValue::from_static("no-cache"),
     );
     r
-}
-
-/// The query's parameters but the language the browser sent, for the
-/// time-zone form to keep.
-fn kept_query(key: &str) -> Vec<(String, String)> {
-    let query = key.split_once('|').map_or(key, |(_, q)| q);
-    reqwest::Url::parse(&format!("http://page/?{query}"))
-        .map(|u| {
-            u.query_pairs()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn send_page(req: &Request<Incoming>, p: &Rendered) -> Response<Full<Bytes>> {
@@ -392,51 +382,6 @@ fn refresh(pages: &Pages, query: String, opts: Options, minute: i64, stale: &Ent
     if queued.is_err() {
         stale.refreshing.store(false, Ordering::Release);
     }
-}
-
-/// `status`'s options from the page's key (the browser's language, then the
-/// query: its `tz`, `window`, `span`, `channel`, `lang`); a bad one is a 400
-/// with one sentence.
-fn options(pages: &Pages, key: &str) -> Result<Options, Failure> {
-    let bad = |why: String| (StatusCode::BAD_REQUEST, why);
-    let (browser, query) = key.split_once('|').unwrap_or(("en", key));
-    let lang = Lang::from_flag(browser).unwrap_or_default();
-    let mut opts = Options {
-        tz: pages.tz,
-        window: crate::status::DEFAULT_WINDOW,
-        span: crate::status::DEFAULT_SPAN,
-        min_samples: pages.min_samples,
-        channels: Vec::new(),
-        lang,
-    };
-    let url =
-        reqwest::Url::parse(&format!("http://page/?{query}")).map_err(|e| bad(e.to_string()))?;
-    for (key, value) in url.query_pairs() {
-        match key.as_ref() {
-            "tz" => {
-                opts.tz = value
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad(tl!(lang, "unknown-tz", zone = value.as_ref())))?
-            }
-            "window" => {
-                opts.window = crate::duration::parse_positive(&value)
-                    .ok()
-                    .ok_or_else(|| bad(tl!(lang, "page-bad-window", window = value.as_ref())))?
-            }
-            "span" => {
-                opts.span = value
-                    .parse()
-                    .ok()
-                    .filter(|s| (1..=crate::status::MAX_SPAN).contains(s))
-                    .ok_or_else(|| bad(tl!(lang, "page-bad-span", span = value.as_ref())))?
-            }
-            "channel" => opts.channels.push(value.parse().map_err(bad)?),
-            "lang" => opts.lang = Lang::from_flag(&value).map_err(bad)?,
-            other => return Err(bad(tl!(lang, "page-bad-parameter", name = other))),
-        }
-    }
-    Ok(opts)
 }
 
 /// What the worker needs to compute an answer.
@@ -597,143 +542,5 @@ impl PageCache {
     }
 }
 
-type Task = Box<dyn FnOnce() + Send>;
-
-fn busy() -> Failure {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the status page is busy: try again".to_string(),
-    )
-}
-
-/// One thread at a lower scheduling priority that computes answers, a few
-/// requests queued at most (more: 503), stopped and waited for.
-struct Worker {
-    jobs: Mutex<Option<SyncSender<Task>>>,
-    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
-}
-
-impl Worker {
-    const QUEUE: usize = 8;
-    /// Nice 10: the probes' threads always come first.
-    const NICE: libc::c_int = 10;
-
-    fn start(name: &str) -> std::io::Result<Worker> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Task>(Self::QUEUE);
-        let thread = std::thread::Builder::new()
-            .name(name.into())
-            .spawn(move || {
-                // On Linux a thread has its own nice value; a failure leaves it at the default.
-                // SAFETY: plain system calls on this thread's own id, no memory shared.
-                unsafe {
-                    let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-                    libc::setpriority(libc::PRIO_PROCESS, tid, Self::NICE);
-                }
-                while let Ok(task) = rx.recv() {
-                    task();
-                }
-            })?;
-        Ok(Worker {
-            jobs: Mutex::new(Some(tx)),
-            thread: Mutex::new(Some(thread)),
-        })
-    }
-
-    /// `f`'s result from the worker thread; a 503 when the queue is full or
-    /// the worker has stopped.
-    async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, Failure> {
-        self.submit(f)?.await.map_err(|_| busy())
-    }
-
-    /// Queues `f`: its result will come through the receiver.
-    fn submit<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<tokio::sync::oneshot::Receiver<T>, Failure> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let task: Task = Box::new(move || {
-            let _ = tx.send(f());
-        });
-        let sent = match &*self.jobs.lock().unwrap_or_else(|p| p.into_inner()) {
-            Some(jobs) => jobs.try_send(task),
-            None => Err(TrySendError::Disconnected(task)),
-        };
-        sent.map_err(|_| busy())?;
-        Ok(rx)
-    }
-
-    async fn stop(&self) {
-        self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(thread) = thread {
-            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(minute: i64) -> Arc<Entry> {
-        Entry::new(String::new(), minute, Arc::default(), Arc::default())
-    }
-
-    #[test]
-    fn an_answer_is_kept_by_query_newest_first_and_bounded() {
-        let mut c = PageCache::default();
-        c.put("tz=UTC".into(), entry(10));
-        assert_eq!(c.get("tz=UTC").unwrap().minute, 10);
-        c.put("tz=UTC".into(), entry(9));
-        assert_eq!(c.get("tz=UTC").unwrap().minute, 10, "never an older one");
-        assert!(c.get("").is_none(), "another query");
-        for i in 0..200 {
-            c.put(format!("q{i}"), entry(12));
-        }
-        assert!(c.answers.len() <= PageCache::MAX, "bounded");
-    }
-
-    #[test]
-    fn a_page_is_gzipped_and_tagged_by_its_content() {
-        let a = Rendered::new("<p>x</p>".repeat(1000));
-        let b = Rendered::new("<p>y</p>".repeat(1000));
-        assert_ne!(a.etag, b.etag);
-        assert_eq!(a.etag, Rendered::new("<p>x</p>".repeat(1000)).etag);
-        let mut plain = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&a.gzip[..]), &mut plain)
-            .unwrap();
-        assert_eq!(plain.as_bytes(), &a.html[..]);
-        assert!(a.gzip.len() * 10 < a.html.len());
-    }
-
-    #[tokio::test]
-    async fn the_worker_answers_refuses_when_full_and_stops() {
-        let w = Worker::start("test").unwrap();
-        assert_eq!(w.run(|| 6 * 7).await.unwrap(), 42);
-        let (started, running) = std::sync::mpsc::channel::<()>();
-        let (hold, wait) = std::sync::mpsc::channel::<()>();
-        let blocked = w
-            .submit(move || {
-                started.send(()).unwrap();
-                wait.recv().is_ok()
-            })
-            .unwrap();
-        running.recv().unwrap();
-        // One running, QUEUE waiting; the next is refused at once.
-        let queued: Vec<_> = (0..Worker::QUEUE)
-            .map(|_| w.submit(|| ()).unwrap())
-            .collect();
-        let refused = w.submit(|| ()).unwrap_err();
-        assert_eq!(refused.0, StatusCode::SERVICE_UNAVAILABLE);
-        hold.send(()).unwrap();
-        assert!(blocked.await.unwrap());
-        for r in queued {
-            r.await.unwrap();
-        }
-        w.stop().await;
-        assert!(w.run(|| ()).await.is_err(), "stopped");
-    }
-}
+mod tests;
