@@ -1,7 +1,7 @@
 //! A kind's own keys, read out of its `[[check]]` table: [`Keys`] hands each
 //! kind the keys the common ones left, each with its place, and a value that
 //! does not read is reported at its own line and column. The values that
-//! check themselves while they are read ([`checked_string!`]) and the
+//! check themselves while they are read (`checked_string!`) and the
 //! [`Secret`] a header or a sink's password is kept in live here too, for
 //! every kind and for the configuration above.
 

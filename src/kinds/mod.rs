@@ -1,7 +1,7 @@
 //! Every kind of check, one folder each: `kinds/<kind>/mod.rs` holds its
 //! spec, its keys and how it is built from them, and what the rest of the
 //! program asks of any check ([`Target`]); `kinds/<kind>/probe.rs` probes it
-//! and judges the answer. This file is the registry: [`kinds!`] names each
+//! and judges the answer. This file is the registry: `kinds!` names each
 //! kind once, and from that one list come [`Kind`], [`Spec`] and the
 //! dispatch to a kind's builder, its answers and its probe. Nothing outside
 //! this folder names a kind; the machinery the kinds share (connecting, the

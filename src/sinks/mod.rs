@@ -1,7 +1,7 @@
 //! Where a notice goes: one file per sink (`ntfy.rs`, `telegram.rs`,
 //! `webhook.rs`, `email.rs`), each owning its keys in a `[[notify]]` table,
 //! how it is built from them, and how it delivers. This file is the
-//! registry: [`sinks!`] names each sink once, and from that one list come
+//! registry: `sinks!` names each sink once, and from that one list come
 //! [`SinkKind`], [`SinkSpec`] and the dispatch to a sink's builder and its
 //! send. [`Notice`] and [`Event`], what every sink delivers, are here too.
 //! Sinks know no rule and hold no state.
