@@ -228,3 +228,83 @@ fn no_file_over_600_lines_and_no_function_over_100() {
         "the counter counts"
     );
 }
+
+/// A registry's entries, `Variant(module::Type) = "name"`, read from the
+/// macro call that lists them in `file`.
+fn registry(file: &str, macro_call: &str) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(src().join(file)).unwrap();
+    let list = text
+        .split(macro_call)
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .unwrap_or_else(|| panic!("{file} calls {macro_call}"));
+    list.lines()
+        .filter_map(|l| {
+            let (variant, rest) = l.trim().split_once('(')?;
+            let (path, _) = rest.split_once(')')?;
+            let (module, ty) = path.split_once("::")?;
+            Some((variant.to_string(), module.to_string(), ty.to_string()))
+        })
+        .collect()
+}
+
+/// Where outside `folder` a file names one of the registry's modules or
+/// types; at most one file (the fuzzers) may.
+fn named_outside(
+    folder: &str,
+    registry: &[(String, String, String)],
+    enums: &[&str],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for file in every_file() {
+        let name = file.strip_prefix(src()).unwrap().display().to_string();
+        if name.starts_with(folder) {
+            continue;
+        }
+        // Code only: the docs may name the folders.
+        let text: String = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let hit = registry.iter().any(|(variant, module, ty)| {
+            let word = |w: &str| {
+                text.match_indices(w).any(|(i, _)| {
+                    let before = text[..i].chars().next_back();
+                    let after = text[i + w.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                })
+            };
+            word(ty)
+                || text.contains(&format!("{folder}{module}"))
+                || text.contains(&format!("{}::{module}", folder.trim_end_matches('/')))
+                || enums.iter().any(|e| word(&format!("{e}::{variant}")))
+        });
+        if hit {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// One kind, one folder; one sink, one file: outside `kinds/` (and
+/// `sinks/`) at most one file names a kind's (a sink's) module or types.
+#[test]
+fn kinds_and_sinks_are_named_in_their_own_folders_only() {
+    let kinds = registry("kinds/mod.rs", "kinds! {");
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    let outside = named_outside("kinds/", &kinds, &["Spec", "Kind"]);
+    assert!(
+        outside.len() <= 1,
+        "files outside kinds/ that name a kind: {outside:?}"
+    );
+    let sinks = registry("sinks/mod.rs", "sinks! {");
+    assert_eq!(sinks.len(), 4, "{sinks:?}");
+    let outside = named_outside("sinks/", &sinks, &["SinkSpec", "SinkKind"]);
+    assert!(
+        outside.len() <= 1,
+        "files outside sinks/ that name a sink: {outside:?}"
+    );
+}

@@ -7,7 +7,7 @@ use crate::kinds::keys::{KeyError, Keys};
 
 /// A mail through an SMTP server.
 #[derive(Debug, Clone)]
-pub struct Email {
+pub struct EmailSink {
     pub host: String,
     pub port: u16,
     pub from: String,
@@ -28,7 +28,7 @@ pub enum MailTls {
     None,
 }
 
-impl Build for Email {
+impl Build for EmailSink {
     const KEYS: &'static [&'static str] = &["smtp", "from", "to", "username", "password", "tls"];
 
     fn build(keys: &mut Keys) -> Result<Self, KeyError> {
@@ -53,7 +53,7 @@ impl Build for Email {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| keys.missing("to"))?;
         let password = secret(keys, "password")?;
-        Ok(Email {
+        Ok(EmailSink {
             host,
             port,
             from: keys.required::<String>("from")?.into_inner(),
@@ -65,7 +65,7 @@ impl Build for Email {
     }
 }
 
-impl Sink for Email {
+impl Sink for EmailSink {
     fn send<'a>(&'a self, _: &'a reqwest::Client, n: &'a Notice) -> Sent<'a> {
         Box::pin(async move {
             use lettre::message::Mailbox;

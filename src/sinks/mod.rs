@@ -215,10 +215,10 @@ macro_rules! sinks {
 }
 
 sinks! {
-    Ntfy(ntfy::Ntfy) = "ntfy",
-    Telegram(telegram::Telegram) = "telegram",
-    Webhook(webhook::Webhook) = "webhook",
-    Email(email::Email) = "email",
+    Ntfy(ntfy::NtfySink) = "ntfy",
+    Telegram(telegram::TelegramSink) = "telegram",
+    Webhook(webhook::WebhookSink) = "webhook",
+    Email(email::EmailSink) = "email",
 }
 
 impl std::str::FromStr for SinkKind {

@@ -5,21 +5,21 @@ use crate::kinds::keys::{KeyError, Keys, UrlValue};
 
 /// POST to an ntfy topic URL.
 #[derive(Debug, Clone)]
-pub struct Ntfy {
+pub struct NtfySink {
     pub url: reqwest::Url,
 }
 
-impl Build for Ntfy {
+impl Build for NtfySink {
     const KEYS: &'static [&'static str] = &["url"];
 
     fn build(keys: &mut Keys) -> Result<Self, KeyError> {
-        Ok(Ntfy {
+        Ok(NtfySink {
             url: keys.required::<UrlValue>("url")?.into_inner().0,
         })
     }
 }
 
-impl Http for Ntfy {
+impl Http for NtfySink {
     fn request(&self, client: &reqwest::Client, n: &Notice) -> reqwest::RequestBuilder {
         let (priority, tags) = match n.event {
             About::Event(Event::Down | Event::Blocked) => ("high", "rotating_light"),

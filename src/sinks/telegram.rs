@@ -9,13 +9,13 @@ use crate::kinds::keys::{KeyError, Keys, UrlValue};
 const API: &str = "https://api.telegram.org";
 
 #[derive(Debug, Clone)]
-pub struct Telegram {
+pub struct TelegramSink {
     pub url: reqwest::Url,
     pub token: Secret,
     pub chat_id: String,
 }
 
-impl Build for Telegram {
+impl Build for TelegramSink {
     const KEYS: &'static [&'static str] = &["url", "token", "chat_id"];
 
     fn build(keys: &mut Keys) -> Result<Self, KeyError> {
@@ -26,7 +26,7 @@ impl Build for Telegram {
             }
         };
         let token = secret(keys, "token")?.ok_or_else(|| keys.missing("token"))?;
-        Ok(Telegram {
+        Ok(TelegramSink {
             url,
             token,
             chat_id: keys.required::<String>("chat_id")?.into_inner(),
@@ -34,7 +34,7 @@ impl Build for Telegram {
     }
 }
 
-impl Http for Telegram {
+impl Http for TelegramSink {
     fn request(&self, client: &reqwest::Client, n: &Notice) -> reqwest::RequestBuilder {
         let base = self.url.as_str().trim_end_matches('/');
         let url = format!("{base}/bot{}/sendMessage", self.token.expose());

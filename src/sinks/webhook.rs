@@ -5,21 +5,21 @@ use crate::kinds::keys::{KeyError, Keys, UrlValue};
 
 /// POST of the notice as JSON.
 #[derive(Debug, Clone)]
-pub struct Webhook {
+pub struct WebhookSink {
     pub url: reqwest::Url,
 }
 
-impl Build for Webhook {
+impl Build for WebhookSink {
     const KEYS: &'static [&'static str] = &["url"];
 
     fn build(keys: &mut Keys) -> Result<Self, KeyError> {
-        Ok(Webhook {
+        Ok(WebhookSink {
             url: keys.required::<UrlValue>("url")?.into_inner().0,
         })
     }
 }
 
-impl Http for Webhook {
+impl Http for WebhookSink {
     fn request(&self, client: &reqwest::Client, n: &Notice) -> reqwest::RequestBuilder {
         json(client.post(self.url.clone()), n)
     }
