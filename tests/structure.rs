@@ -294,7 +294,7 @@ fn named_outside(
 #[test]
 fn kinds_and_sinks_are_named_in_their_own_folders_only() {
     let kinds = registry("kinds/mod.rs", "kinds! {");
-    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    assert_eq!(kinds.len(), 7, "{kinds:?}");
     let outside = named_outside("kinds/", &kinds, &["Spec", "Kind"]);
     assert!(
         outside.len() <= 1,

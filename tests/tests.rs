@@ -20,6 +20,7 @@ mod metrics_text;
 mod notify;
 mod page;
 mod probe_browser;
+mod probe_dns;
 mod probe_http;
 mod probe_mx;
 mod probe_okx_status;

@@ -351,6 +351,7 @@ cfg-kind-needs = check `{ $check }` of kind `{ $kind }` needs `{ $key }`
 cfg-unknown-kind = unknown kind `{ $kind }`; use one of { $kinds }
 cfg-vantage = invalid vantage `{ $vantage }`: use 1 to 64 letters, digits, `_`, `-` or `.`
 cfg-min-records = min_records must be at least 1
+cfg-expect-addresses-empty = expect_addresses is empty; leave it out to accept any answer
 cfg-notify-needs = [[notify]] `{ $name }` of kind `{ $kind }` needs `{ $key }`
 cfg-notify-kind = unknown [[notify]] kind `{ $kind }`; use one of { $kinds }
 cfg-key-not-for-sink = `{ $key }` does not apply to a [[notify]] of kind `{ $kind }` (only to { $kinds })

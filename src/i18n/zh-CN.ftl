@@ -337,6 +337,7 @@ cfg-kind-needs = 类型为 `{ $kind }` 的检查项 `{ $check }` 需要 `{ $key 
 cfg-unknown-kind = 未知类型 `{ $kind }`；可用的有 { $kinds }
 cfg-vantage = 无效的 vantage `{ $vantage }`：请使用 1 到 64 个字母、数字、`_`、`-` 或 `.`
 cfg-min-records = min_records 至少为 1
+cfg-expect-addresses-empty = expect_addresses 为空；不写它即可接受任何解析结果
 cfg-notify-needs = 类型为 `{ $kind }` 的 [[notify]] `{ $name }` 需要 `{ $key }`
 cfg-notify-kind = 未知的 [[notify]] 类型 `{ $kind }`；可用的有 { $kinds }
 cfg-key-not-for-sink = `{ $key }` 不适用于类型为 `{ $kind }` 的 [[notify]]（只适用于 { $kinds }）

@@ -11,6 +11,7 @@
 pub mod keys;
 
 mod browser;
+mod dns;
 mod http;
 pub(crate) mod mx;
 pub(crate) mod okx_status;
@@ -188,6 +189,7 @@ kinds! {
     OkxStatus(okx_status::OkxStatusSpec) = "okx_status",
     WebSocket(websocket::WebSocketSpec) = "websocket",
     Browser(browser::BrowserSpec) = "browser",
+    Dns(dns::DnsSpec) = "dns",
 }
 
 impl Spec {
