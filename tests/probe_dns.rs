@@ -53,9 +53,8 @@ async fn a_name_is_up_where_expected_and_down_elsewhere_or_unresolved() {
 #[test]
 fn its_keys_are_checked_where_they_are_written() {
     let load = |extra: &str| {
-        let toml = format!(
-            "[[check]]\nname = \"web-dns\"\nchannel = \"chat\"\nkind = \"dns\"\n{extra}\n"
-        );
+        let toml =
+            format!("[[check]]\nname = \"web-dns\"\nchannel = \"chat\"\nkind = \"dns\"\n{extra}\n");
         let dir = ConfigDir::new(&[("checks.toml", &toml)]);
         okx_monitor::config::load(dir.path()).map_err(|e| e.to_string())
     };

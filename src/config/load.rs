@@ -275,14 +275,14 @@ impl Ctx<'_> {
 
 /// A key the check's kind does not take: another kind's (placed at its
 /// value), or no kind's (placed at the key), as the TOML reader places them.
-fn foreign_key(at: &Ctx, key: &Spanned<String>, value: &Spanned<toml::Value>) -> ConfigError {
+fn foreign_key(
+    at: &Ctx,
+    keys: &Keys,
+    (key, value): &(Spanned<String>, Spanned<toml::Value>),
+) -> ConfigError {
     let name = key.get_ref().as_str();
-    let fit: Vec<&str> = Kind::ALL
-        .iter()
-        .filter(|k| k.keys().contains(&name))
-        .map(|k| k.as_str())
-        .collect();
-    if fit.is_empty() {
+    let kinds = Kind::ALL.iter().map(|k| (k.as_str(), k.keys()));
+    let Some(why) = keys.not_for(name, kinds) else {
         let expected: Vec<String> = COMMON_KEYS
             .iter()
             .chain(at.kind.keys())
@@ -296,16 +296,8 @@ fn foreign_key(at: &Ctx, key: &Spanned<String>, value: &Spanned<toml::Value>) ->
                 expected = expected.join(", ")
             ),
         );
-    }
-    at.fail(
-        value.span(),
-        t!(
-            "cfg-key-not-for-kind",
-            key = name,
-            kind = at.kind.as_str(),
-            kinds = fit.join(", ")
-        ),
-    )
+    };
+    at.fail(value.span(), why)
 }
 
 /// One `[[check]]`: the common keys, then its kind's own (a key of another
@@ -316,13 +308,6 @@ fn check_from_raw(
     defaults: &RawDefaults,
     schedule: Schedule,
 ) -> Result<Check, ConfigError> {
-    if let Some((key, value)) = raw
-        .rest
-        .iter()
-        .find(|(k, _)| !at.kind.keys().contains(&k.get_ref().as_str()))
-    {
-        return Err(foreign_key(at, key, value));
-    }
     let pick =
         |own: &Option<Spanned<DurationValue>>, def: &Option<Spanned<DurationValue>>, fallback| {
             own.as_ref()
@@ -367,10 +352,13 @@ fn check_from_raw(
         at.span.clone(),
         std::mem::take(&mut raw.rest),
     );
+    if let Some(stray) = keys.stray(false) {
+        return Err(foreign_key(at, &keys, stray));
+    }
     let from_kind = |e: KeyError| at.fail(e.span, e.message);
     let spec = Spec::build(at.kind, &mut keys).map_err(from_kind)?;
-    if let Some((key, value)) = keys.left().next() {
-        return Err(foreign_key(at, key, value));
+    if let Some(stray) = keys.stray(true) {
+        return Err(foreign_key(at, &keys, stray));
     }
     Ok(Check {
         name: at.name.to_string(),

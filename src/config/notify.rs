@@ -49,31 +49,6 @@ pub(super) fn build(
         .get_ref()
         .parse()
         .map_err(|why| fail(raw.kind.span().start, why))?;
-    // A key of another sink is an error, not silently ignored.
-    let foreign = |key: &Spanned<String>, value: &Spanned<toml::Value>| {
-        let name = key.get_ref().as_str();
-        let fit: Vec<&str> = SinkKind::ALL
-            .iter()
-            .filter(|k| k.keys().contains(&name))
-            .map(|k| k.as_str())
-            .collect();
-        fail(
-            value.span().start,
-            t!(
-                "cfg-key-not-for-sink",
-                key = name,
-                kind = kind.as_str(),
-                kinds = fit.join(", ")
-            ),
-        )
-    };
-    if let Some((key, value)) = raw
-        .rest
-        .iter()
-        .find(|(k, _)| !kind.keys().contains(&k.get_ref().as_str()))
-    {
-        return Err(foreign(key, value));
-    }
     let name = raw.name.get_ref().clone();
     let mut keys = Keys::new(
         Table::Notify,
@@ -82,9 +57,18 @@ pub(super) fn build(
         table.clone(),
         std::mem::take(&mut raw.rest),
     );
+    // A key of another sink is an error, not silently ignored.
+    let foreign = |keys: &Keys, (key, value): &(Spanned<String>, Spanned<toml::Value>)| {
+        let sinks = SinkKind::ALL.iter().map(|k| (k.as_str(), k.keys()));
+        let why = keys.not_for(key.get_ref(), sinks).unwrap_or_default();
+        fail(value.span().start, why)
+    };
+    if let Some(stray) = keys.stray(false) {
+        return Err(foreign(&keys, stray));
+    }
     let sink = SinkSpec::build(kind, &mut keys).map_err(|e| fail(e.span.start, e.message))?;
-    if let Some((key, value)) = keys.left().next() {
-        return Err(foreign(key, value));
+    if let Some(stray) = keys.stray(true) {
+        return Err(foreign(&keys, stray));
     }
     // The counts' defaults are the incidents' (one rule for both).
     let defaults = crate::incident::Rules::default();

@@ -118,9 +118,45 @@ impl<'a> Keys<'a> {
         self.fail(self.span.clone(), message)
     }
 
-    /// The keys not taken, with their values.
-    pub fn left(&self) -> impl Iterator<Item = &(Spanned<String>, Spanned<toml::Value>)> {
-        self.rest.iter()
+    /// The first key its kind does not list, with its value; before the
+    /// kind has read its keys, the first key at all after (one the kind
+    /// lists and did not read would be its bug, refused all the same).
+    pub fn stray(&self, read: bool) -> Option<&(Spanned<String>, Spanned<toml::Value>)> {
+        self.rest
+            .iter()
+            .find(|(k, _)| read || !self.listed.contains(&k.get_ref().as_str()))
+    }
+
+    /// Why `key` is not for this table: which other kinds (`kinds`: each
+    /// one's name and keys) take it; `None` when none does.
+    pub fn not_for(
+        &self,
+        key: &str,
+        kinds: impl IntoIterator<Item = (&'static str, &'static [&'static str])>,
+    ) -> Option<String> {
+        let fit: Vec<&str> = kinds
+            .into_iter()
+            .filter(|(_, keys)| keys.contains(&key))
+            .map(|(name, _)| name)
+            .collect();
+        if fit.is_empty() {
+            return None;
+        }
+        let (kind, kinds) = (self.kind, fit.join(", "));
+        Some(match self.table {
+            Table::Check => t!(
+                "cfg-key-not-for-kind",
+                key = key,
+                kind = kind,
+                kinds = kinds
+            ),
+            Table::Notify => t!(
+                "cfg-key-not-for-sink",
+                key = key,
+                kind = kind,
+                kinds = kinds
+            ),
+        })
     }
 }
 
