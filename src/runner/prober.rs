@@ -130,10 +130,11 @@ impl Prober {
                 "internal error: the prober was not built for this check",
             );
         };
-        let ca = check.spec.tls().flatten().map(PathBuf::from);
+        // The set-ups are few (one per CA file): found without a key built per probe.
+        let ca = check.spec.tls().flatten();
         let via = Via {
             resolver,
-            tls: self.tls.get(&ca),
+            tls: self.tls.iter().find(|(k, _)| k.as_deref() == ca).map(|(_, t)| t),
             browser: self.browser.as_ref().map(|chromium| Browser {
                 chromium,
                 pages: &self.browser_pages,
