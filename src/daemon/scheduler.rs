@@ -178,6 +178,7 @@ impl Scheduler {
                     }
                 }
                 metrics.config_loaded(Some(next.checks.len()));
+                super::give_back_freed_heap();
                 publish_runnable(metrics, &next);
                 tracing::info!(checks = next.checks.len(), "configuration reloaded");
                 self.current = next;
