@@ -134,7 +134,11 @@ impl Prober {
         let ca = check.spec.tls().flatten();
         let via = Via {
             resolver,
-            tls: self.tls.iter().find(|(k, _)| k.as_deref() == ca).map(|(_, t)| t),
+            tls: self
+                .tls
+                .iter()
+                .find(|(k, _)| k.as_deref() == ca)
+                .map(|(_, t)| t),
             browser: self.browser.as_ref().map(|chromium| Browser {
                 chromium,
                 pages: &self.browser_pages,
