@@ -119,7 +119,7 @@ async fn status_speaks_chinese_from_the_locale_or_the_flag_and_lines_up() {
         "正常",
         "不可用",
         "现在该怎么做",
-        "现在就用在线客服",
+        "在线客服现在能用",
     ] {
         assert!(text.contains(words), "`{words}` missing:\n{text}");
     }
@@ -334,5 +334,60 @@ async fn errors_validate_and_notify_test_speak_chinese() {
         stderr(&out).contains("unknown language `fr`"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// The text of `path` in the repository.
+fn repo_file(path: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every Chinese message uses the glossary's word where it names one of its
+/// concepts (`docs/glossary.zh-CN.md`, read here: the table is the rule), and
+/// Chinese quotation marks outside code and configuration examples.
+#[test]
+fn chinese_messages_use_the_glossarys_words() {
+    let glossary = repo_file("docs/glossary.zh-CN.md");
+    let avoided: Vec<String> = glossary
+        .lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
+        .skip(1)
+        .filter_map(|l| l.split('|').nth(3).map(str::trim))
+        .filter(|cell| !cell.contains("ASCII"))
+        .flat_map(|cell| cell.split('、').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(avoided.len() >= 10, "the table was read: {avoided:?}");
+    let catalogue = repo_file("src/i18n/zh-CN.ftl");
+    let messages: Vec<&str> = catalogue
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    let mut wrong = Vec::new();
+    for word in &avoided {
+        for m in messages.iter().filter(|m| m.contains(word.as_str())) {
+            wrong.push(format!("`{word}` in: {m}"));
+        }
+    }
+    for m in &messages {
+        // Code in backticks and `key = "value"` examples keep ASCII quotes.
+        let prose: String = m
+            .split('`')
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .split("= \"")
+            .map(|piece| piece.split_once('"').map_or(piece, |(_, rest)| rest))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let prose = prose.split_once(" = ").map_or(prose.as_str(), |(_, v)| v);
+        if prose.contains('"') {
+            wrong.push(format!("ASCII quotes in: {m}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not the glossary's words:\n{}",
+        wrong.join("\n")
     );
 }

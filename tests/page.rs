@@ -310,7 +310,7 @@ async fn the_page_reads_in_a_real_browser_without_javascript_on_a_desktop_and_a_
     let sizes = [(1280u64, 1800, false), (390, 844, true)];
     let cases = [
         ("en", "Live chat works now", "What to do now", "Generated "),
-        ("zh-CN", "在线客服现在可以用", "现在该怎么做", "生成于 "),
+        ("zh-CN", "在线客服现在可以用", "现在该怎么做", "生成于"),
     ];
     for ((width, height, mobile), (lang, headline, section, generated)) in cases
         .iter()
