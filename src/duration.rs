@@ -44,6 +44,36 @@ pub fn parse_positive(text: &str) -> Result<Duration, String> {
     })
 }
 
+/// A span the answers carry (a window of history): written as [`format`]
+/// spells it in JSON, and in words for people ([`Span::words`]: "28 天").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span(pub Duration);
+
+impl Span {
+    /// The span in the reader's language, in its largest whole unit.
+    pub fn words(&self, lang: crate::i18n::Lang) -> String {
+        let ms = self.0.as_millis();
+        let whole = |size: u128| ms > 0 && ms.is_multiple_of(size);
+        if whole(86_400_000) {
+            tl!(lang, "span-days", n = (ms / 86_400_000).to_string())
+        } else if whole(3_600_000) {
+            tl!(lang, "span-hours", n = (ms / 3_600_000).to_string())
+        } else if whole(60_000) {
+            tl!(lang, "span-minutes", n = (ms / 60_000).to_string())
+        } else if whole(1_000) {
+            tl!(lang, "span-seconds", n = (ms / 1_000).to_string())
+        } else {
+            tl!(lang, "span-millis", n = ms.to_string())
+        }
+    }
+}
+
+impl serde::Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(self.0))
+    }
+}
+
 /// The shortest exact spelling of `d` in the units `parse` accepts.
 pub fn format(d: Duration) -> String {
     let ms = d.as_millis();

@@ -154,7 +154,7 @@ fn incidents(
         t!(
             "incidents-title",
             zone = &answer.timezone,
-            window = &answer.window
+            window = answer.window.words(lang)
         )
     );
     if answer.incidents.is_empty() {
@@ -198,7 +198,11 @@ fn render(s: &Status, colour: bool) -> String {
     let lang = crate::i18n::current();
     let mut out = format!(
         "{}\n\n",
-        t!("status-title", zone = &s.timezone, window = &s.window)
+        t!(
+            "status-title",
+            zone = &s.timezone,
+            window = s.window.words(lang)
+        )
     );
     let dash = || "-".to_string();
     let rows: Vec<Vec<Cell>> = s

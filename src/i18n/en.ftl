@@ -93,6 +93,11 @@ lasted-days = { $days } d { $hours } h
 date-time = { $date } { $time }
 minutes = { $n } min
 milliseconds = { $n } ms
+span-days = { $n }d
+span-hours = { $n }h
+span-minutes = { $n }m
+span-seconds = { $n }s
+span-millis = { $n }ms
 
 ## status
 

@@ -89,6 +89,11 @@ lasted-days = { $days } 天 { $hours } 小时
 date-time = { $date } { $time }
 minutes = { $n } 分钟
 milliseconds = { $n } 毫秒
+span-days = { $n } 天
+span-hours = { $n } 小时
+span-minutes = { $n } 分钟
+span-seconds = { $n } 秒
+span-millis = { $n } 毫秒
 
 ## status
 

@@ -133,7 +133,7 @@ pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
             "page-generated",
             at = s.generated_at.day_time(lang),
             seconds = s.generated_at.local().format("%S").to_string(),
-            window = &s.window,
+            window = s.window.words(lang),
             network = network
         ),
         "</p>",

@@ -4,7 +4,7 @@ fn status(local_network: Option<Outcome>) -> Status {
     Status {
         generated_at: "2026-12-04T10:00:00Z".into(),
         timezone: "UTC".into(),
-        window: "28d".into(),
+        window: crate::duration::Span(std::time::Duration::from_secs(28 * 86_400)),
         channels: Vec::new(),
         advice: Vec::new(),
         local_network,

@@ -201,7 +201,7 @@ fn timing_advice(
             lang,
             "advice-any-time",
             channel = c.channel.words_capitalized(lang),
-            window = crate::duration::format(opts.window)
+            window = crate::duration::Span(opts.window).words(lang)
         ));
     }
     out

@@ -12,7 +12,7 @@ use crate::stamp::Stamp;
 #[derive(Debug, Clone, Serialize)]
 pub struct Incidents {
     pub timezone: String,
-    pub window: String,
+    pub window: crate::duration::Span,
     pub incidents: Vec<IncidentOut>,
 }
 
@@ -41,7 +41,7 @@ pub fn incidents_out(
 ) -> Incidents {
     Incidents {
         timezone: tz.name().to_string(),
-        window: crate::duration::format(window),
+        window: crate::duration::Span(window),
         incidents: list
             .iter()
             .filter_map(|i| {

@@ -81,7 +81,7 @@ pub struct Status {
     /// When this answer was made (RFC 3339, in `timezone`).
     pub generated_at: Stamp,
     pub timezone: String,
-    pub window: String,
+    pub window: crate::duration::Span,
     pub channels: Vec<ChannelStatus>,
     pub advice: Vec<String>,
     /// `up` when a control check succeeded at its last probe, `down` when all failed.
@@ -432,7 +432,7 @@ pub fn compose(summary: &Summary, input: &Input, opts: &Options, now: DateTime<U
     Status {
         generated_at: Stamp::new(now, tz),
         timezone: tz.name().to_string(),
-        window: crate::duration::format(opts.window),
+        window: crate::duration::Span(opts.window),
         channels: statuses,
         advice,
         local_network,
