@@ -123,6 +123,15 @@ async fn api_status_is_the_status_command_and_badges_and_escaping_hold() {
         "{svg}"
     );
     assert!(svg.contains(">up</text>"), "{svg}");
+    // In the reader's language, as wide as its words.
+    let (code, zh) = http_get(daemon.addr, "/badge/chat.svg?lang=zh-CN")
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        zh.contains(">在线客服</text>") && zh.contains(">正常</text>"),
+        "{zh}"
+    );
     assert_eq!(
         http_get(daemon.addr, "/badge/fax.svg").await.unwrap().0,
         404

@@ -411,12 +411,17 @@ fn channel_section(
 }
 
 /// A small badge: the channel's name and its state now.
-pub fn badge(c: &ChannelStatus) -> String {
+pub fn badge(c: &ChannelStatus, lang: Lang) -> String {
     let state = if c.stale {
-        "stale"
+        tl!(lang, "now-stale")
     } else {
-        c.now.map_or("no data", Outcome::as_str)
+        c.now
+            .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang))
     };
+    let label = c.channel.words(lang);
+    // Each half as wide as its words: about 6.5 px a display column at 11 px.
+    let wide = |t: &str| 12 + (words::width(t) as u32 * 13).div_ceil(2);
+    let (left, right) = (wide(&label), wide(&state));
     let colour = match c.now {
         Some(Outcome::Up) => "#1a7f37",
         Some(Outcome::Degraded) => "#9a6700",
@@ -425,14 +430,22 @@ pub fn badge(c: &ChannelStatus) -> String {
         None => "#6e7681",
     };
     let mut h = Html::default();
-    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"180\" height=\"20\" role=\"img\"")
-        .attr("aria-label", &format!("{}: {state}", c.channel))
-        .raw("><rect width=\"100\" height=\"20\" fill=\"#555\"/><rect x=\"100\" width=\"80\" height=\"20\"")
+    h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+        .attr("width", &(left + right).to_string())
+        .raw(" height=\"20\" role=\"img\"")
+        .attr("aria-label", &format!("{label}: {state}"))
+        .raw("><rect height=\"20\" fill=\"#555\"")
+        .attr("width", &left.to_string())
+        .raw("/><rect height=\"20\"")
+        .attr("x", &left.to_string())
+        .attr("width", &right.to_string())
         .attr("fill", colour)
         .raw("/><g fill=\"#fff\" font-family=\"sans-serif\" font-size=\"11\"><text x=\"6\" y=\"14\">")
-        .text(c.channel.as_str())
-        .raw("</text><text x=\"106\" y=\"14\">")
-        .text(state)
+        .text(&label)
+        .raw("</text><text y=\"14\"")
+        .attr("x", &(left + 6).to_string())
+        .raw(">")
+        .text(&state)
         .raw("</text></g></svg>");
     h.finish()
 }

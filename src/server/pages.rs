@@ -258,7 +258,7 @@ async fn answer(
                     fresh(super::reply(
                         StatusCode::OK,
                         "image/svg+xml",
-                        crate::page::badge(c),
+                        crate::page::badge(c, lang),
                     ))
                 }),
                 Wanted::BadgeJson(c) => channel(c)
