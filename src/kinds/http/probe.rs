@@ -100,7 +100,7 @@ pub async fn fetch(
         }
         clock.first_byte(started.elapsed());
         let reading = read_body(&mut answer.body);
-        let (body, _capped) = answer.connection.drive(reading).await.map_err(|mut r| {
+        let body = answer.connection.drive(reading).await.map_err(|mut r| {
             r.detail.http_status = Some(answer.status);
             r.reason = format!(
                 "HTTP {}, then the body broke off: {}",
@@ -221,8 +221,8 @@ async fn send(
     })
 }
 
-/// Reads at most [`BODY_CAP`] bytes of `body`; whether there was more.
-async fn read_body(body: &mut Incoming) -> Result<(Vec<u8>, bool), Report> {
+/// Reads at most [`BODY_CAP`] bytes of `body`; the rest is never downloaded.
+async fn read_body(body: &mut Incoming) -> Result<Vec<u8>, Report> {
     let mut out = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| failure_report(&e))?;
@@ -231,11 +231,11 @@ async fn read_body(body: &mut Incoming) -> Result<(Vec<u8>, bool), Report> {
             out.extend_from_slice(&chunk[..take]);
             if out.len() == BODY_CAP {
                 // Stop here: dropping the connection closes it.
-                return Ok((out, true));
+                return Ok(out);
             }
         }
     }
-    Ok((out, false))
+    Ok(out)
 }
 
 impl HttpSpec {
