@@ -58,7 +58,7 @@ fn metrics_render(n: usize) {
             } else {
                 Outcome::Up
             },
-            "ok",
+            okx_monitor::reason!("ok"),
         );
         r.latency = Some(Duration::from_millis(100 + i as u64 % 400));
         r.phases = Phases {

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::channel::Channel;
 use crate::outcome::Outcome;
+use crate::reason::Reason;
 
 /// A check silent for this long no longer counts among its channel's.
 pub const FORGET_MS: i64 = 6 * 3600 * 1000;
@@ -48,8 +49,8 @@ impl Default for Rules {
 pub struct CheckPart {
     pub check: String,
     pub outcome: Outcome,
-    /// Why it failed (a peer's words; shown escaped).
-    pub reason: Option<String>,
+    /// Why it failed (with a peer's words; shown escaped).
+    pub reason: Option<Reason>,
 }
 
 /// A channel's span of being down, blocked or throttled.
@@ -140,7 +141,7 @@ impl Tracker {
         check: &str,
         channel: Channel,
         outcome: Outcome,
-        reason: Option<&str>,
+        reason: Option<&Reason>,
         at_ms: i64,
     ) -> Option<Incident> {
         if channel == Channel::Control || !(is_failure(outcome) || outcome.is_success()) {
@@ -177,7 +178,7 @@ impl Tracker {
         streak.last_failure = Some(CheckPart {
             check: check.to_string(),
             outcome,
-            reason: reason.map(str::to_string),
+            reason: reason.cloned(),
         });
         let parts: Vec<CheckPart> = track
             .checks
@@ -270,7 +271,15 @@ mod tests {
     fn feed(t: &mut Tracker, probes: &[(&str, Outcome, i64)]) -> Vec<Incident> {
         probes
             .iter()
-            .filter_map(|(check, o, at)| t.observe(check, Channel::Chat, *o, Some("why"), *at))
+            .filter_map(|(check, o, at)| {
+                t.observe(
+                    check,
+                    Channel::Chat,
+                    *o,
+                    Some(&crate::reason!("redirect_loop")),
+                    *at,
+                )
+            })
             .collect()
     }
 

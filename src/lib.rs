@@ -14,6 +14,11 @@
 //!   crate; every module below may speak through it.
 //! - [`channel`] — [`channel::Channel`]: the support channels, their preference
 //!   order and the words a sentence names them with.
+//! - [`duration`] — spans of time: read from configuration, written in
+//!   JSON ("28d") and said in words ([`duration::Span`]: "28 天").
+//! - [`reason`] — [`reason::Reason`]: why a probe ended as it did, as a code
+//!   and its parameters (`connect_refused {addr}`), stored as such and said
+//!   in the reader's language only where a person reads it (`reason!`).
 //! - [`outcome`] — [`outcome::Outcome`] and its stored code
 //!   ([`outcome::Outcome::code`], the one mapping for every database column and
 //!   array index), [`outcome::Report`], phases, failure kinds, maintenance
@@ -28,7 +33,7 @@
 //! - [`stamp`] — [`stamp::Stamp`]: a time as the answers carry it (an
 //!   instant and the zone it is shown in, written as RFC 3339); words are
 //!   made from it, never from that text read back.
-//! - [`duration`], [`histogram`] (the rollups' mergeable latency histogram),
+//! - [`histogram`] (the rollups' mergeable latency histogram),
 //!   [`tls_cert`] (a certificate's `notAfter`) — small pure parts.
 //! - [`stats`] — the tests behind "measurably better": two proportions,
 //!   Mann–Whitney, Bonferroni: pure.
@@ -189,6 +194,7 @@ pub mod page;
 pub mod pattern;
 pub mod probe;
 pub mod promsource;
+pub mod reason;
 pub mod runner;
 pub mod sample;
 pub mod schedule;

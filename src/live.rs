@@ -110,7 +110,7 @@ impl Live {
             }
             None => None,
         };
-        let reason = (!report.outcome.is_success()).then_some(report.reason.as_str());
+        let reason = (!report.outcome.is_success()).then_some(&report.reason);
         let changed = inner.tracker.observe(
             &sample.check,
             sample.channel,

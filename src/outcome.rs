@@ -9,6 +9,8 @@ use std::time::Duration;
 use serde::{Serialize, Serializer};
 
 use crate::channel::Channel;
+use crate::reason;
+use crate::reason::Reason;
 
 /// Every probe ends in exactly one of these (README, "Outcomes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -119,7 +121,7 @@ impl std::str::FromStr for Outcome {
 }
 
 /// Why a probe did not end `up`, from a bounded set (usable as a metric label and
-/// by `diagnose`); the words for people are in [`Report::reason`].
+/// by `diagnose`); the reason itself, with its words, is [`Report::reason`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Failure {
@@ -192,7 +194,7 @@ pub struct MxHost {
     pub starttls: bool,
     #[serde(serialize_with = "ms_opt", skip_serializing_if = "Option::is_none")]
     pub latency: Option<Duration>,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// The state of an announced maintenance, as OKX's status API names it.
@@ -365,8 +367,12 @@ pub struct Report {
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
-    /// Why, in a few words a user can act on ("connection refused", "HTTP 503").
-    pub reason: String,
+    /// Why, as a code and its parameters ([`Reason`]); in words where a
+    /// person reads it ("connection refused by …", "HTTP 503, expected 2xx").
+    /// JSON names it `reason_code`; the answers that show a report add
+    /// `reason`, its words in the reader's language.
+    #[serde(rename = "reason_code")]
+    pub reason: Reason,
     /// Time to a complete answer; `None` when no answer came.
     #[serde(rename = "latency_ms", serialize_with = "ms_opt")]
     pub latency: Option<Duration>,
@@ -375,18 +381,18 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(outcome: Outcome, reason: impl Into<String>) -> Report {
+    pub fn new(outcome: Outcome, reason: Reason) -> Report {
         Report {
             outcome,
             failure: None,
-            reason: reason.into(),
+            reason,
             latency: None,
             phases: Phases::default(),
             detail: Detail::default(),
         }
     }
 
-    pub fn failed(failure: Failure, reason: impl Into<String>) -> Report {
+    pub fn failed(failure: Failure, reason: Reason) -> Report {
         let outcome = match failure {
             Failure::Throttled => Outcome::Throttled,
             Failure::Blocked => Outcome::Blocked,
@@ -402,18 +408,14 @@ impl Report {
 }
 
 /// `up`, or `degraded` when the answer took longer than `slow`.
-pub fn grade(latency: Duration, slow: Duration) -> (Outcome, String) {
+pub fn grade(latency: Duration, slow: Duration) -> (Outcome, Reason) {
     if latency > slow {
         (
             Outcome::Degraded,
-            format!(
-                "slow: {} ms, over {} ms",
-                latency.as_millis(),
-                slow.as_millis()
-            ),
+            reason!("slow", took_ms = latency, limit_ms = slow),
         )
     } else {
-        (Outcome::Up, "ok".to_string())
+        (Outcome::Up, reason!("ok"))
     }
 }
 
@@ -518,28 +520,14 @@ pub fn judge_run(run: &mut [RunItem<'_>]) {
 /// Turns a `down` into `unknown`: the controls say why it cannot be judged.
 pub fn mark_unknown(report: &mut Report, closed: Closed) {
     report.outcome = Outcome::Unknown;
+    let why = std::mem::replace(&mut report.reason, reason!("ok"));
     let (failure, reason) = match closed {
-        Closed::LocalNetwork => (
-            Failure::LocalNetwork,
-            format!(
-                "{} (every control check failed too: this machine's network)",
-                report.reason
-            ),
-        ),
+        Closed::LocalNetwork => (Failure::LocalNetwork, reason!("local_network", why = why)),
         Closed::Path { port: Some(port) } => (
             Failure::PathClosed,
-            format!(
-                "outbound port {port} is blocked on this network ({})",
-                report.reason
-            ),
+            reason!("port_closed", port = port, why = why),
         ),
-        Closed::Path { port: None } => (
-            Failure::PathClosed,
-            format!(
-                "the way to this channel is closed on this network: its control checks failed too ({})",
-                report.reason
-            ),
-        ),
+        Closed::Path { port: None } => (Failure::PathClosed, reason!("path_closed", why = why)),
     };
     report.failure = Some(failure);
     report.reason = reason;

@@ -4,6 +4,7 @@
 
 use crate::channel::Channel;
 use crate::outcome::{Detail, Maintenance, Outcome, Report};
+use crate::reason::Reason;
 
 /// One probe's result as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +77,7 @@ fn kept_detail(report: &Report) -> Option<String> {
         detail.remove(transient);
     }
     if !report.outcome.is_success() {
-        detail.insert("reason".into(), report.reason.clone().into());
+        detail.insert("reason".into(), report.reason.to_json());
         if let Some(f) = report.failure {
             detail.insert("failure".into(), serde_json::json!(f));
         }
@@ -129,7 +130,7 @@ pub struct Latest {
     /// Announced maintenance, from an `okx_status` check's last answer.
     pub maintenance: Vec<Maintenance>,
     /// Why the last probe failed, when it did.
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     /// Its failure kind, when it failed.
     pub failure: Option<crate::outcome::Failure>,
 }
@@ -166,7 +167,10 @@ mod tests {
 
     #[test]
     fn a_sample_keeps_the_reason_of_a_failure_and_the_detail_worth_keeping() {
-        let mut r = Report::failed(Failure::Connect, "connection refused");
+        let mut r = Report::failed(
+            Failure::Connect,
+            crate::reason!("connect_refused", addr = "127.0.0.1:443"),
+        );
         r.detail.http_status = Some(503);
         r.detail.addresses = vec!["127.0.0.1".parse().unwrap()];
         r.detail.maintenance.push(Maintenance {
@@ -182,11 +186,14 @@ mod tests {
         let s = Sample::new("chat", Channel::Chat, 7, &r);
         assert_eq!(s.http_status, Some(503));
         let d: serde_json::Value = serde_json::from_str(s.detail.as_deref().unwrap()).unwrap();
-        assert_eq!(d["reason"], "connection refused");
+        assert_eq!(
+            d["reason"],
+            serde_json::json!({"code": "connect_refused", "addr": "127.0.0.1:443"})
+        );
         assert_eq!(d["failure"], "connect");
         assert_eq!(d["maintenance"][0]["state"], "scheduled");
         assert!(d.get("addresses").is_none() && d.get("http_status").is_none());
-        let mut up = Report::new(Outcome::Up, "ok");
+        let mut up = Report::new(Outcome::Up, crate::reason!("ok"));
         up.detail.http_status = Some(200);
         up.detail.addresses = vec!["127.0.0.1".parse().unwrap()];
         assert_eq!(Sample::new("chat", Channel::Chat, 7, &up).detail, None);
@@ -202,13 +209,16 @@ mod tests {
 
     #[test]
     fn the_latest_keeps_since_while_the_outcome_holds_and_ignores_older_probes() {
-        let down = Report::failed(Failure::Connect, "connection refused");
-        let up = Report::new(Outcome::Up, "ok");
+        let down = Report::failed(
+            Failure::Connect,
+            crate::reason!("connect_refused", addr = "127.0.0.1:443"),
+        );
+        let up = Report::new(Outcome::Up, crate::reason!("ok"));
         let first =
             Latest::after(None, &Sample::new("c", Channel::Chat, 10, &down), &down).unwrap();
         assert_eq!(
-            (first.since_ms, first.reason.as_deref()),
-            (10, Some("connection refused"))
+            (first.since_ms, first.reason.as_ref().map(|r| r.to_string())),
+            (10, Some("connection refused by 127.0.0.1:443".to_string()))
         );
         let again = Latest::after(
             Some(&first),

@@ -88,6 +88,9 @@ fn codes_only(mut v: serde_json::Value) -> serde_json::Value {
                             *a = vec![serde_json::Value::from(n)];
                         }
                         ("why", x) => *x = serde_json::Value::Null,
+                        // A reason's or an error's words are the reader's;
+                        // its code (`reason_code`, `error_code`) is compared.
+                        ("reason" | "error", x) if x.is_string() => *x = serde_json::Value::Null,
                         // When the answer was made: a clock reading, not a
                         // code (two runs can straddle a second).
                         ("generated_at", x) => *x = serde_json::Value::Null,

@@ -51,7 +51,7 @@ fn mx(ok: bool, starttls: bool) -> MxHost {
         greeting_code: ok.then_some(220),
         starttls,
         latency: ms(30),
-        reason: String::new(),
+        reason: okx_monitor::reason!("ok"),
     }
 }
 
@@ -74,7 +74,7 @@ fn a_known_run() -> Metrics {
     let [web, mail, maint, gone] = [0, 1, 2, 3].map(|i| &config.checks[i]);
     let m = Metrics::new("lab \"1\"\nA");
 
-    let mut r = Report::new(Outcome::Up, "ok");
+    let mut r = Report::new(Outcome::Up, okx_monitor::reason!("ok"));
     r.latency = ms(123);
     r.phases = Phases {
         dns: ms(5),
@@ -91,15 +91,25 @@ fn a_known_run() -> Metrics {
     slow.outcome = Outcome::Degraded;
     slow.latency = ms(31_000);
     m.record(web, &slow, 1_793_000_060.5);
-    m.record(web, &Report::new(Outcome::Down, "refused"), 1_793_000_120.0);
+    m.record(
+        web,
+        &Report::new(
+            Outcome::Down,
+            okx_monitor::reason!("connect_refused", addr = "127.0.0.1:443"),
+        ),
+        1_793_000_120.0,
+    );
 
-    let mut r = Report::new(Outcome::Up, "ok");
+    let mut r = Report::new(Outcome::Up, okx_monitor::reason!("ok"));
     r.latency = ms(40);
     r.detail.mx_records = Some(2);
     r.detail.mx_hosts = vec![mx(true, true), mx(false, false)];
     m.record(mail, &r, 1_793_000_001.0);
 
-    let mut r = Report::new(Outcome::Maintenance, "scheduled upgrade");
+    let mut r = Report::new(
+        Outcome::Maintenance,
+        okx_monitor::reason!("okx_maintenance", title = "scheduled upgrade"),
+    );
     r.detail.maintenance = vec![
         maintenance(MaintenanceState::Ongoing, Some(1_792_999_000_000)),
         maintenance(MaintenanceState::Scheduled, Some(1_793_100_000_000)),
@@ -107,7 +117,11 @@ fn a_known_run() -> Metrics {
     ];
     m.record(maint, &r, 1_793_000_002.0);
 
-    m.record(gone, &Report::new(Outcome::Up, "ok"), 1_793_000_003.0);
+    m.record(
+        gone,
+        &Report::new(Outcome::Up, okx_monitor::reason!("ok")),
+        1_793_000_003.0,
+    );
     m.forget(gone);
 
     m.skipped(web, Skip::Overrun);

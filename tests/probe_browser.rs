@@ -144,7 +144,9 @@ async fn the_chat_opens_and_its_hosts_are_kept() {
     let r = &r[4];
     assert_eq!(r.outcome, Outcome::Down, "{}", r.reason);
     assert!(
-        r.reason.contains("the page loads, the chat does not"),
+        r.reason
+            .to_string()
+            .contains("the page loads, the chat does not"),
         "{}",
         r.reason
     );
@@ -327,14 +329,20 @@ async fn only_what_the_click_opened_is_the_chat() {
 
     assert_eq!(refused.outcome, Outcome::Down, "{}", refused.reason);
     assert!(
-        refused.reason.contains("the page loads, the chat does not"),
+        refused
+            .reason
+            .to_string()
+            .contains("the page loads, the chat does not"),
         "{}",
         refused.reason
     );
 
     assert_eq!(nothing.outcome, Outcome::Down, "{}", nothing.reason);
     assert!(
-        nothing.reason.contains("the chat button opens nothing"),
+        nothing
+            .reason
+            .to_string()
+            .contains("the chat button opens nothing"),
         "{}",
         nothing.reason
     );

@@ -39,7 +39,11 @@ async fn a_name_is_up_where_expected_and_down_elsewhere_or_unresolved() {
     let elsewhere = "expect_addresses = [\"127.0.0.1\"]";
     let r = probe_one(&check(&dns, "www.okx.test", elsewhere)).await;
     assert_eq!((r.outcome, r.failure), (Outcome::Down, Some(Failure::Dns)));
-    assert!(r.reason.contains("resolved to 127.0.0.9"), "{}", r.reason);
+    assert!(
+        r.reason.to_string().contains("resolved to 127.0.0.9"),
+        "{}",
+        r.reason
+    );
 
     let r = probe_one(&check(&dns, "nowhere.okx.test", "")).await;
     assert_eq!(

@@ -44,7 +44,7 @@ async fn every_outcome() {
 
     let r = probe_one(&check(&peer.url("/ongoing"))).await;
     assert_eq!(r.outcome, Outcome::Maintenance, "{}", r.reason);
-    assert!(r.reason.contains("Platform maintenance"));
+    assert!(r.reason.to_string().contains("Platform maintenance"));
 
     for (path, failure) in [
         ("/html", Failure::Protocol),

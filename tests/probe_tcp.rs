@@ -20,7 +20,7 @@ async fn up_refused_and_degraded() {
     let r = probe_one(&check(&format!("127.0.0.1:{}", peers::closed_port()), "")).await;
     assert_eq!(r.outcome, Outcome::Down);
     assert_eq!(r.failure, Some(Failure::Connect));
-    assert!(r.reason.contains("refused"), "{}", r.reason);
+    assert!(r.reason.to_string().contains("refused"), "{}", r.reason);
 
     // Any connect is slower than 0ms: the grading path of this kind.
     let r = probe_one(&check(&peer.addr.to_string(), "slow = \"0ms\"")).await;

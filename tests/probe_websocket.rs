@@ -109,7 +109,7 @@ async fn hostile_peers_end_within_the_timeout() {
     let (r, _) = timed(&check(&peer.url("ws"), &subscribing())).await;
     assert_eq!(r.outcome, Outcome::Down, "{}", r.reason);
     assert!(
-        r.reason.contains("too large") || r.reason.contains("size"),
+        r.reason.to_string().contains("too large") || r.reason.to_string().contains("size"),
         "{}",
         r.reason
     );

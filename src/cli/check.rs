@@ -65,6 +65,7 @@ pub fn run(source: &crate::config::Source, args: CheckArgs) -> anyhow::Result<u8
             kind: c.kind(),
             runnable: true,
             why: None,
+            reason: Some(r.reason.said()),
             report: Some(r),
         })
         .chain(not_runnable.iter().map(|c| Row {
@@ -72,7 +73,8 @@ pub fn run(source: &crate::config::Source, args: CheckArgs) -> anyhow::Result<u8
             channel: c.channel,
             kind: c.kind(),
             runnable: false,
-            why: Some(t!("no-browser")),
+            why: Some(crate::kinds::no_browser().said()),
+            reason: None,
             report: None,
         }))
         .collect();
@@ -100,6 +102,10 @@ struct Row<'a> {
     /// Why a check cannot run here.
     #[serde(skip_serializing_if = "Option::is_none")]
     why: Option<String>,
+    /// Why the probe ended as it did, in the reader's language (its code
+    /// is the report's `reason_code`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
     #[serde(flatten)]
     report: Option<&'a Report>,
 }
@@ -131,10 +137,7 @@ fn render(rows: &[Row], colour: bool) -> String {
                     Some(l) => crate::i18n::words::millis(lang, crate::outcome::millis(l)),
                     None => "-".to_string(),
                 }),
-                Cell::from(
-                    r.report
-                        .map_or(r.why.as_deref().unwrap_or(""), |r| r.reason.as_str()),
-                ),
+                Cell::from(r.reason.as_deref().or(r.why.as_deref()).unwrap_or("")),
             ]
         })
         .collect();

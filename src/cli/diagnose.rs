@@ -10,6 +10,7 @@ use super::{EXIT_FOUND_DOWN, EXIT_OK, Format};
 use crate::channel::Channel;
 use crate::diagnose::{self, Evidence, NameAnswers, Verdict};
 use crate::outcome::Outcome;
+use crate::reason::Reason;
 use crate::runner::Prober;
 use crate::status;
 use crate::store::Store;
@@ -45,7 +46,8 @@ struct NameOut<'a> {
     name: &'a str,
     resolver: String,
     addresses: Vec<String>,
-    error: Option<&'a str>,
+    error: Option<String>,
+    error_code: Option<&'a Reason>,
     references: Vec<serde_json::Value>,
 }
 
@@ -143,30 +145,34 @@ fn name_out(n: &NameAnswers) -> NameOut<'_> {
             .iter()
             .map(|ip| ip.to_string())
             .collect(),
-        error: n.answer.as_ref().err().map(String::as_str),
+        error: n.answer.as_ref().err().map(Reason::said),
+        error_code: n.answer.as_ref().err(),
         references: n
             .references
             .iter()
             .map(|(r, a)| match a {
                 Ok(v) => serde_json::json!({"resolver": r.to_string(), "addresses": v}),
-                Err(e) => serde_json::json!({"resolver": r.to_string(), "error": e}),
+                Err(e) => serde_json::json!({
+                    "resolver": r.to_string(),
+                    "error": e.said(),
+                    "error_code": e,
+                }),
             })
             .collect(),
     }
 }
 
-/// A resolver error in a word or two, for the table (JSON keeps the whole text).
-fn short_error(e: &str) -> &'static str {
-    if e.contains("NXDOMAIN") || e.contains("does not exist") {
-        "NXDOMAIN"
-    } else if e.contains("no such records") || e.contains("has no address") {
-        "no address"
-    } else if e.contains("no answer") || e.contains("timed out") {
-        "no answer"
-    } else if e.contains("no connections available") || e.contains("unreachable") {
-        "unreachable"
-    } else {
-        "failed"
+/// A resolver error in a word or two, for the table (JSON keeps the whole reason).
+fn short_error(e: &Reason) -> String {
+    match e.code() {
+        "nxdomain" | "nxdomain_at" => "NXDOMAIN".to_string(),
+        "no_records" | "no_records_at" | "no_address" => t!("dns-short-no-address"),
+        "dns_no_answer" | "dns_no_answer_at" | "dns_no_answer_within" => {
+            t!("dns-short-no-answer")
+        }
+        // The resolver library's words for a server it could not reach.
+        _ if e.to_string().contains("no connections available") => t!("dns-short-unreachable"),
+        _ => t!("dns-short-failed"),
     }
 }
 
@@ -197,7 +203,7 @@ fn render(verdict: Verdict, e: &Evidence, advice: &[String], colour: bool) -> St
                     c.latency_ms
                         .map_or("-".to_string(), |l| crate::i18n::words::millis(lang, l)),
                 ),
-                Cell::from(c.reason.as_str()),
+                Cell::from(c.reason.reason.as_str()),
             ]
         })
         .collect();
@@ -217,7 +223,7 @@ fn render(verdict: Verdict, e: &Evidence, advice: &[String], colour: bool) -> St
             .names
             .iter()
             .map(|n| {
-                let answer = |a: &Result<Vec<std::net::IpAddr>, String>| match a {
+                let answer = |a: &Result<Vec<std::net::IpAddr>, Reason>| match a {
                     Ok(v) => ips(v),
                     Err(e) => format!("({})", short_error(e)),
                 };

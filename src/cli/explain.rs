@@ -33,7 +33,8 @@ struct Out<'a> {
     channel: Channel,
     kind: Kind,
     outcome: Outcome,
-    reason: &'a str,
+    reason: String,
+    reason_code: &'a crate::reason::Reason,
     latency_ms: Option<f64>,
     final_url: Option<&'a str>,
     title: Option<&'a str>,
@@ -65,7 +66,7 @@ pub fn run(source: &crate::config::Source, args: ExplainArgs) -> anyhow::Result<
         let prober = Arc::new(Prober::with_settings(checks, &config.settings)?);
         if let Err(why) = prober.runnable(check) {
             prober.shutdown().await;
-            bail!("{why}");
+            bail!("{}", why.said());
         }
         let report = prober.probe(check).await;
         prober.shutdown().await;
@@ -86,7 +87,8 @@ pub fn run(source: &crate::config::Source, args: ExplainArgs) -> anyhow::Result<
         kind: check.kind(),
         in_browser: check.spec.needs_browser(),
         outcome: report.outcome,
-        reason: &report.reason,
+        reason: report.reason.said(),
+        reason_code: &report.reason,
         latency_ms: report.latency.map(crate::outcome::millis),
         final_url: d.final_url.as_deref(),
         title: d.title.as_deref(),

@@ -142,7 +142,7 @@ fn incidents(
         .into_iter()
         .filter(|i| args.channels.is_empty() || args.channels.contains(&i.channel))
         .collect();
-    let answer = status::incidents_out(&list, tz, args.window, now_ms);
+    let answer = status::incidents_out(&list, tz, crate::i18n::current(), args.window, now_ms);
     if let Format::Json = args.format {
         let text = serde_json::to_string_pretty(&answer).context("cannot render JSON")?;
         outln!("{text}");

@@ -31,7 +31,7 @@ pub fn run(source: &crate::config::Source, args: ValidateArgs) -> anyhow::Result
             t!(
                 "not-runnable-here",
                 checks = not_runnable.join(", "),
-                why = t!("no-browser")
+                why = crate::kinds::no_browser().said()
             )
         );
     }

@@ -12,6 +12,7 @@ use crate::channel::Channel;
 use crate::config::{Check, Config};
 use crate::outcome::{self, Outcome};
 use crate::probe::resolve::NameResolver;
+use crate::reason::Said;
 use crate::runner;
 use crate::runner::Prober;
 
@@ -65,7 +66,7 @@ pub async fn gather(config: &Config, prober: Arc<Prober>) -> Evidence {
                 outcome: r.outcome,
                 failure: r.failure,
                 latency_ms: r.latency.map(outcome::millis),
-                reason: r.reason.clone(),
+                reason: Said::new(&r.reason, crate::i18n::current()),
                 retry_after_s: r.detail.retry_after.map(|d| d.as_secs_f64()),
                 page_loaded: r.phases.frame.is_some() && !r.outcome.is_success(),
                 path_control: c.covers.is_some(),
@@ -109,9 +110,10 @@ async fn resolve_all(
     let lookup = move |resolver: Arc<NameResolver>, name: String| async move {
         match tokio::time::timeout(deadline, resolver.lookup_ip(&name)).await {
             Ok(r) => r.map_err(|e| e.0),
-            Err(_) => Err(format!(
-                "no answer within {}",
-                crate::duration::format(deadline)
+            Err(_) => Err(crate::reason!(
+                "dns_no_answer_within",
+                name = name,
+                within_ms = deadline
             )),
         }
     };
@@ -132,7 +134,7 @@ async fn resolve_all(
         .map(|(name, server)| NameAnswers {
             name: name.clone(),
             resolver: *server,
-            answer: Err("not looked up".to_string()),
+            answer: Err(crate::reason!("not_looked_up")),
             references: Vec::new(),
         })
         .collect();

@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::channel::Channel;
 use crate::i18n::{Lang, words};
 use crate::outcome::{self, Failure, Outcome};
+use crate::reason::{Reason, Said};
 use crate::status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,7 +59,9 @@ pub struct CheckResult {
     pub outcome: Outcome,
     pub failure: Option<Failure>,
     pub latency_ms: Option<f64>,
-    pub reason: String,
+    /// Why, in the process's language beside its code.
+    #[serde(flatten)]
+    pub reason: Said,
     /// `Retry-After` of a throttled answer, in seconds.
     pub retry_after_s: Option<f64>,
     /// A failed `browser` check whose page loaded and showed its launcher: the
@@ -81,8 +84,8 @@ pub struct NameAnswers {
     pub name: String,
     /// `None`: the system resolver.
     pub resolver: Option<SocketAddr>,
-    pub answer: Result<Vec<IpAddr>, String>,
-    pub references: Vec<(SocketAddr, Result<Vec<IpAddr>, String>)>,
+    pub answer: Result<Vec<IpAddr>, Reason>,
+    pub references: Vec<(SocketAddr, Result<Vec<IpAddr>, Reason>)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -353,7 +356,7 @@ mod tests {
             outcome,
             failure: None,
             latency_ms: None,
-            reason: String::new(),
+            reason: Said::new(&crate::reason!("ok"), Lang::En),
             retry_after_s: None,
             page_loaded: false,
             path_control: false,
@@ -362,8 +365,8 @@ mod tests {
     }
 
     fn name(
-        answer: Result<Vec<IpAddr>, String>,
-        reference: Option<Result<Vec<IpAddr>, String>>,
+        answer: Result<Vec<IpAddr>, Reason>,
+        reference: Option<Result<Vec<IpAddr>, Reason>>,
     ) -> NameAnswers {
         NameAnswers {
             name: "www.okx.com".into(),
@@ -454,7 +457,7 @@ mod tests {
                                 match dns {
                                     None => {}
                                     Some(false) => e.names.push(name(
-                                        Err("no answer".into()),
+                                        Err(crate::reason!("dns_no_answer", name = "www.okx.com")),
                                         Some(Ok(vec![ip("192.0.2.1")])),
                                     )),
                                     Some(true) => {
@@ -490,8 +493,10 @@ mod tests {
     #[test]
     fn tampering_needs_a_reference_answer_and_disjoint_addresses() {
         let mut e = Evidence::default();
-        e.names
-            .push(name(Ok(vec![ip("10.0.0.1")]), Some(Err("timeout".into()))));
+        e.names.push(name(
+            Ok(vec![ip("10.0.0.1")]),
+            Some(Err(crate::reason!("dns_no_answer", name = "www.okx.com"))),
+        ));
         assert!(
             e.tampered().is_empty(),
             "no reference answer: nothing to compare"

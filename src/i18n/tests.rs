@@ -62,6 +62,81 @@ fn every_message_the_code_asks_for_exists() {
     let en = messages(EN_FTL);
     let call = regex::Regex::new(r#"(?:\bt!\(|\.tr\(|\btl!\([^,"]+,)\s*"([a-z0-9_-]+)""#).unwrap();
     let mut asked = BTreeSet::new();
+    for (path, text) in sources() {
+        for c in call.captures_iter(&text) {
+            asked.insert((c[1].to_string(), path.clone()));
+        }
+    }
+    let missing: Vec<_> = asked
+        .iter()
+        .filter(|(id, _)| !en.contains_key(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "asked for but not in the catalogue: {missing:?}"
+    );
+    assert!(asked.len() > 100, "{} found", asked.len());
+}
+
+/// Every `reason!("code", name = …)` in the source has its words,
+/// `reason-code`, in the catalogue, with exactly its parameters as
+/// placeables (both catalogues agree by the test above).
+#[test]
+fn every_reason_the_code_makes_has_its_words_with_its_parameters() {
+    let en = messages(EN_FTL);
+    let start = regex::Regex::new(r#"\breason!\(\s*"([a-z0-9_]+)""#).unwrap();
+    let param = regex::Regex::new(r"(?:^|,)\s*([a-z_]+)\s*=[^=]").unwrap();
+    let mut made = 0;
+    let mut faults = Vec::new();
+    for (path, text) in sources() {
+        for c in start.captures_iter(&text) {
+            // The macro's arguments, to its closing parenthesis.
+            let rest = &text[c.get(1).unwrap().end() + 1..];
+            let (mut depth, mut end) = (1, rest.len());
+            for (i, ch) in rest.char_indices() {
+                match ch {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = i;
+                    break;
+                }
+            }
+            // Only the top level: a parameter's value may call functions.
+            let mut top = String::new();
+            let mut d = 0;
+            for ch in rest[..end].chars() {
+                match ch {
+                    '(' | '[' | '{' => d += 1,
+                    ')' | ']' | '}' => d -= 1,
+                    _ if d == 0 => top.push(ch),
+                    _ => {}
+                }
+            }
+            let params: BTreeSet<String> = param
+                .captures_iter(&top)
+                .map(|p| p[1].to_string())
+                .collect();
+            let id = format!("reason-{}", &c[1]);
+            made += 1;
+            match en.get(&id) {
+                None => faults.push(format!("{path}: `{id}` is not in the catalogue")),
+                Some(placeables) if *placeables != params => faults.push(format!(
+                    "{path}: `{id}` takes {placeables:?}, the code gives {params:?}"
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(faults.is_empty(), "{faults:#?}");
+    assert!(made > 90, "{made} found");
+}
+
+/// Every source file but this one, as (path, code without whole-line comments).
+fn sources() -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/src"
@@ -74,28 +149,17 @@ fn every_message_the_code_asks_for_exists() {
             } else if path.extension().is_some_and(|e| e == "rs")
                 && !path.ends_with("i18n/tests.rs")
             {
-                // Code only: a comment may show the macro with a made-up id.
                 let text: String = std::fs::read_to_string(&path)
                     .unwrap()
                     .lines()
                     .filter(|l| !l.trim_start().starts_with("//"))
                     .collect::<Vec<_>>()
                     .join("\n");
-                for c in call.captures_iter(&text) {
-                    asked.insert((c[1].to_string(), path.display().to_string()));
-                }
+                out.push((path.display().to_string(), text));
             }
         }
     }
-    let missing: Vec<_> = asked
-        .iter()
-        .filter(|(id, _)| !en.contains_key(id))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "asked for but not in the catalogue: {missing:?}"
-    );
-    assert!(asked.len() > 100, "{} found", asked.len());
+    out
 }
 
 #[test]

@@ -28,6 +28,8 @@ use crate::outcome::{Failure, Report};
 use crate::probe::PhaseClock;
 use crate::probe::chromium::Chromium;
 use crate::probe::resolve::NameResolver;
+use crate::reason;
+use crate::reason::Reason;
 
 /// How a kind is read from a `[[check]]` table.
 trait Build: Sized {
@@ -105,15 +107,14 @@ pub struct Browser<'a> {
 }
 
 /// Why a check cannot be probed on this machine (not an outcome: no sample).
-pub const NO_BROWSER: &str = "needs a Chromium, and none was found: install Debian's `chromium` (apt install chromium), or name one with `browser` in [settings]";
+pub fn no_browser() -> Reason {
+    reason!("no_browser")
+}
 
 /// The report of a probe whose set-up is missing: a caller's bug, reported
 /// as the check's outcome rather than a panic.
 fn unprepared() -> Report {
-    Report::failed(
-        Failure::Protocol,
-        "internal error: the prober was not built for this check",
-    )
+    Report::failed(Failure::Protocol, reason!("internal_unprepared"))
 }
 
 /// Declares every kind: `Variant(SpecType) = "name"`. From one list come the

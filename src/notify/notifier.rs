@@ -23,7 +23,7 @@ pub struct Observation {
     pub channel: Channel,
     pub outcome: Outcome,
     pub failure: Option<Failure>,
-    pub reason: String,
+    pub reason: crate::reason::Reason,
     pub at_ms: i64,
     /// The disruptions OKX declares in this probe's answer (an `okx_status`
     /// check's): (title, begin ms).
@@ -62,7 +62,7 @@ pub struct Notifier {
     tz: Tz,
     /// Each check's latest outcome and reason, for the notice's check lines
     /// and for "what works instead".
-    latest: HashMap<String, (Channel, Outcome, String)>,
+    latest: HashMap<String, (Channel, Outcome, crate::reason::Reason)>,
     /// Counts a notice dropped because the queue was full.
     dropped: Dropped,
     save: Save,
@@ -180,7 +180,7 @@ impl Notifier {
                 .map(|(check, (_, outcome, reason))| CheckLine {
                     check: check.clone(),
                     outcome: *outcome,
-                    reason: reason.clone(),
+                    reason: crate::reason::Said::new(reason, w.spec.lang),
                 })
                 .collect();
             let n = notice(&d, &self.vantage, self.tz, &working, lines, w.spec.lang);

@@ -1,7 +1,10 @@
 use super::*;
 
 fn down() -> Report {
-    Report::failed(Failure::Connect, "connection refused")
+    Report::failed(
+        Failure::Connect,
+        crate::reason!("connect_refused", addr = "127.0.0.1:443"),
+    )
 }
 
 #[test]
@@ -66,7 +69,12 @@ fn item<'a>(
 
 #[test]
 fn all_controls_down_makes_failures_unknown() {
-    let (mut a, mut b, mut c, mut d) = (down(), down(), Report::new(Outcome::Up, "ok"), down());
+    let (mut a, mut b, mut c, mut d) = (
+        down(),
+        down(),
+        Report::new(Outcome::Up, crate::reason!("ok")),
+        down(),
+    );
     let mut run = [
         item(Channel::Control, None, &mut a),
         item(Channel::Chat, None, &mut b),
@@ -90,7 +98,11 @@ fn all_controls_down_makes_failures_unknown() {
 
 #[test]
 fn one_working_control_keeps_down_as_down() {
-    let (mut a, mut b, mut c) = (down(), Report::new(Outcome::Up, "ok"), down());
+    let (mut a, mut b, mut c) = (
+        down(),
+        Report::new(Outcome::Up, crate::reason!("ok")),
+        down(),
+    );
     let mut run = [
         item(Channel::Control, None, &mut a),
         item(Channel::Control, None, &mut b),
@@ -106,8 +118,12 @@ fn one_working_control_keeps_down_as_down() {
 #[test]
 fn a_closed_path_makes_only_its_channels_failures_unknown() {
     let email = [Channel::Email];
-    let (mut web, mut smtp, mut mail, mut chat) =
-        (Report::new(Outcome::Up, "ok"), down(), down(), down());
+    let (mut web, mut smtp, mut mail, mut chat) = (
+        Report::new(Outcome::Up, crate::reason!("ok")),
+        down(),
+        down(),
+        down(),
+    );
     let mut run = [
         item(Channel::Control, None, &mut web),
         item(Channel::Control, Some(&email), &mut smtp),
@@ -121,6 +137,7 @@ fn a_closed_path_makes_only_its_channels_failures_unknown() {
         run[2]
             .report
             .reason
+            .to_string()
             .starts_with("outbound port 25 is blocked on this network"),
         "{}",
         run[2].report.reason

@@ -486,10 +486,11 @@ mod tests {
             start: "2026-12-03T22:10:00Z".into(),
             end: None,
             duration_s: 60,
-            checks: vec![crate::incident::CheckPart {
+            checks: vec![crate::status::CheckOut {
                 check: "web".into(),
                 outcome: Outcome::Down,
                 reason: Some("</content><script>x</script>&".into()),
+                reason_code: None,
             }],
             start_ms: 0,
         }];

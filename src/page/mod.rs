@@ -396,8 +396,8 @@ fn channel_section(
                 .map_or_else(|| tl!(lang, "no-data"), |o| o.words(lang)),
             check
                 .reason
-                .as_deref()
-                .map(|r| format!(" — {r}"))
+                .as_ref()
+                .map(|r| format!(" — {}", r.reason))
                 .unwrap_or_default()
         );
         h.element("<li>", &line, "</li>");

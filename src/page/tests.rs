@@ -27,10 +27,11 @@ fn incidents_are_listed_with_their_reasons_escaped() {
         start: "2026-12-03T22:10:00Z".into(),
         end: Some("2026-12-03T22:31:00Z".into()),
         duration_s: 1260,
-        checks: vec![crate::incident::CheckPart {
+        checks: vec![crate::status::CheckOut {
             check: "web".into(),
             outcome: Outcome::Down,
             reason: Some("<img src=x onerror=alert(1)>".into()),
+            reason_code: None,
         }],
         start_ms: 0,
     }];

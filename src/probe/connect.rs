@@ -13,6 +13,8 @@ use tokio::net::TcpStream;
 use super::clock::PhaseClock;
 use super::resolve::NameResolver;
 use crate::outcome::{Failure, Report};
+use crate::reason;
+use crate::reason::Reason;
 
 /// A TCP or TLS stream.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -61,13 +63,17 @@ pub async fn open(
             tls_not_after: None,
         });
     }
-    let name = rustls::pki_types::ServerName::try_from(bare.to_string())
-        .map_err(|e| Report::failed(Failure::Tls, format!("`{host}`: {e}")))?;
+    let name = rustls::pki_types::ServerName::try_from(bare.to_string()).map_err(|e| {
+        Report::failed(
+            Failure::Tls,
+            reason!("tls_name", host = host, error = e.to_string()),
+        )
+    })?;
     let shaking = Instant::now();
     let stream = tokio_rustls::TlsConnector::from(tls.clone())
         .connect(name, tcp)
         .await
-        .map_err(|e| Report::failed(Failure::Tls, format!("TLS: {e}")))?;
+        .map_err(|e| Report::failed(Failure::Tls, tls_reason(&e)))?;
     clock.tls_done(shaking.elapsed());
     let tls_not_after = stream
         .get_ref()
@@ -102,16 +108,58 @@ async fn reach(
 }
 
 /// Connects to the first address that accepts, in the resolver's order.
-pub async fn connect_any(addrs: &[std::net::IpAddr], port: u16) -> Result<TcpStream, String> {
-    let mut last = String::from("no address to connect to");
+pub async fn connect_any(addrs: &[std::net::IpAddr], port: u16) -> Result<TcpStream, Reason> {
+    let mut last = reason!("no_address_to_connect");
     for ip in addrs {
         match TcpStream::connect((*ip, port)).await {
             Ok(s) => return Ok(s),
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                last = format!("connection refused by {ip}:{port}");
-            }
-            Err(e) => last = format!("cannot connect to {ip}:{port}: {e}"),
+            Err(e) => last = connect_failed(addr(*ip, port), &e),
         }
     }
     Err(last)
+}
+
+/// `ip:port`, with brackets around an IPv6 address.
+pub fn addr(ip: std::net::IpAddr, port: u16) -> String {
+    std::net::SocketAddr::new(ip, port).to_string()
+}
+
+/// A connection that failed otherwise than refused: the kinds a person
+/// can act on by their own code, the rest with the system's words.
+pub fn connect_failed(addr: String, e: &std::io::Error) -> Reason {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused => reason!("connect_refused", addr = addr),
+        K::TimedOut => reason!("connect_timed_out", addr = addr),
+        K::HostUnreachable => reason!("host_unreachable", addr = addr),
+        K::NetworkUnreachable => reason!("network_unreachable", addr = addr),
+        K::ConnectionReset => reason!("connection_reset", addr = addr),
+        _ => reason!("connect_failed", addr = addr, error = e.to_string()),
+    }
+}
+
+/// A failed TLS handshake: the certificate faults a person can act on by
+/// their own code, the rest with rustls's words. `e` is the rustls error,
+/// or an I/O error wrapping it.
+pub fn tls_reason(e: &(dyn std::error::Error + 'static)) -> Reason {
+    use rustls::CertificateError as C;
+    let rustls = e.downcast_ref::<rustls::Error>().or_else(|| {
+        e.downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    });
+    match rustls {
+        Some(rustls::Error::InvalidCertificate(c)) => match c {
+            C::Expired | C::ExpiredContext { .. } => reason!("tls_cert_expired"),
+            C::NotValidYet | C::NotValidYetContext { .. } => reason!("tls_cert_not_yet_valid"),
+            C::UnknownIssuer => reason!("tls_unknown_issuer"),
+            C::NotValidForName | C::NotValidForNameContext { .. } => reason!("tls_wrong_name"),
+            other => reason!(
+                "tls",
+                error = rustls::Error::InvalidCertificate(other.clone()).to_string()
+            ),
+        },
+        Some(other) => reason!("tls", error = other.to_string()),
+        None => reason!("tls", error = e.to_string()),
+    }
 }

@@ -3,6 +3,8 @@
 //! on the page's HTML. Pure; shared by the `http` and `browser` kinds.
 
 use crate::outcome::Failure;
+use crate::reason;
+use crate::reason::Reason;
 
 /// How much of the matched text a reason quotes.
 const QUOTE: usize = 60;
@@ -18,7 +20,7 @@ pub struct PageRules {
 
 /// What makes the page not the page, `blocked_if` first; `None` when neither
 /// rule matches (pure).
-pub fn judge(rules: &PageRules, final_url: &str, page: &[u8]) -> Option<(Failure, String)> {
+pub fn judge(rules: &PageRules, final_url: &str, page: &[u8]) -> Option<(Failure, Reason)> {
     if rules.fail_if.is_none() && rules.blocked_if.is_none() {
         // The common case, every probe without rules: the page is not read.
         return None;
@@ -28,19 +30,13 @@ pub fn judge(rules: &PageRules, final_url: &str, page: &[u8]) -> Option<(Failure
     if let Some(re) = &rules.blocked_if
         && let Some(m) = re.find(final_url).or_else(|| re.find(html))
     {
-        let why = format!(
-            "the page says this place is not served: \u{201c}{}\u{201d}",
-            quote(m.as_str())
-        );
+        let why = reason!("page_not_served", text = quote(m.as_str()));
         return Some((Failure::Blocked, why));
     }
     if let Some(re) = &rules.fail_if
         && let Some(m) = re.find(html)
     {
-        let why = format!(
-            "the page is not the page: \u{201c}{}\u{201d}",
-            quote(m.as_str())
-        );
+        let why = reason!("page_not_the_page", text = quote(m.as_str()));
         return Some((Failure::Body, why));
     }
     None
@@ -112,7 +108,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f, Failure::Blocked);
-        assert!(why.contains("restricted"), "{why}");
+        assert!(why.to_string().contains("restricted"), "{why}");
         let html = "<h1>OKX is not available in your region</h1>";
         assert_eq!(
             judge(&r, "https://x/", html.as_bytes()).unwrap().0,
@@ -120,7 +116,7 @@ mod tests {
         );
         let (f, why) = judge(&r, "https://x/", "<title>Page Not Found</title>".as_bytes()).unwrap();
         assert_eq!(f, Failure::Body);
-        assert!(why.contains("Not Found"), "{why}");
+        assert!(why.to_string().contains("Not Found"), "{why}");
         assert_eq!(
             judge(&r, "https://x/help", "<title>Help</title>".as_bytes()),
             None
@@ -136,6 +132,7 @@ mod tests {
         let r = rules(Some("(?s)<title>.*</title>"), None);
         let long = format!("<title>\n  {}  </title>", "error ".repeat(40));
         let (_, why) = judge(&r, "https://x/", long.as_bytes()).unwrap();
+        let why = why.to_string();
         assert!(why.ends_with("…\u{201d}"), "{why}");
         assert!(!why.contains('<') && !why.contains('\n'), "{why}");
     }

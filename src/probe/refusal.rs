@@ -8,6 +8,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 use crate::outcome::Failure;
+use crate::reason;
+use crate::reason::Reason;
 
 /// The longest `Retry-After` honoured, so a hostile answer cannot stop a check for days.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
@@ -19,7 +21,7 @@ pub fn refused(
     headers: &HeaderMap,
     body: &[u8],
     now: SystemTime,
-) -> Option<(Failure, String)> {
+) -> Option<(Failure, Reason)> {
     throttle(status, headers, body, now).map(|why| (Failure::Throttled, why))
 }
 
@@ -29,11 +31,11 @@ pub fn blocks(status: u16) -> bool {
     matches!(status, 403 | 451)
 }
 
-pub fn blocked_reason(status: u16) -> String {
+pub fn blocked_reason(status: u16) -> Reason {
     if status == 451 {
-        "HTTP 451: unavailable for legal reasons in this place".to_string()
+        reason!("http_451")
     } else {
-        format!("HTTP {status}: this network is refused")
+        reason!("http_refuses_network", status = status)
     }
 }
 
@@ -50,28 +52,28 @@ pub const CHALLENGE_MARKERS: &[&str] = &[
 ];
 
 /// Why the answer means "reachable, but refusing us", or `None` (pure).
-pub fn throttle(status: u16, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Option<String> {
+pub fn throttle(status: u16, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Option<Reason> {
     if status == 429 {
-        return Some("rate limited (HTTP 429)".to_string());
+        return Some(reason!("rate_limited"));
     }
     if status == 503
         && let Some(wait) = retry_after(headers, now)
     {
-        return Some(format!("HTTP 503 with Retry-After ({} s)", wait.as_secs()));
+        return Some(reason!("retry_after", wait_ms = wait));
     }
     let mitigated = headers
         .get("cf-mitigated")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("challenge"));
     if mitigated {
-        return Some(format!("bot challenge (HTTP {status}, cf-mitigated)"));
+        return Some(reason!("bot_challenge", status = status));
     }
     let head = &body[..body.len().min(64 * 1024)];
     let head = String::from_utf8_lossy(head);
     CHALLENGE_MARKERS
         .iter()
         .find(|m| head.contains(*m))
-        .map(|_| format!("bot challenge page (HTTP {status})"))
+        .map(|_| reason!("challenge_page", status = status))
 }
 
 /// `Retry-After` as a wait from `now`: delta-seconds or an HTTP date (pure).

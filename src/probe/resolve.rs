@@ -12,10 +12,13 @@ use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
 
+use crate::reason;
+use crate::reason::Reason;
+
 /// Why a name did not resolve, in words for the user.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]
-pub struct ResolveError(pub String);
+pub struct ResolveError(pub Reason);
 
 pub struct NameResolver {
     /// `None`: the system resolver.
@@ -23,7 +26,7 @@ pub struct NameResolver {
     /// Hickory for MX look-ups always, and for addresses when `server` is set.
     /// An error when the system configuration could not be read; it is reported by
     /// each probe that needs it rather than stopping the program.
-    dns: Result<TokioResolver, String>,
+    dns: Result<TokioResolver, Reason>,
 }
 
 impl NameResolver {
@@ -45,16 +48,22 @@ impl NameResolver {
                 TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
                     .with_options(opts)
                     .build()
-                    .map_err(|e| format!("cannot use DNS server {addr}: {e}"))
+                    .map_err(|e| {
+                        reason!(
+                            "dns_server_unusable",
+                            server = addr.to_string(),
+                            error = e.to_string()
+                        )
+                    })
             }
             None => hickory_resolver::system_conf::read_system_conf()
-                .map_err(|e| format!("cannot read the system's DNS configuration: {e}"))
+                .map_err(|e| reason!("dns_system_unreadable", error = e.to_string()))
                 .and_then(|(config, mut sys_opts)| {
                     sys_opts.cache_size = 0;
                     TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
                         .with_options(sys_opts)
                         .build()
-                        .map_err(|e| format!("cannot use the system's DNS servers: {e}"))
+                        .map_err(|e| reason!("dns_system_unusable", error = e.to_string()))
                 }),
         };
         NameResolver { server, dns }
@@ -81,7 +90,7 @@ impl NameResolver {
                     // getaddrinfo's text repeats itself; keep the reason.
                     let e = e.to_string();
                     let why = e.trim_start_matches("failed to lookup address information: ");
-                    ResolveError(format!("`{host}` did not resolve: {why}"))
+                    ResolveError(reason!("not_resolved", host = host, error = why))
                 })?
                 .map(|sa| sa.ip())
                 .collect(),
@@ -94,7 +103,7 @@ impl NameResolver {
                 .collect(),
         };
         if addrs.is_empty() {
-            return Err(ResolveError(format!("`{host}` has no address")));
+            return Err(ResolveError(reason!("no_address", host = host)));
         }
         Ok(addrs)
     }
@@ -122,18 +131,40 @@ impl NameResolver {
     }
 
     fn describe(&self, name: &str, e: &NetError) -> ResolveError {
-        let via = match self.server {
-            Some(s) => format!("DNS server {s}"),
-            None => "the system's DNS".to_string(),
+        // The system's resolver, or the one named: a code of its own each,
+        // so that each language says it its way.
+        let (at, server) = match self.server {
+            Some(s) => (true, s.to_string()),
+            None => (false, String::new()),
         };
-        if e.is_nx_domain() {
-            ResolveError(format!("`{name}` does not exist (NXDOMAIN from {via})"))
+        let r = if e.is_nx_domain() {
+            if at {
+                reason!("nxdomain_at", name = name, server = server)
+            } else {
+                reason!("nxdomain", name = name)
+            }
         } else if e.is_no_records_found() {
-            ResolveError(format!("`{name}` has no such records at {via}"))
+            if at {
+                reason!("no_records_at", name = name, server = server)
+            } else {
+                reason!("no_records", name = name)
+            }
         } else if matches!(e, NetError::Timeout) {
-            ResolveError(format!("no answer from {via} for `{name}`"))
+            if at {
+                reason!("dns_no_answer_at", name = name, server = server)
+            } else {
+                reason!("dns_no_answer", name = name)
+            }
+        } else if at {
+            reason!(
+                "dns_failed_at",
+                name = name,
+                server = server,
+                error = e.to_string()
+            )
         } else {
-            ResolveError(format!("`{name}` did not resolve through {via}: {e}"))
-        }
+            reason!("dns_failed", name = name, error = e.to_string())
+        };
+        ResolveError(r)
     }
 }

@@ -44,10 +44,7 @@ pub async fn run_once(prober: Arc<Prober>, checks: &[Check], concurrency: usize)
         .into_iter()
         .map(|r| {
             r.unwrap_or_else(|| {
-                Report::failed(
-                    Failure::Protocol,
-                    "internal error: the probe did not finish",
-                )
+                Report::failed(Failure::Protocol, crate::reason!("internal_unfinished"))
             })
         })
         .collect();

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::Check;
-use crate::duration;
-use crate::kinds::{Browser, NO_BROWSER, Via};
+use crate::kinds::{Browser, Via, no_browser};
 use crate::outcome::{Failure, Report};
 use crate::probe::resolve::NameResolver;
 use crate::probe::{PhaseClock, chromium};
+use crate::reason;
+use crate::reason::Reason;
 
 /// What probes share: one resolver per DNS server in use, one TLS set-up per
 /// extra trusted CA file. Built once for a configuration.
@@ -82,9 +83,9 @@ impl Prober {
 
     /// `Err` (why) when `check` cannot be probed on this machine: a `browser`
     /// check without a Chromium. Such a check is not probed and gets no sample.
-    pub fn runnable(&self, check: &Check) -> Result<(), &'static str> {
+    pub fn runnable(&self, check: &Check) -> Result<(), Reason> {
         if check.spec.needs_browser() && self.browser.is_none() {
-            Err(NO_BROWSER)
+            Err(no_browser())
         } else {
             Ok(())
         }
@@ -125,10 +126,7 @@ impl Prober {
         // A check this prober was not built for has no resolver: a caller's
         // bug, reported as the check's outcome rather than a panic.
         let Some(resolver) = self.resolvers.get(&check.resolver) else {
-            return Report::failed(
-                Failure::Protocol,
-                "internal error: the prober was not built for this check",
-            );
+            return Report::failed(Failure::Protocol, reason!("internal_unprepared"));
         };
         // The set-ups are few (one per CA file): found without a key built per probe.
         let ca = check.spec.tls().flatten();
@@ -153,17 +151,15 @@ impl Prober {
 /// The report of a probe cut off by its deadline, saying how far it got.
 fn timed_out(check: &Check, clock: &PhaseClock) -> Report {
     let p = clock.phases();
-    let stage = if p.first_byte.is_some() {
-        "the answer did not complete"
+    let within = check.timeout;
+    let reason = if p.first_byte.is_some() {
+        reason!("timeout_answer_incomplete", within_ms = within)
     } else if p.connect.is_some() {
-        "connected, but no answer came"
+        reason!("timeout_no_answer", within_ms = within)
     } else if p.dns.is_some() {
-        "the connection did not complete"
+        reason!("timeout_connect", within_ms = within)
     } else {
-        "no answer"
+        reason!("timeout", within_ms = within)
     };
-    Report::failed(
-        Failure::Timeout,
-        format!("{stage} within {}", duration::format(check.timeout)),
-    )
+    Report::failed(Failure::Timeout, reason)
 }

@@ -446,8 +446,13 @@ impl Job {
             .into_iter()
             .filter(|i| opts.channels.is_empty() || opts.channels.contains(&i.channel))
             .collect();
-        let incidents =
-            crate::status::incidents_out(&merged, opts.tz, opts.window, at.timestamp_millis());
+        let incidents = crate::status::incidents_out(
+            &merged,
+            opts.tz,
+            opts.lang,
+            opts.window,
+            at.timestamp_millis(),
+        );
         (status, incidents)
     }
 }

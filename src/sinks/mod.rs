@@ -111,7 +111,9 @@ pub struct Notice {
 pub struct CheckLine {
     pub check: String,
     pub outcome: crate::outcome::Outcome,
-    pub reason: String,
+    /// Why, in the sink's language beside its code.
+    #[serde(flatten)]
+    pub reason: crate::reason::Said,
 }
 
 /// What a delivery attempt comes to; `Err` never holds a secret.

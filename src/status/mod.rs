@@ -17,13 +17,14 @@ pub use crate::outcome::channel_now;
 use advice::{advice, stale_advice};
 pub use advice::{declared_advice, next_best_words, when};
 pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, MAX_SPAN, from_store, window_start};
-pub use incidents::{IncidentOut, Incidents, incidents_out};
+pub use incidents::{CheckOut, IncidentOut, Incidents, incidents_out};
 pub use next::{Occurrence, describe, next_occurrence};
 
 use crate::channel::Channel;
 use crate::i18n::{Lang, words};
 use crate::outcome::{self, Maintenance, MaintenanceState, Outcome};
 use crate::pattern::{self, CheckWeek, End, Hour, Week, Window};
+use crate::reason::Said;
 use crate::sample::Latest;
 use crate::stamp::Stamp;
 
@@ -150,9 +151,10 @@ pub struct CheckStatus {
     pub samples: u64,
     /// The check's best window, when it has one.
     pub best: Vec<WindowOut>,
-    /// Why its last probe failed (a peer's words: shown escaped, never as markup).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    /// Why its last probe failed, in the answer's language beside its code
+    /// (with a peer's words: shown escaped, never as markup).
+    #[serde(flatten)]
+    pub reason: Option<Said>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -476,7 +478,7 @@ fn channel_status(
                 p95_ms: h.p95_ms,
                 samples: h.samples,
                 best: h.best.clone(),
-                reason: last.and_then(|l| l.reason.clone()),
+                reason: last.and_then(|l| Some(Said::new(l.reason.as_ref()?, opts.lang))),
             }
         })
         .collect();

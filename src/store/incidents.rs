@@ -8,6 +8,7 @@ use rusqlite::{Connection, params};
 use super::{Store, StoreError};
 use crate::incident::{CheckPart, FORGET_MS, Incident, Rules, Tracker};
 use crate::outcome::Outcome;
+use crate::reason::Reason;
 
 /// Migration 8.
 pub const SCHEMA: &str = "CREATE TABLE incidents (
@@ -86,7 +87,7 @@ fn parts(json: &str) -> Vec<CheckPart> {
             Some(CheckPart {
                 check: v.get("check")?.as_str()?.to_string(),
                 outcome: v.get("outcome")?.as_str()?.parse().ok()?,
-                reason: v.get("reason").and_then(|r| r.as_str()).map(str::to_string),
+                reason: v.get("reason").and_then(Reason::from_json),
             })
         })
         .collect()
@@ -132,9 +133,9 @@ pub(super) fn rebuild(conn: &Connection, from_ms: i64, rules: Rules) -> rusqlite
         } else {
             row.get::<_, Option<String>>(4)?
                 .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                .and_then(|d| d.get("reason")?.as_str().map(str::to_string))
+                .and_then(|d| Reason::from_json(d.get("reason")?))
         };
-        if let Some(i) = tracker.observe(&name, channel, outcome, reason.as_deref(), ts_ms)
+        if let Some(i) = tracker.observe(&name, channel, outcome, reason.as_ref(), ts_ms)
             && i.start_ms >= from_ms
         {
             changed.insert(i.key(), i);
@@ -207,8 +208,8 @@ mod tests {
         assert_eq!(closed.start_ms, 1_000_000 + 60_000);
         assert_eq!(closed.end_ms, Some(1_000_000 + 4 * 60_000));
         assert_eq!(
-            closed.checks[0].reason.as_deref(),
-            Some("connection refused")
+            closed.checks[0].reason.as_ref().map(|r| r.to_string()),
+            Some("connection refused".to_string())
         );
         assert_eq!(tracker.open().count(), 1, "the tracker goes on from here");
         // Rebuilt again from the middle: the same two, once each.

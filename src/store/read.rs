@@ -151,7 +151,7 @@ impl Store {
                 .unwrap_or_default();
             let reason = detail
                 .as_ref()
-                .and_then(|d| d.get("reason")?.as_str().map(str::to_string));
+                .and_then(|d| crate::reason::Reason::from_json(d.get("reason")?));
             let failure = detail
                 .as_ref()
                 .and_then(|d| serde_json::from_value(d.get("failure")?.clone()).ok());

@@ -24,6 +24,8 @@ use super::BrowserSpec;
 use crate::outcome::{Failure, Opened, OpenedKind, Report, grade};
 use crate::probe::chromium::{Chromium, Running};
 use crate::probe::{PhaseClock, page, refusal};
+use crate::reason;
+use crate::reason::Reason;
 
 /// How often the page is asked whether the selector has appeared.
 const POLL: Duration = Duration::from_millis(100);
@@ -68,7 +70,7 @@ struct Seen {
     sockets: HashMap<String, usize>,
     challenge: bool,
     /// `fail_if` / `blocked_if` matched the page.
-    page_says: Option<(Failure, String)>,
+    page_says: Option<(Failure, Reason)>,
     title: Option<String>,
     /// The page has been read whole once (`readyState` complete).
     page_read: bool,
@@ -158,7 +160,7 @@ impl Drop for Context {
 impl BrowserSpec {
     pub async fn probe(&self, via: &crate::kinds::Via<'_>, clock: &PhaseClock) -> Report {
         let Some(browser) = via.browser else {
-            return Report::failed(Failure::Protocol, crate::kinds::NO_BROWSER);
+            return Report::failed(Failure::Protocol, crate::kinds::no_browser());
         };
         // The semaphore is never closed; without a permit the probe would
         // only be less frugal.
@@ -177,27 +179,30 @@ async fn probe(
     let started = Instant::now();
     let browser = match chromium.get().await {
         Ok(b) => b,
-        Err(e) => return Report::failed(Failure::Protocol, e),
+        Err(e) => return Report::failed(Failure::Protocol, reason!("browser", error = e)),
     };
     let ctx = match open(browser).await {
         Ok(c) => c,
-        Err(e) => return Report::failed(Failure::Protocol, format!("browser: {e}")),
+        Err(e) => return Report::failed(Failure::Protocol, reason!("browser", error = e)),
     };
     let mut events = ctx.browser.events(&ctx.session);
     let call =
         |method: &'static str, params: Value| ctx.browser.call(Some(&ctx.session), method, params);
     for domain in ["Network.enable", "Page.enable"] {
         if let Err(e) = call(domain, json!({})).await {
-            return Report::failed(Failure::Protocol, format!("browser: {e}"));
+            return Report::failed(Failure::Protocol, reason!("browser", error = e));
         }
     }
     match call("Page.navigate", json!({"url": spec.url.as_str()})).await {
         Ok(v) => {
             if let Some(err) = v.get("errorText").and_then(Value::as_str) {
-                return Report::failed(load_failure(err), format!("the page did not load: {err}"));
+                return Report::failed(
+                    load_failure(err),
+                    reason!("page_did_not_load", error = err),
+                );
             }
         }
-        Err(e) => return Report::failed(Failure::Protocol, format!("browser: {e}")),
+        Err(e) => return Report::failed(Failure::Protocol, reason!("browser", error = e)),
     }
     let end = deadline.checked_sub(MARGIN).unwrap_or(deadline);
     let mut seen = Seen::default();
@@ -216,7 +221,7 @@ async fn probe(
         tokio::select! {
             event = events.recv() => match event {
                 Some(e) => at(&mut seen, &e),
-                None => return Report::failed(Failure::Protocol, "the browser stopped answering"),
+                None => return Report::failed(Failure::Protocol, reason!("browser_stopped")),
             },
             _ = tokio::time::sleep_until(wake.into()) => {
                 next_poll = Instant::now() + POLL;
@@ -225,7 +230,7 @@ async fn probe(
                     at(&mut seen, &e);
                 }
                 if let Err(e) = poll(&ctx, spec, &mut seen, started).await {
-                    return Report::failed(Failure::Protocol, format!("browser: {e}"));
+                    return Report::failed(Failure::Protocol, reason!("browser", error = e));
                 }
             }
         }
@@ -400,7 +405,7 @@ fn verdict(spec: &BrowserSpec, seen: &Seen, slow: Duration) -> Option<Report> {
     if let Some(status) = seen.status {
         let now = SystemTime::now();
         if let Some((failure, why)) = refusal::refused(status, &seen.headers, &[], now) {
-            let mut r = Report::failed(failure, format!("the page refuses us: {why}"));
+            let mut r = Report::failed(failure, reason!("page_refuses", why = why));
             r.detail.retry_after = refusal::retry_after(&seen.headers, now);
             return Some(r);
         }
@@ -414,7 +419,7 @@ fn verdict(spec: &BrowserSpec, seen: &Seen, slow: Duration) -> Option<Report> {
     if seen.challenge {
         return Some(Report::failed(
             Failure::Throttled,
-            format!("bot challenge page (HTTP {})", seen.status.unwrap_or(0)),
+            reason!("challenge_page", status = seen.status.unwrap_or(0)),
         ));
     }
     if let Some((failure, why)) = &seen.page_says {
@@ -425,7 +430,7 @@ fn verdict(spec: &BrowserSpec, seen: &Seen, slow: Duration) -> Option<Report> {
     if waits && seen.chat.is_none() && seen.refused {
         return Some(Report::failed(
             Failure::Connect,
-            "the chat's WebSocket was refused: the page loads, the chat does not",
+            reason!("chat_socket_refused"),
         ));
     }
     let done = if waits {
@@ -441,31 +446,33 @@ fn verdict(spec: &BrowserSpec, seen: &Seen, slow: Duration) -> Option<Report> {
 
 /// What the page had not shown by the deadline.
 fn timed_out(spec: &BrowserSpec, seen: &Seen, after: Duration) -> Report {
-    let within = crate::duration::format(after);
+    let within = after;
     if seen.status.is_none() {
         return Report::failed(
             Failure::Timeout,
-            format!("the page did not load within {within}"),
+            reason!("page_not_loaded_within", within_ms = within),
         );
     }
     if seen.selector.is_none() {
         return Report::failed(
             Failure::Body,
-            format!("`{}` did not appear within {within}", spec.wait_for),
+            reason!(
+                "selector_missing",
+                selector = &spec.wait_for,
+                within_ms = within
+            ),
         );
     }
     let new_after_click = seen.opened.iter().any(|o| o.after_click);
     if seen.clicked.is_some() && !new_after_click {
         return Report::failed(
             Failure::Body,
-            format!("the chat button opens nothing: nothing new opened within {within}"),
+            reason!("click_opens_nothing", within_ms = within),
         );
     }
     Report::failed(
         Failure::Timeout,
-        format!(
-            "no matching WebSocket or frame opened within {within}: the page loads, the chat does not"
-        ),
+        reason!("chat_not_opened", within_ms = within),
     )
 }
 

@@ -8,6 +8,7 @@ use super::DnsSpec;
 use crate::kinds::Via;
 use crate::outcome::{Failure, Report, grade};
 use crate::probe::PhaseClock;
+use crate::reason;
 
 impl DnsSpec {
     pub async fn probe(&self, via: &Via<'_>, clock: &PhaseClock) -> Report {
@@ -34,10 +35,10 @@ pub fn judge(spec: &DnsSpec, addresses: &[IpAddr], took: Duration, slow: Duratio
         let got: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
         Report::failed(
             Failure::Dns,
-            format!(
-                "`{}` resolved to {}, none of the expected addresses",
-                spec.host,
-                got.join(", ")
+            reason!(
+                "dns_elsewhere",
+                host = &spec.host,
+                addresses = got.join(", ")
             ),
         )
     };
@@ -72,7 +73,7 @@ mod tests {
         assert_eq!(elsewhere.outcome, Outcome::Down);
         assert_eq!(elsewhere.failure, Some(Failure::Dns));
         assert!(
-            elsewhere.reason.contains("127.0.0.9, ::1"),
+            elsewhere.reason.to_string().contains("127.0.0.9, ::1"),
             "{}",
             elsewhere.reason
         );

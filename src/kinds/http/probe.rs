@@ -20,6 +20,8 @@ use crate::kinds::{Secret, unprepared};
 use crate::outcome::{Failure, Outcome, Report, grade};
 use crate::probe::resolve::NameResolver;
 use crate::probe::{PhaseClock, connect, page, refusal};
+use crate::reason;
+use crate::reason::Reason;
 
 /// How much of a body is read; the rest is never downloaded, so an endless body
 /// costs bounded memory and the judgement is made on this prefix.
@@ -85,15 +87,15 @@ pub async fn fetch(
         {
             let scheme = next.scheme();
             if scheme != "http" && scheme != "https" {
-                let why = format!("redirect to a `{scheme}:` URL, not http or https");
+                let why = reason!("redirect_scheme", scheme = scheme);
                 return Err(Report::failed(Failure::Redirect, why));
             }
             previous.push(std::mem::replace(&mut url, next));
             if previous.contains(&url) {
-                return Err(Report::failed(Failure::Redirect, "redirect loop"));
+                return Err(Report::failed(Failure::Redirect, reason!("redirect_loop")));
             }
             if previous.len() > MAX_REDIRECTS {
-                let why = format!("more than {MAX_REDIRECTS} redirects");
+                let why = reason!("too_many_redirects", max = MAX_REDIRECTS);
                 return Err(Report::failed(Failure::Redirect, why));
             }
             continue;
@@ -102,10 +104,8 @@ pub async fn fetch(
         let reading = read_body(&mut answer.body);
         let body = answer.connection.drive(reading).await.map_err(|mut r| {
             r.detail.http_status = Some(answer.status);
-            r.reason = format!(
-                "HTTP {}, then the body broke off: {}",
-                answer.status, r.reason
-            );
+            let why = std::mem::replace(&mut r.reason, reason!("ok"));
+            r.reason = reason!("body_broke_off", status = answer.status, why = why);
             r
         })?;
         return Ok(Fetched {
@@ -203,7 +203,7 @@ async fn send(
     let request = request.body(Empty::<Bytes>::new()).map_err(|e| {
         Report::failed(
             Failure::Protocol,
-            format!("the request cannot be made: {e}"),
+            reason!("request_invalid", error = e.to_string()),
         )
     })?;
     let response = connection
@@ -289,7 +289,7 @@ pub fn judge(spec: &HttpSpec, f: &Fetched, slow: Duration, now: SystemTime) -> R
 }
 
 /// An outcome, or why not.
-type Judged = Result<(Outcome, String), (Failure, String)>;
+type Judged = Result<(Outcome, Reason), (Failure, Reason)>;
 
 /// The rule that decided (for `explain`) and what it decided.
 fn judge_outcome(
@@ -330,16 +330,16 @@ fn judge_outcome(
         spec.expect_status.contains(&f.status)
     };
     if !status_ok {
-        let expected = if spec.expect_status.is_empty() {
-            "2xx".to_string()
+        let why = if spec.expect_status.is_empty() {
+            reason!("http_status_not_2xx", status = f.status)
         } else {
-            spec.expect_status
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(" or ")
+            let expected: Vec<String> = spec.expect_status.iter().map(u16::to_string).collect();
+            reason!(
+                "http_status",
+                status = f.status,
+                expected = expected.join(", ")
+            )
         };
-        let why = format!("HTTP {}, expected {expected}", f.status);
         return ("expect_status", Err((Failure::Status, why)));
     }
     if let Err((rule, failure)) = check_body(spec, &f.body) {
@@ -349,7 +349,7 @@ fn judge_outcome(
 }
 
 /// The body rules; `Err` names the rule that failed.
-fn check_body(spec: &HttpSpec, body: &[u8]) -> Result<(), (&'static str, (Failure, String))> {
+fn check_body(spec: &HttpSpec, body: &[u8]) -> Result<(), (&'static str, (Failure, Reason))> {
     if spec.body_contains.is_none() && spec.body_regex.is_none() && spec.json.is_empty() {
         return Ok(());
     }
@@ -357,28 +357,33 @@ fn check_body(spec: &HttpSpec, body: &[u8]) -> Result<(), (&'static str, (Failur
     if let Some(needle) = &spec.body_contains
         && !text.contains(needle.as_str())
     {
-        let why = format!("the body does not contain {needle:?}");
+        let why = reason!("body_lacks", text = needle.as_str());
         return Err(("body_contains", (Failure::Body, why)));
     }
     if let Some(re) = &spec.body_regex
         && !re.is_match(&text)
     {
-        let why = format!("the body does not match /{}/", re.as_str());
+        let why = reason!("body_mismatch", pattern = re.as_str());
         return Err(("body_regex", (Failure::Body, why)));
     }
     if !spec.json.is_empty() {
         let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-            let why = format!("the body is not JSON ({e})");
+            let why = reason!("body_not_json", error = e.to_string());
             ("json", (Failure::Protocol, why))
         })?;
         for (pointer, expected) in &spec.json {
             match value.pointer(pointer) {
                 None => {
-                    let why = format!("JSON has nothing at `{pointer}`");
+                    let why = reason!("json_missing", pointer = pointer);
                     return Err(("json", (Failure::Body, why)));
                 }
                 Some(found) if !json_equal(found, expected) => {
-                    let why = format!("JSON `{pointer}` is {found}, expected {expected}");
+                    let why = reason!(
+                        "json_value",
+                        pointer = pointer,
+                        found = found.to_string(),
+                        expected = expected.to_string()
+                    );
                     return Err(("json", (Failure::Body, why)));
                 }
                 Some(_) => {}
@@ -419,7 +424,7 @@ fn extract(spec: &HttpSpec, body: &[u8]) -> std::collections::BTreeMap<String, f
     out
 }
 
-fn unfollowed_redirect(status: u16, location: &reqwest::header::HeaderValue) -> String {
+fn unfollowed_redirect(status: u16, location: &reqwest::header::HeaderValue) -> Reason {
     let location = String::from_utf8_lossy(location.as_bytes());
     let scheme = location.split_once(':').map(|(s, _)| s).filter(|s| {
         !s.is_empty()
@@ -428,9 +433,9 @@ fn unfollowed_redirect(status: u16, location: &reqwest::header::HeaderValue) -> 
     });
     match scheme {
         Some(s) if !s.eq_ignore_ascii_case("http") && !s.eq_ignore_ascii_case("https") => {
-            format!("redirect to a `{s}:` URL, not http or https")
+            reason!("redirect_scheme", scheme = s)
         }
-        _ => format!("HTTP {status} redirect that could not be followed"),
+        _ => reason!("redirect_unfollowable", status = status),
     }
 }
 
@@ -440,13 +445,13 @@ fn failure_report(e: &hyper::Error) -> Report {
     Report::failed(failure, reason)
 }
 
-fn classify(e: &hyper::Error) -> (Failure, String) {
+fn classify(e: &hyper::Error) -> (Failure, Reason) {
     use std::error::Error as _;
     let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
     let mut innermost = None;
     while let Some(s) = source {
         if let Some(t) = s.downcast_ref::<rustls::Error>() {
-            return (Failure::Tls, format!("TLS: {t}"));
+            return (Failure::Tls, crate::probe::connect::tls_reason(t));
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
@@ -454,7 +459,10 @@ fn classify(e: &hyper::Error) -> (Failure, String) {
                 io.kind(),
                 ConnectionReset | ConnectionAborted | UnexpectedEof
             ) {
-                return (Failure::Protocol, format!("the connection broke: {io}"));
+                return (
+                    Failure::Protocol,
+                    reason!("connection_broke", error = io.to_string()),
+                );
             }
         }
         innermost = Some(s);
@@ -470,9 +478,12 @@ fn classify(e: &hyper::Error) -> (Failure, String) {
     }
     let words = innermost.map_or_else(|| e.to_string(), |s| s.to_string());
     if e.is_incomplete_message() {
-        (Failure::Protocol, format!("the connection broke: {e}"))
+        (
+            Failure::Protocol,
+            reason!("connection_broke", error = e.to_string()),
+        )
     } else {
-        (Failure::Protocol, format!("bad HTTP answer: {words}"))
+        (Failure::Protocol, reason!("bad_http", error = words))
     }
 }
 

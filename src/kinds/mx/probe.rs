@@ -13,6 +13,7 @@ use crate::kinds::Via;
 use crate::outcome::{Failure, MxHost, Outcome, Report, grade};
 use crate::probe::PhaseClock;
 use crate::probe::resolve::NameResolver;
+use crate::reason;
 
 impl MxSpec {
     pub async fn probe(&self, via: &Via<'_>, clock: &PhaseClock) -> Report {
@@ -42,11 +43,13 @@ async fn probe(
         let mut r = Report::failed(
             Failure::NoRecords,
             if count == 0 {
-                format!("`{}` has no MX records", spec.domain)
+                reason!("no_mx", domain = &spec.domain)
             } else {
-                format!(
-                    "`{}` has {count} MX records, fewer than {}",
-                    spec.domain, spec.min_records
+                reason!(
+                    "too_few_mx",
+                    domain = &spec.domain,
+                    count = count,
+                    min = spec.min_records
                 )
             },
         );
@@ -82,18 +85,22 @@ async fn probe(
             let first = failed[0];
             Report::new(
                 Outcome::Degraded,
-                format!(
-                    "{} of {} MX hosts failed; {}: {}",
-                    failed.len(),
-                    hosts.len(),
-                    first.host,
-                    first.reason
+                reason!(
+                    "some_mx_failed",
+                    failed = failed.len(),
+                    hosts = hosts.len(),
+                    host = &first.host,
+                    why = first.reason.clone()
                 ),
             )
         } else {
             Report::failed(
                 Failure::Smtp,
-                format!("no MX host greeted; {}: {}", hosts[0].host, hosts[0].reason),
+                reason!(
+                    "no_mx_greeted",
+                    host = &hosts[0].host,
+                    why = hosts[0].reason.clone()
+                ),
             )
         };
         // An answer came when at least one host greeted.
@@ -126,20 +133,20 @@ async fn greet_host(
         greeting_code: None,
         starttls: false,
         latency: None,
-        reason: String::new(),
+        reason: reason!("no_greeting_in_time"),
     };
     let attempt = async {
         let addrs = resolver.lookup_ip(&host).await.map_err(|e| (None, e.0))?;
-        let mut last = String::new();
+        let mut last = reason!("no_address_to_connect");
         for ip in addrs {
             match smtp::greet((ip, port).into()).await {
                 Ok(g) => return Ok(g),
                 // Another address of the same host may accept; a refusal is final.
                 Err(SmtpError::Connect(e)) => last = e,
                 Err(e @ SmtpError::Refused { code, .. }) => {
-                    return Err((Some(code), e.to_string()));
+                    return Err((Some(code), e.reason()));
                 }
-                Err(e) => return Err((None, e.to_string())),
+                Err(e) => return Err((None, e.reason())),
             }
         }
         Err((None, last))
@@ -150,13 +157,13 @@ async fn greet_host(
             h.greeting_code = Some(g.code);
             h.starttls = g.starttls;
             h.latency = Some(started.elapsed());
-            h.reason = "greeted".to_string();
+            h.reason = reason!("greeted");
         }
         Ok(Err((code, why))) => {
             h.greeting_code = code;
             h.reason = why;
         }
-        Err(_) => h.reason = "no greeting in time".to_string(),
+        Err(_) => h.reason = reason!("no_greeting_in_time"),
     }
     h
 }

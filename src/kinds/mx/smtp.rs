@@ -7,6 +7,9 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::reason;
+use crate::reason::Reason;
+
 /// A reply line longer than this is a broken peer, not a reason to buffer more.
 const MAX_LINE: u64 = 4096;
 /// A reply of more lines than this is a broken peer.
@@ -22,15 +25,24 @@ pub struct Greeting {
     pub starttls: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SmtpError {
-    #[error("{0}")]
-    Connect(String),
+    Connect(Reason),
     /// The host greeted with something other than 220 (e.g. 554: go away).
-    #[error("greeting {code} {text}")]
-    Refused { code: u16, text: String },
-    #[error("{0}")]
-    Protocol(String),
+    Refused {
+        code: u16,
+        text: String,
+    },
+    Protocol(Reason),
+}
+
+impl SmtpError {
+    pub fn reason(self) -> Reason {
+        match self {
+            SmtpError::Connect(r) | SmtpError::Protocol(r) => r,
+            SmtpError::Refused { code, text } => reason!("smtp_refused", code = code, text = text),
+        }
+    }
 }
 
 /// One reply: its code and the text of each line.
@@ -43,11 +55,7 @@ pub struct Reply {
 /// Greets the SMTP server at `addr`. The caller bounds it in time.
 pub async fn greet(addr: SocketAddr) -> Result<Greeting, SmtpError> {
     let stream = TcpStream::connect(addr).await.map_err(|e| {
-        SmtpError::Connect(if e.kind() == std::io::ErrorKind::ConnectionRefused {
-            format!("connection refused by {addr}")
-        } else {
-            format!("cannot connect to {addr}: {e}")
-        })
+        SmtpError::Connect(crate::probe::connect::connect_failed(addr.to_string(), &e))
     })?;
     // An address literal is always a valid EHLO argument (RFC 5321 §4.1.4).
     let ehlo_name = match stream.local_addr() {
@@ -66,7 +74,7 @@ pub async fn greet(addr: SocketAddr) -> Result<Greeting, SmtpError> {
             text,
         });
     }
-    let io = |e: std::io::Error| SmtpError::Protocol(format!("the connection broke: {e}"));
+    let io = |e: std::io::Error| SmtpError::Protocol(broke(&e));
     write
         .write_all(format!("EHLO {ehlo_name}\r\n").as_bytes())
         .await
@@ -88,6 +96,11 @@ pub async fn greet(addr: SocketAddr) -> Result<Greeting, SmtpError> {
     })
 }
 
+/// The connection broke while a reply was due.
+fn broke(e: &std::io::Error) -> Reason {
+    reason!("connection_broke", error = e.to_string())
+}
+
 /// Reads one (possibly multi-line) reply.
 pub async fn read_reply<R: AsyncRead + Unpin>(
     reader: &mut BufReader<R>,
@@ -100,22 +113,22 @@ pub async fn read_reply<R: AsyncRead + Unpin>(
             .take(MAX_LINE)
             .read_until(b'\n', &mut raw)
             .await
-            .map_err(|e| SmtpError::Protocol(format!("the connection broke: {e}")))?;
+            .map_err(|e| SmtpError::Protocol(broke(&e)))?;
         if n == 0 {
-            return Err(SmtpError::Protocol(
-                "the server closed the connection without a reply".to_string(),
-            ));
+            return Err(SmtpError::Protocol(reason!("smtp_closed")));
         }
         if !raw.ends_with(b"\n") && n as u64 == MAX_LINE {
-            return Err(SmtpError::Protocol(format!(
-                "a reply line longer than {MAX_LINE} bytes"
+            return Err(SmtpError::Protocol(reason!(
+                "smtp_line_too_long",
+                max = MAX_LINE
             )));
         }
         let (c, last, text) = parse_line(&raw).map_err(SmtpError::Protocol)?;
         if *code.get_or_insert(c) != c {
-            return Err(SmtpError::Protocol(format!(
-                "reply lines with different codes ({} and {c})",
-                code.unwrap_or(c)
+            return Err(SmtpError::Protocol(reason!(
+                "smtp_mixed_codes",
+                first = code.unwrap_or(c),
+                then = c
             )));
         }
         lines.push(text);
@@ -123,8 +136,9 @@ pub async fn read_reply<R: AsyncRead + Unpin>(
             return Ok(Reply { code: c, lines });
         }
         if lines.len() >= MAX_LINES {
-            return Err(SmtpError::Protocol(format!(
-                "a reply of more than {MAX_LINES} lines"
+            return Err(SmtpError::Protocol(reason!(
+                "smtp_too_many_lines",
+                max = MAX_LINES
             )));
         }
     }
@@ -132,7 +146,7 @@ pub async fn read_reply<R: AsyncRead + Unpin>(
 
 /// Parses one reply line: its code, whether it is the last line (`220 ` rather
 /// than `220-`), and its text. Invalid UTF-8 is replaced, not refused.
-pub fn parse_line(raw: &[u8]) -> Result<(u16, bool, String), String> {
+pub fn parse_line(raw: &[u8]) -> Result<(u16, bool, String), Reason> {
     let line = String::from_utf8_lossy(raw);
     let line = line.trim_end_matches(['\r', '\n']);
     let shown = || line.chars().take(60).collect::<String>();
@@ -141,12 +155,12 @@ pub fn parse_line(raw: &[u8]) -> Result<(u16, bool, String), String> {
         .filter(|c| c.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|c| c.parse::<u16>().ok())
         .filter(|c| (200..600).contains(c))
-        .ok_or_else(|| format!("not an SMTP reply: {:?}", shown()))?;
+        .ok_or_else(|| reason!("smtp_not_a_reply", line = shown()))?;
     match line.as_bytes().get(3) {
         None => Ok((code, true, String::new())),
         Some(b' ') => Ok((code, true, line[4..].to_string())),
         Some(b'-') => Ok((code, false, line[4..].to_string())),
-        Some(_) => Err(format!("not an SMTP reply: {:?}", shown())),
+        Some(_) => Err(reason!("smtp_not_a_reply", line = shown())),
     }
 }
 

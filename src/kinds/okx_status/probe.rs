@@ -13,6 +13,8 @@ use crate::kinds::http::probe as http;
 use crate::kinds::unprepared;
 use crate::outcome::{Failure, Maintenance, MaintenanceState, Outcome, Report, grade};
 use crate::probe::{PhaseClock, refusal};
+use crate::reason;
+use crate::reason::Reason;
 
 impl OkxStatusSpec {
     pub async fn probe(&self, via: &crate::kinds::Via<'_>, clock: &PhaseClock) -> Report {
@@ -47,7 +49,10 @@ pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
         } else if refusal::blocks(f.status) {
             Report::failed(Failure::Blocked, refusal::blocked_reason(f.status))
         } else if !(200..300).contains(&f.status) {
-            Report::failed(Failure::Status, format!("HTTP {}, expected 2xx", f.status))
+            Report::failed(
+                Failure::Status,
+                reason!("http_status_not_2xx", status = f.status),
+            )
         } else {
             match parse(&f.body) {
                 Err(why) => Report::failed(Failure::Protocol, why),
@@ -60,11 +65,11 @@ pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
                     let mut r = match (ongoing.first(), declared) {
                         (Some(e), _) => Report::failed(
                             Failure::Maintenance,
-                            format!("OKX announces ongoing maintenance: {}", e.title),
+                            reason!("okx_maintenance", title = &e.title),
                         ),
                         (None, Some(e)) => {
                             let (outcome, _) = grade(f.latency, slow);
-                            Report::new(outcome, format!("OKX reports a disruption: {}", e.title))
+                            Report::new(outcome, reason!("okx_disruption", title = &e.title))
                         }
                         (None, None) => {
                             let (outcome, reason) = grade(f.latency, slow);
@@ -73,7 +78,7 @@ pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
                                 .filter(|e| e.state == MaintenanceState::Scheduled)
                                 .count();
                             let reason = if scheduled > 0 && outcome == Outcome::Up {
-                                format!("no maintenance now; {scheduled} scheduled")
+                                reason!("okx_scheduled", count = scheduled)
                             } else {
                                 reason
                             };
@@ -92,24 +97,22 @@ pub fn judge(f: &http::Fetched, slow: Duration, now: SystemTime) -> Report {
 }
 
 /// Reads the announcement: `{"code":"0","data":[{"title":…,"state":…,"begin":"<ms>",…}]}`.
-pub fn parse(body: &[u8]) -> Result<Vec<Maintenance>, String> {
+pub fn parse(body: &[u8]) -> Result<Vec<Maintenance>, Reason> {
     let v: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| format!("the status API's answer is not JSON ({e})"))?;
+        .map_err(|e| reason!("okx_status_not_json", error = e.to_string()))?;
     let code = match v.get("code") {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => return Err("the status API's answer has no `code`".to_string()),
+        _ => return Err(reason!("okx_status_no_code")),
     };
     if code != "0" {
         let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or("");
-        return Err(format!("the status API answered code {code} {msg}")
-            .trim_end()
-            .to_string());
+        return Err(reason!("okx_status_code", code = code, msg = msg));
     }
     let data = v
         .get("data")
         .and_then(|d| d.as_array())
-        .ok_or("the status API's answer has no `data` list")?;
+        .ok_or_else(|| reason!("okx_status_no_data"))?;
     let text = |e: &serde_json::Value, k: &str| -> Option<String> {
         match e.get(k)? {
             serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
@@ -121,12 +124,12 @@ pub fn parse(body: &[u8]) -> Result<Vec<Maintenance>, String> {
     data.iter()
         .map(|e| {
             if !e.is_object() {
-                return Err("an entry of the status API's `data` is not an object".to_string());
+                return Err(reason!("okx_status_entry_not_object"));
             }
             Ok(Maintenance {
                 title: text(e, "title").unwrap_or_else(|| "(untitled)".to_string()),
                 state: text(e, "state")
-                    .ok_or("a maintenance entry has no `state`")?
+                    .ok_or_else(|| reason!("okx_status_no_state"))?
                     .into(),
                 begin_ms: millis(e, "begin"),
                 end_ms: millis(e, "end"),
@@ -168,8 +171,10 @@ mod tests {
             assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
         assert_eq!(
-            parse(br#"{"code":"50001","msg":"busy"}"#).unwrap_err(),
-            "the status API answered code 50001 busy"
+            parse(br#"{"code":"50001","msg":"busy"}"#)
+                .unwrap_err()
+                .to_string(),
+            "the status API answered code 50001: busy"
         );
     }
 }

@@ -18,6 +18,7 @@ use crate::kinds::{Via, unprepared};
 use crate::outcome::{Failure, Report, grade};
 use crate::probe::resolve::NameResolver;
 use crate::probe::{PhaseClock, connect, refusal};
+use crate::reason;
 
 /// The largest frame, and message, read: beyond it the peer is misbehaving.
 pub const FRAME_CAP: usize = 1024 * 1024;
@@ -59,7 +60,12 @@ async fn probe(
             r.detail.tls_not_after = tls_not_after;
             return r;
         }
-        Err(e) => return Report::failed(Failure::Protocol, format!("no WebSocket handshake: {e}")),
+        Err(e) => {
+            return Report::failed(
+                Failure::Protocol,
+                reason!("no_handshake", error = e.to_string()),
+            );
+        }
     };
     clock.handshake_done(started.elapsed());
     let mut report = match exchange(&mut ws, spec, started, clock).await {
@@ -87,9 +93,12 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     clock: &PhaseClock,
 ) -> Result<Duration, Report> {
     if let Some(text) = &spec.send {
-        ws.send(Message::text(text.as_str()))
-            .await
-            .map_err(|e| Report::failed(Failure::Protocol, format!("cannot send: {e}")))?;
+        ws.send(Message::text(text.as_str())).await.map_err(|e| {
+            Report::failed(
+                Failure::Protocol,
+                reason!("cannot_send", error = e.to_string()),
+            )
+        })?;
     }
     let Some(expect) = &spec.expect else {
         return Ok(started.elapsed());
@@ -103,10 +112,15 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
             Err(tungstenite::Error::Capacity(e)) => {
                 return Err(Report::failed(
                     Failure::Protocol,
-                    format!("frame too large: {e}"),
+                    reason!("frame_too_large", error = e.to_string()),
                 ));
             }
-            Err(e) => return Err(Report::failed(Failure::Protocol, format!("WebSocket: {e}"))),
+            Err(e) => {
+                return Err(Report::failed(
+                    Failure::Protocol,
+                    reason!("websocket", error = e.to_string()),
+                ));
+            }
         };
         frames += 1;
         if expect.is_match(text.as_str()) {
@@ -117,9 +131,10 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     }
     Err(Report::failed(
         Failure::Body,
-        format!(
-            "closed after {frames} text frame(s), none matching /{}/",
-            expect.as_str()
+        reason!(
+            "no_matching_frame",
+            frames = frames,
+            pattern = expect.as_str()
         ),
     ))
 }
@@ -130,16 +145,13 @@ pub fn refused_upgrade(answer: &http::Response<Option<Vec<u8>>>, now: SystemTime
     let body = answer.body().as_deref().unwrap_or_default();
     let mut r = if let Some((failure, why)) = refusal::refused(status, answer.headers(), body, now)
     {
-        let mut r = Report::failed(failure, format!("upgrade refused: {why}"));
+        let mut r = Report::failed(failure, reason!("upgrade_refused", why = why));
         r.detail.retry_after = refusal::retry_after(answer.headers(), now);
         r
     } else if refusal::blocks(status) {
         Report::failed(Failure::Blocked, refusal::blocked_reason(status))
     } else {
-        Report::failed(
-            Failure::Status,
-            format!("HTTP {status}: the WebSocket upgrade was refused"),
-        )
+        Report::failed(Failure::Status, reason!("upgrade_status", status = status))
     };
     r.detail.http_status = Some(status);
     r

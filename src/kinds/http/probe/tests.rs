@@ -43,7 +43,7 @@ fn fetched(status: u16, body: &str) -> Fetched {
 
 fn outcome(spec: &HttpSpec, f: &Fetched) -> (Outcome, String) {
     let r = judge(spec, f, Duration::from_secs(1), SystemTime::now());
-    (r.outcome, r.reason)
+    (r.outcome, r.reason.to_string())
 }
 
 #[test]
