@@ -197,7 +197,7 @@ async fn check_diagnose_and_wait_speak_chinese_and_their_tables_line_up() {
     assert_eq!(diag.status.code(), Some(1));
     let text = stdout(&diag);
     for words in [
-        "结论：channels_down",
+        "结论：部分客服渠道不可用",
         "部分客服渠道不可用",
         "目前不可用：在线客服。",
         "现在请用帮助中心。",

@@ -258,11 +258,7 @@ fn render(verdict: Verdict, e: &Evidence, advice: &[String], colour: bool) -> St
     }
     out.push_str(&format!(
         "\n{}\n",
-        t!(
-            "verdict-line",
-            code = verdict.as_str(),
-            summary = verdict_words(verdict)
-        )
+        t!("verdict-line", summary = verdict_words(verdict))
     ));
     out.push_str(&super::advice_list(advice));
     out

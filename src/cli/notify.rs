@@ -61,7 +61,7 @@ pub fn run(source: &crate::config::Source, args: NotifyArgs) -> anyhow::Result<u
                 all = false;
                 outln!(
                     "{}",
-                    t!("notify-not-delivered", name = name, why = why.to_string())
+                    t!("notify-not-delivered", name = name, why = why.said())
                 );
             }
         }

@@ -73,8 +73,8 @@ pub fn run(source: &crate::config::Source, args: ValidateArgs) -> anyhow::Result
                         Cell::from(c.channel.column(crate::i18n::current())),
                         Cell::from(c.kind().as_str()),
                         Cell::from(&*c.schedule.text),
-                        Cell::from(duration::format(c.timeout)),
-                        Cell::from(duration::format(c.slow)),
+                        Cell::from(duration::Span(c.timeout).words(crate::i18n::current())),
+                        Cell::from(duration::Span(c.slow).words(crate::i18n::current())),
                         Cell::from(c.spec.target()),
                     ]
                 })

@@ -82,7 +82,7 @@ pub fn run(source: &crate::config::Source, args: WaitArgs) -> anyhow::Result<u8>
                         "wait-progress",
                         what = what,
                         checks = runnable.len(),
-                        every = crate::duration::format(args.every)
+                        every = crate::duration::Span(args.every).words(crate::i18n::current())
                     )
                 );
                 let _ = std::io::stderr().flush();

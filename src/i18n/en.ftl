@@ -214,7 +214,7 @@ error-prefix = okx-monitor: { $error }
 
 ## diagnose
 
-verdict-line = Verdict: { $code } — { $summary }
+verdict-line = Verdict: { $summary }
 verdict-ok = every channel is reachable
 verdict-local_network = this machine's network is down
 verdict-dns_failure = names do not resolve, while the network works
@@ -357,6 +357,9 @@ reason-click_opens_nothing = the chat button opens nothing: nothing new opened w
 reason-chat_not_opened = no matching WebSocket or frame opened within { $within_ms }: the page loads, the chat does not
 reason-internal_unprepared = internal error: the prober was not built for this check
 reason-internal_unfinished = internal error: the probe did not finish
+reason-sink_failed = the request failed: { $error }
+reason-sink_http_status = the service answered HTTP { $status }
+reason-sink_mail_failed = mail ({ $part }): { $error }
 dns-short-no-address = no address
 dns-short-no-answer = no answer
 dns-short-unreachable = unreachable

@@ -179,7 +179,7 @@ cannot-write-export = 无法写出导出文件
 wait-no-checks = { $config } 中没有这些渠道的检查项
 wait-local-down = 这台机器的网络断了
 wait-none-yet = 还没有渠道回应
-wait-progress = { $what }；已尝试 { $checks } 个检查项，{ $every } 后再试 …
+wait-progress = { $what }；已尝试 { $checks } 个检查项，{ $every }后再试 …
 wait-local-still = 这台机器的网络断了；继续等待
 wait-works = { $channel }现在可以用了：请马上联系。
 wait-timeout = 在等待时限内没有任何客服渠道回应。
@@ -200,12 +200,12 @@ error-prefix = okx-monitor：{ $error }
 
 ## diagnose
 
-verdict-line = 结论：{ $code } — { $summary }
+verdict-line = 结论：{ $summary }
 verdict-ok = 所有渠道都能访问
 verdict-local_network = 这台机器的网络断了
 verdict-dns_failure = 网络正常，但域名解析不出来
 verdict-dns_tampering = 你的 DNS 对 OKX 域名的解析与所有参考解析器都不一致
-verdict-throttled = OKX 拒绝了这台机器（限流或人机验证）
+verdict-throttled = OKX 对这台机器限流了（或要求人机验证）
 verdict-blocked = OKX 直接拒绝为这个网络或地区提供服务（HTTP 451 或 403）
 verdict-okx_down = OKX 所有渠道都不可用；你的网络没问题
 verdict-channels_down = 部分客服渠道不可用，其他渠道正常
@@ -342,6 +342,9 @@ reason-click_opens_nothing = 点了在线客服按钮没有反应：{ $within_ms
 reason-chat_not_opened = { $within_ms }内没有打开相符的 WebSocket 或页面框架：页面能打开，在线客服打不开
 reason-internal_unprepared = 内部错误：探测器没有为这个检查项准备好
 reason-internal_unfinished = 内部错误：探测没有结束
+reason-sink_failed = 请求失败：{ $error }
+reason-sink_http_status = 服务回应了 HTTP { $status }
+reason-sink_mail_failed = 邮件（{ $part }）：{ $error }
 dns-short-no-address = 无地址
 dns-short-no-answer = 无应答
 dns-short-unreachable = 不可达

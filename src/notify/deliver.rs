@@ -99,12 +99,9 @@ pub async fn deliver_once(
     client: &reqwest::Client,
     sink: &dyn Sink,
     notice: &Notice,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), crate::reason::Reason> {
     match tokio::time::timeout(ATTEMPT_TIMEOUT, sink.send(client, notice)).await {
-        Err(_) => Err(format!(
-            "no answer within {}",
-            crate::duration::format(ATTEMPT_TIMEOUT)
-        )),
+        Err(_) => Err(crate::reason!("timeout", within_ms = ATTEMPT_TIMEOUT)),
         Ok(r) => r,
     }
 }
@@ -225,7 +222,7 @@ mod tests {
         fn send<'a>(&'a self, _: &'a reqwest::Client, n: &'a Notice) -> Sent<'a> {
             Box::pin(async move {
                 if self.attempts.fetch_add(1, Ordering::SeqCst) < self.fail_first {
-                    return Err("HTTP 500".to_string());
+                    return Err(crate::reason!("sink_http_status", status = 500u16));
                 }
                 let now = tokio::time::Instant::now();
                 self.got.lock().unwrap().push((n.event.as_str(), now));

@@ -73,7 +73,9 @@ impl Sink for EmailSink {
             use lettre::transport::smtp::authentication::Credentials;
             use lettre::transport::smtp::client::{Tls, TlsParameters};
             use lettre::{AsyncTransport, Message, Tokio1Executor};
-            let bad = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
+            let bad = |what: &str, e: &dyn std::fmt::Display| {
+                crate::reason!("sink_mail_failed", part = what, error = e.to_string())
+            };
             let from: Mailbox = self.from.parse().map_err(|e| bad("from", &e))?;
             let mut message = Message::builder().from(from).subject(n.title.clone());
             for to in &self.to {

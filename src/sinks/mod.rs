@@ -116,8 +116,9 @@ pub struct CheckLine {
     pub reason: crate::reason::Said,
 }
 
-/// What a delivery attempt comes to; `Err` never holds a secret.
-pub type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+/// What a delivery attempt comes to; `Err` is why (a reason: said in the
+/// reader's words) and never holds a secret.
+pub type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), crate::reason::Reason>> + Send + 'a>>;
 
 pub trait Sink: Send + Sync {
     /// One attempt to deliver `notice` (the caller bounds it in time).
@@ -134,9 +135,15 @@ impl<T: Http> Sink for T {
         Box::pin(async move {
             match self.request(client, notice).send().await {
                 // Errors without the URL: a Telegram URL holds the token.
-                Err(e) => Err(e.without_url().to_string()),
+                Err(e) => Err(crate::reason!(
+                    "sink_failed",
+                    error = e.without_url().to_string()
+                )),
                 Ok(r) if r.status().is_success() => Ok(()),
-                Ok(r) => Err(format!("HTTP {}", r.status().as_u16())),
+                Ok(r) => Err(crate::reason!(
+                    "sink_http_status",
+                    status = r.status().as_u16()
+                )),
             }
         })
     }
