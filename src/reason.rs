@@ -278,7 +278,7 @@ mod tests {
             limit_ms = Duration::from_secs(1)
         );
         assert_eq!(r.words(Lang::En), "slow: 1250ms, over 1s");
-        assert_eq!(r.words(Lang::ZhCn), "偏慢：用时 1250 毫秒，超过 1 秒");
+        assert_eq!(r.words(Lang::ZhCn), "缓慢：用时 1250 毫秒，超过 1 秒");
     }
 
     #[test]

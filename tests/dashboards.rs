@@ -288,3 +288,80 @@ fn the_now_panel_says_every_state_in_its_own_word_and_colour() {
         "a colour of its own each: {colours:?}"
     );
 }
+
+/// The Chinese dashboard, `okx-monitor.zh-CN.json`, is the English one with
+/// every word a person reads (titles, descriptions, value and variable
+/// words, legends) taken from one table, `okx-monitor.zh-CN.words.json`:
+/// the same panels and queries, never a copy that drifts. A word the table
+/// lacks fails here; `OKX_DASHBOARD_WRITE=1` writes the Chinese dashboard
+/// again from the two.
+#[test]
+fn the_chinese_dashboard_is_the_english_one_in_the_tables_words() {
+    let words: std::collections::BTreeMap<String, String> = serde_json::from_str(
+        &std::fs::read_to_string(dashboards().join("okx-monitor.zh-CN.words.json")).unwrap(),
+    )
+    .unwrap();
+    let mut zh = dashboard();
+    let mut missing = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    translate(&mut zh, None, &words, &mut missing, &mut used);
+    assert!(missing.is_empty(), "words the table lacks: {missing:#?}");
+    let unused: Vec<&String> = words.keys().filter(|k| !used.contains(*k)).collect();
+    assert!(
+        unused.is_empty(),
+        "words no longer on the dashboard: {unused:?}"
+    );
+    zh["uid"] = "okx-monitor-zh-cn".into();
+    let text = serde_json::to_string_pretty(&zh).unwrap() + "\n";
+    let path = dashboards().join("okx-monitor.zh-CN.json");
+    if std::env::var_os("OKX_DASHBOARD_WRITE").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == text,
+        "{} is not the English dashboard in the table's words: write it again with OKX_DASHBOARD_WRITE=1",
+        path.display()
+    );
+}
+
+/// The keys whose strings a person reads on a dashboard.
+const READ: [&str; 5] = ["title", "description", "text", "label", "legendFormat"];
+
+fn translate(
+    v: &mut serde_json::Value,
+    key: Option<&str>,
+    words: &std::collections::BTreeMap<String, String>,
+    missing: &mut Vec<String>,
+    used: &mut std::collections::BTreeSet<String>,
+) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                translate(x, Some(k.as_str()), words, missing, used);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for x in a {
+                translate(x, key, words, missing, used);
+            }
+        }
+        serde_json::Value::String(s) if key.is_some_and(|k| READ.contains(&k)) => {
+            // `{{channel}}` and the like are Prometheus's labels: codes.
+            let bare = regex::Regex::new(r"\{\{[^}]*\}\}")
+                .unwrap()
+                .replace_all(s, "");
+            if !bare.chars().any(|c| c.is_ascii_alphabetic()) {
+                return;
+            }
+            match words.get(s.as_str()) {
+                Some(zh) => {
+                    used.insert(s.clone());
+                    *s = zh.clone();
+                }
+                None => missing.push(s.clone()),
+            }
+        }
+        _ => {}
+    }
+}

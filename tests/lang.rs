@@ -362,9 +362,22 @@ fn chinese_messages_use_the_glossarys_words() {
         .collect();
     assert!(avoided.len() >= 10, "the table was read: {avoided:?}");
     let catalogue = repo_file("src/i18n/zh-CN.ftl");
+    // The catalogue's messages, the Chinese dashboard's words and the
+    // alerts' Chinese annotations.
+    let dashboard: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&repo_file("dashboards/okx-monitor.zh-CN.words.json")).unwrap();
+    let rules = repo_file("dashboards/okx-monitor.rules.yml");
     let messages: Vec<&str> = catalogue
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
+        .chain(dashboard.values().map(String::as_str))
+        .chain(
+            rules
+                .lines()
+                .filter(|l| l.contains("_zh_cn: "))
+                // The YAML's own quotes around the text are not the text's.
+                .filter_map(|l| Some(l.split_once(": \"")?.1.strip_suffix('"')?)),
+        )
         .collect();
     let mut wrong = Vec::new();
     for word in &avoided {

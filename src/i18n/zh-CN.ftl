@@ -242,7 +242,7 @@ diag-tip-social = （私信 OKX 官方账号；小心冒充者）
 
 reason-text = { $text }
 reason-ok = 正常
-reason-slow = 偏慢：用时 { $took_ms }，超过 { $limit_ms }
+reason-slow = 缓慢：用时 { $took_ms }，超过 { $limit_ms }
 reason-local_network = { $why }（网络自检也全部失败：是本机的网络问题）
 reason-port_closed = 这个网络封锁了出站 { $port } 端口（{ $why }）
 reason-path_closed = 这个网络走不通这个渠道：它的网络自检也失败了（{ $why }）
