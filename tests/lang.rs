@@ -376,7 +376,7 @@ fn chinese_messages_use_the_glossarys_words() {
                 .lines()
                 .filter(|l| l.contains("_zh_cn: "))
                 // The YAML's own quotes around the text are not the text's.
-                .filter_map(|l| Some(l.split_once(": \"")?.1.strip_suffix('"')?)),
+                .filter_map(|l| l.split_once(": \"")?.1.strip_suffix('"')),
         )
         .collect();
     let mut wrong = Vec::new();
