@@ -438,3 +438,78 @@ async fn validate_as_the_readme_shows() {
         holds(&e, &printed, false);
     }
 }
+
+/// A fenced block: its language and the lines that must agree.
+type Block = (String, Vec<String>);
+/// A section: its heading's level, the heading, and its blocks.
+type Section = (usize, String, Vec<Block>);
+
+/// One README cut at its `##` and `###` headings: each section's heading
+/// level and the code it shows, as the test below compares it.
+fn sections(file: &str) -> Vec<Section> {
+    let text = std::fs::read_to_string(repo(file)).unwrap();
+    let key = regex::Regex::new(r#""([A-Za-z_]+)":"#).unwrap();
+    let mut out: Vec<Section> = Vec::new();
+    let mut block: Option<Block> = None;
+    for line in text.lines() {
+        let fence = line.trim_start().strip_prefix("```");
+        match (&mut block, fence) {
+            (None, Some(lang)) => block = Some((lang.to_string(), Vec::new())),
+            (Some(_), Some("")) => {
+                let (lang, lines) = block.take().unwrap();
+                if let Some(section) = out.last_mut() {
+                    section.2.push((lang, lines));
+                }
+            }
+            (Some((lang, lines)), _) => {
+                // What must agree: a command and its configuration, not the
+                // words around them (comments, a session's output, a reason's
+                // words in a JSON example).
+                let code = match line.find(" #") {
+                    Some(i) if lang != "json" => &line[..i],
+                    _ => line,
+                }
+                .trim();
+                let kept = match lang.as_str() {
+                    "text" => code.starts_with("$ ").then(|| code.to_string()),
+                    "json" => Some(key.find_iter(code).map(|m| m.as_str()).collect()),
+                    _ => (!code.is_empty() && !code.starts_with('#')).then(|| code.to_string()),
+                };
+                lines.extend(kept.filter(|k| !k.is_empty()));
+            }
+            (None, None) => {
+                let level = line.chars().take_while(|c| *c == '#').count();
+                if (level == 2 || level == 3) && line[level..].starts_with(' ') {
+                    out.push((level, line.to_string(), Vec::new()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// README.zh-CN.md is the whole README in Chinese: every section of
+/// README.md, in the same order and at the same level, each showing the same
+/// commands, configuration and JSON keys.
+#[test]
+fn the_chinese_readme_has_every_section_and_command_of_the_english_one() {
+    let en = sections("README.md");
+    let zh = sections("README.zh-CN.md");
+    let levels = |s: &[Section]| {
+        s.iter()
+            .map(|(l, h, _)| format!("{l} {h}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        en.len(),
+        zh.len(),
+        "sections:\n{:#?}\nagainst\n{:#?}",
+        levels(&en),
+        levels(&zh)
+    );
+    assert!(en.len() >= 20, "{} sections read", en.len());
+    for ((el, eh, ecode), (zl, zh, zcode)) in en.iter().zip(&zh) {
+        assert_eq!(el, zl, "`{eh}` and `{zh}` are not at the same level");
+        assert_eq!(ecode, zcode, "`{eh}` and `{zh}` show different code");
+    }
+}
