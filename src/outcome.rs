@@ -230,6 +230,19 @@ impl MaintenanceState {
         }
     }
 
+    /// The state in `lang`'s words; one this version does not know, as OKX
+    /// wrote it.
+    pub fn words(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            MaintenanceState::Scheduled => tl!(lang, "maint-scheduled"),
+            MaintenanceState::Ongoing => tl!(lang, "maint-ongoing"),
+            MaintenanceState::PreOpen => tl!(lang, "maint-pre-open"),
+            MaintenanceState::Completed => tl!(lang, "maint-completed"),
+            MaintenanceState::Canceled => tl!(lang, "maint-canceled"),
+            MaintenanceState::Other(s) => s.clone(),
+        }
+    }
+
     /// Under way now: OKX's services are affected.
     pub fn is_underway(&self) -> bool {
         matches!(self, MaintenanceState::Ongoing | MaintenanceState::PreOpen)

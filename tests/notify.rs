@@ -16,7 +16,7 @@ use crate::support::{ConfigDir, run, run_env, stdout, within};
 
 /// A receiver that keeps every request (head and body) and answers 500 to
 /// the first `fail_first` of them, 200 after.
-struct Receiver {
+pub(crate) struct Receiver {
     addr: SocketAddr,
     got: Arc<Mutex<Vec<(String, String)>>>,
     task: tokio::task::JoinHandle<()>,
@@ -29,7 +29,7 @@ impl Drop for Receiver {
 }
 
 impl Receiver {
-    async fn start(fail_first: usize) -> Receiver {
+    pub(crate) async fn start(fail_first: usize) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let got: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
@@ -83,11 +83,11 @@ impl Receiver {
         Receiver { addr, got, task }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    fn bodies(&self) -> Vec<String> {
+    pub(crate) fn bodies(&self) -> Vec<String> {
         self.got
             .lock()
             .unwrap()

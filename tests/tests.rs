@@ -17,6 +17,7 @@ mod golden;
 mod incidents;
 mod lang;
 mod metrics_text;
+mod no_english;
 mod notify;
 mod page;
 mod probe_browser;

@@ -164,11 +164,14 @@ pub fn render(s: &Status, extras: &Extras<'_>, lang: Lang) -> String {
                 .map(near)
                 .collect::<Vec<_>>()
                 .join(" – ");
-            h.element(
-                "<li>",
-                &format!("{} ({}) {when}", m.title, m.state.as_str()),
-                "</li>",
+            let line = tl!(
+                lang,
+                "page-maintenance-line",
+                title = m.title.as_str(),
+                state = m.state.words(lang),
+                when = when
             );
+            h.element("<li>", &line, "</li>");
         }
         h.raw("</ul></section>");
     }

@@ -125,6 +125,32 @@ pub trait Sink: Send + Sync {
     fn send<'a>(&'a self, client: &'a reqwest::Client, notice: &'a Notice) -> Sent<'a>;
 }
 
+/// Why a sink's request got no answer: refused, unreachable or too slow by
+/// their own codes, anything else in the client's words (without the URL: a
+/// Telegram URL holds the token).
+fn request_failed(e: reqwest::Error) -> crate::reason::Reason {
+    use std::error::Error as _;
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => crate::reason!("sink_refused"),
+                std::io::ErrorKind::TimedOut => crate::reason!("sink_unreachable"),
+                k if e.is_connect() && k != std::io::ErrorKind::Other => {
+                    crate::reason!("sink_unreachable")
+                }
+                _ => crate::reason!("sink_failed", error = io.to_string()),
+            };
+        }
+        source = s.source();
+    }
+    if e.is_timeout() {
+        crate::reason!("sink_unreachable")
+    } else {
+        crate::reason!("sink_failed", error = e.without_url().to_string())
+    }
+}
+
 /// A sink that is one HTTP request.
 trait Http: Send + Sync {
     fn request(&self, client: &reqwest::Client, notice: &Notice) -> reqwest::RequestBuilder;
@@ -135,10 +161,7 @@ impl<T: Http> Sink for T {
         Box::pin(async move {
             match self.request(client, notice).send().await {
                 // Errors without the URL: a Telegram URL holds the token.
-                Err(e) => Err(crate::reason!(
-                    "sink_failed",
-                    error = e.without_url().to_string()
-                )),
+                Err(e) => Err(request_failed(e)),
                 Ok(r) if r.status().is_success() => Ok(()),
                 Ok(r) => Err(crate::reason!(
                     "sink_http_status",
