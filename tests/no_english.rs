@@ -2,8 +2,9 @@
 //! holds no English word outside codes, names and URLs — every message of
 //! the Chinese catalogue (every reason among them), and the output of
 //! `status`, `check`, `diagnose`, `explain`, `wait`, `notify --test`, the
-//! page and a notice, over a configuration whose checks end up, down,
-//! throttled, blocked, refused, not the page and in maintenance.
+//! page and a notice, over a configuration whose checks end up, slow,
+//! down, throttled, blocked, refused, not the page, unknown (a closed port
+//! 25) and in maintenance.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -170,6 +171,10 @@ fn no_chinese_message_holds_an_english_word() {
 async fn peer() -> peers::Peer {
     peers::http(|head| match peers::path(head) {
         "/help" => response(200, &[], "<title>Help</title>"),
+        "/faq" => peers::Answer::After(
+            Duration::from_millis(50),
+            Box::new(response(200, &[], "<title>Help</title>")),
+        ),
         "/form" => response(429, &[], "slow down"),
         "/x" => response(451, &[], "unavailable"),
         "/community" => response(200, &[], "<title>Page Not Found</title>"),
@@ -195,11 +200,14 @@ fn config(peer: &peers::Peer, hook: &str) -> ConfigDir {
         check("control-web", "control", format!("kind = \"tcp\"\naddress = \"{}\"\n", peer.addr)),
         check("website-chat", "chat", http("/chat")),
         check("help-center", "help_center", http("/help")),
+        check("help-faq", "help_center", http("/faq") + "slow = \"5ms\"\n"),
         check("request-form", "ticket", http("/form")),
         check("x", "social", http("/x")),
         check("forum", "community", http("/community") + "fail_if = \"Not Found\"\n"),
         check("okx-maintenance", "status", format!("kind = \"okx_status\"\nurl = \"{}\"\n", peer.url("/status"))),
         check("support-mail", "email", format!("kind = \"tcp\"\naddress = \"127.0.0.1:{closed}\"\n")),
+        // Port 25 shut here, as a control that covers e-mail says: unknown.
+        check("control-smtp", "control", format!("kind = \"tcp\"\naddress = \"127.0.0.1:{closed}\"\ncovers = [\"email\"]\n")),
         format!("[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{hook}\"\nlang = \"zh-CN\"\nafter = 1\n"),
     ]
     .concat();
@@ -236,6 +244,9 @@ async fn a_chinese_reader_meets_no_english_word() {
     // The configuration's own names, as every answer shows them.
     for name in [
         "hook",
+        "help-faq",
+        "control-smtp",
+        "support-mail",
         "control-web",
         "website-chat",
         "help-center",
@@ -269,6 +280,21 @@ async fn a_chinese_reader_meets_no_english_word() {
         let out = run(args.clone()).await;
         let text = format!("{}{}", stdout(&out), stderr(&out));
         assert_chinese(&args.join(" "), &text, &codes);
+        if args == ["check"] {
+            // Every outcome is there to be read.
+            for word in [
+                "正常",
+                "缓慢",
+                "不可用",
+                "被限流",
+                "本地区不可用",
+                "未知",
+                "维护中",
+            ] {
+                assert!(text.contains(word), "{word} missing:\n{text}");
+            }
+            assert!(text.contains("封锁了出站"), "{text}");
+        }
     }
     // A sink that is not there: why it was not delivered, in Chinese.
     let closed = ConfigDir::new(&[(
