@@ -79,11 +79,6 @@ impl Reason {
         &self.code
     }
 
-    /// A parameter by name.
-    pub fn param(&self, name: &str) -> Option<&Param> {
-        self.params.iter().find(|(n, _)| n == name).map(|(_, p)| p)
-    }
-
     /// The reason in `lang`'s words.
     pub fn words(&self, lang: Lang) -> String {
         let args: Vec<(&str, Arg)> = self

@@ -348,9 +348,9 @@ fn translate(
         }
         serde_json::Value::String(s) if key.is_some_and(|k| READ.contains(&k)) => {
             // `{{channel}}` and the like are Prometheus's labels: codes.
-            let bare = regex::Regex::new(r"\{\{[^}]*\}\}")
-                .unwrap()
-                .replace_all(s, "");
+            static LABEL: std::sync::LazyLock<regex::Regex> =
+                std::sync::LazyLock::new(|| regex::Regex::new(r"\{\{[^}]*\}\}").unwrap());
+            let bare = LABEL.replace_all(s, "");
             if !bare.chars().any(|c| c.is_ascii_alphabetic()) {
                 return;
             }

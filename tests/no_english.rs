@@ -7,6 +7,7 @@
 //! 25) and in maintenance.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use crate::notify::Receiver;
@@ -64,14 +65,17 @@ const NAMES: &[&str] = &[
 /// a peer's own words quoted
 /// (“Page Not Found”, the text a `fail_if` matched).
 fn english_words(text: &str, codes: &BTreeSet<String>) -> Vec<String> {
-    let text = regex::Regex::new(
-        r"`[^`\n]*`|“[^”]*”|(?:https?|wss?)://\S+|\b[A-Z][A-Za-z]+/[\w/+-]+|/[\w./-]+|--[\w-]+",
-    )
-    .unwrap()
-    .replace_all(text, " ");
-    regex::Regex::new(r"[A-Za-z][A-Za-z0-9_.-]*")
+    // Compiled once: this runs for every line of every output.
+    static SET_ASIDE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"`[^`\n]*`|“[^”]*”|(?:https?|wss?)://\S+|\b[A-Z][A-Za-z]+/[\w/+-]+|/[\w./-]+|--[\w-]+",
+        )
         .unwrap()
-        .find_iter(&text)
+    });
+    static WORD: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"[A-Za-z][A-Za-z0-9_.-]*").unwrap());
+    let text = SET_ASIDE.replace_all(text, " ");
+    WORD.find_iter(&text)
         .map(|m| m.as_str().trim_end_matches(['.', '-']))
         .filter(|w| {
             !NAMES.contains(w)

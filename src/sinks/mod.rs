@@ -136,6 +136,8 @@ fn request_failed(e: reqwest::Error) -> crate::reason::Reason {
             return match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => crate::reason!("sink_refused"),
                 std::io::ErrorKind::TimedOut => crate::reason!("sink_unreachable"),
+                // A connection that failed otherwise; `Other` is a name
+                // that did not resolve, whose words say which.
                 k if e.is_connect() && k != std::io::ErrorKind::Other => {
                     crate::reason!("sink_unreachable")
                 }
