@@ -91,6 +91,8 @@
 //!   below a watermark, and the one rule that keeps them equal to their
 //!   quarter-hours), `rollup_row.rs` (one rollup row in and out of SQL),
 //!   `schema.rs` (migrations), `jsonl.rs` (import/export lines),
+//!   `incidents.rs` (the incidents kept, and derived again from the samples),
+//!   `replay.rs` (every check's samples in time order, for that replay),
 //!   [`store::writer`] (the thread that writes).
 //! - [`live`] — what holds now in the daemon's memory: each check's latest
 //!   sample and the incident tracker, updated by every probe, for the pages.

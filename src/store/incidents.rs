@@ -5,9 +5,10 @@
 
 use rusqlite::{Connection, params};
 
+use super::replay::{self, InTimeOrder};
 use super::{Store, StoreError};
+use crate::channel::Channel;
 use crate::incident::{CheckPart, FORGET_MS, Incident, Rules, Tracker};
-use crate::outcome::Outcome;
 use crate::reason::Reason;
 
 /// Migration 8.
@@ -112,30 +113,18 @@ pub(super) fn rebuild(conn: &Connection, from_ms: i64, rules: Rules) -> rusqlite
     let mut tracker = Tracker::new(rules);
     // A lead-in gives the checks' streaks; what it opens before `from_ms` is
     // stored already (it ended before `from_ms`) and is not written again.
-    let mut stmt = conn.prepare(
-        "SELECT c.name, c.channel, s.outcome, s.ts_ms, s.detail
-         FROM samples s JOIN checks c ON c.id = s.check_id
-         WHERE s.ts_ms >= ?1 ORDER BY s.ts_ms",
-    )?;
-    let mut rows = stmt.query([from_ms.saturating_sub(FORGET_MS)])?;
-    let mut changed: std::collections::BTreeMap<(crate::channel::Channel, i64), Incident> =
-        Default::default();
-    while let Some(row) = rows.next()? {
-        let name: String = row.get(0)?;
-        let channel: String = row.get(1)?;
-        let (Ok(channel), Some(outcome)) = (channel.parse(), Outcome::from_code(row.get(2)?))
-        else {
-            continue;
-        };
-        let ts_ms: i64 = row.get(3)?;
-        let reason = if outcome.is_success() {
-            None
-        } else {
-            row.get::<_, Option<String>>(4)?
-                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                .and_then(|d| Reason::from_json(d.get("reason")?))
-        };
-        if let Some(i) = tracker.observe(&name, channel, outcome, reason.as_ref(), ts_ms)
+    let mut changed: std::collections::BTreeMap<(Channel, i64), Incident> = Default::default();
+    let checks = replay::checks(conn)?;
+    let mut statements = replay::statements(conn, checks.len())?;
+    let mut samples =
+        InTimeOrder::new(&checks, &mut statements, from_ms.saturating_sub(FORGET_MS))?;
+    while let Some((check, s)) = samples.next()? {
+        let (_, name, channel) = &checks[check];
+        let reason = s
+            .detail
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .and_then(|d| Reason::from_json(d.get("reason")?));
+        if let Some(i) = tracker.observe(name, *channel, s.outcome, reason.as_ref(), s.ts_ms)
             && i.start_ms >= from_ms
         {
             changed.insert(i.key(), i);
@@ -169,6 +158,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::channel::Channel;
+    use crate::outcome::Outcome;
     use crate::sample::Sample;
 
     fn sample(ts_ms: i64, outcome: Outcome) -> Sample {

@@ -16,6 +16,7 @@ mod hourly;
 mod incidents;
 pub mod jsonl;
 mod read;
+mod replay;
 mod rollup_row;
 mod schema;
 mod write;
