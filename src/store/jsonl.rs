@@ -1,6 +1,7 @@
 //! Samples as JSON Lines (README, "What the daemon keeps"): one object a line,
 //! `{"ts":…,"check":…,"channel":…,"outcome":…,"latency_ms":…}`. Pure.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Deserialize;
@@ -9,13 +10,18 @@ use crate::channel::Channel;
 use crate::outcome::Outcome;
 use crate::sample::Sample;
 
+/// Borrowed from the line where it holds no escape: a year's import spent
+/// 4 % of its time allocating and freeing these.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Line {
-    ts: String,
+struct Line<'a> {
+    #[serde(borrow)]
+    ts: Cow<'a, str>,
     check: String,
-    channel: String,
-    outcome: String,
+    #[serde(borrow)]
+    channel: Cow<'a, str>,
+    #[serde(borrow)]
+    outcome: Cow<'a, str>,
     #[serde(default)]
     latency_ms: Option<f64>,
 }
