@@ -87,7 +87,8 @@
 //!
 //! History and answers:
 //! - [`store`] — SQLite: `write.rs` (samples, rollups, retention), `read.rs`
-//!   (export, rollups, latest, weeks), `hourly.rs` (the ended hours summed
+//!   (export, rollups, latest), `fold.rs` (hour-of-week patterns folded as
+//!   they are read, by check or by channel), `hourly.rs` (the ended hours summed
 //!   below a watermark, and the one rule that keeps them equal to their
 //!   quarter-hours), `rollup_row.rs` (one rollup row in and out of SQL),
 //!   `schema.rs` (migrations), `jsonl.rs` (import/export lines),

@@ -13,6 +13,8 @@
 //! the windows within half a point of the highest remaining availability, the
 //! one with the lowest median. `worst` mirrors it from the other end.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -63,6 +65,59 @@ pub struct CheckWeek {
     pub check: String,
     pub channel: Channel,
     pub week: Week,
+}
+
+/// The hour-of-week patterns of a window, as they were read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weeks {
+    /// Each check's: `status` lists each check's own history.
+    PerCheck(Vec<CheckWeek>),
+    /// Summed by channel as they were read, with the checks that have history
+    /// (name, channel): what the status page shows, which lists no check's
+    /// own history.
+    PerChannel {
+        weeks: BTreeMap<Channel, Week>,
+        checks: Vec<(String, Channel)>,
+    },
+}
+
+impl Default for Weeks {
+    fn default() -> Weeks {
+        Weeks::PerCheck(Vec::new())
+    }
+}
+
+impl Weeks {
+    /// Each channel's week: the sum of its checks'.
+    pub fn by_channel(&self) -> BTreeMap<Channel, Week> {
+        match self {
+            Weeks::PerCheck(checks) => {
+                let mut out: BTreeMap<Channel, Week> = BTreeMap::new();
+                for cw in checks {
+                    out.entry(cw.channel).or_default().merge(&cw.week);
+                }
+                out
+            }
+            Weeks::PerChannel { weeks, .. } => weeks.clone(),
+        }
+    }
+
+    /// The checks of `channel` that have history, with their own week where
+    /// it was kept.
+    pub fn checks(&self, channel: Channel) -> Vec<(&str, Option<&Week>)> {
+        match self {
+            Weeks::PerCheck(checks) => checks
+                .iter()
+                .filter(|w| w.channel == channel)
+                .map(|w| (w.check.as_str(), Some(&w.week)))
+                .collect(),
+            Weeks::PerChannel { checks, .. } => checks
+                .iter()
+                .filter(|(_, c)| *c == channel)
+                .map(|(name, _)| (name.as_str(), None))
+                .collect(),
+        }
+    }
 }
 
 /// One hour of the week: what was seen in it over the whole window.

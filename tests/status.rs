@@ -25,7 +25,8 @@ fn status_at(
     let text = lines.join("\n");
     store.import(text.as_bytes(), "history").unwrap();
     let window = std::time::Duration::from_secs(window_days * 86_400);
-    let input = status::from_store(&store, vec![], window, tz, now).unwrap();
+    let input =
+        status::from_store(&store, vec![], window, tz, now, status::Patterns::EachCheck).unwrap();
     let opts = Options {
         tz,
         window,
@@ -113,7 +114,15 @@ fn the_notifiers_next_best_start_is_the_one_status_names() {
         .unwrap();
     for tz in [Tz::UTC, chrono_tz::Asia::Kolkata] {
         let window = std::time::Duration::from_secs(28 * 86_400);
-        let input = status::from_store(&store, vec![], window, tz, monday()).unwrap();
+        let input = status::from_store(
+            &store,
+            vec![],
+            window,
+            tz,
+            monday(),
+            status::Patterns::EachCheck,
+        )
+        .unwrap();
         let opts = Options {
             tz,
             window,
@@ -873,4 +882,82 @@ async fn stale_data_is_not_now() {
     );
     let table = stdout(&run(&args).await);
     assert!(table.contains("no fresh data"), "{table}");
+}
+
+/// The page reads its patterns summed by channel as they are read; every
+/// channel's answer is the one read check by check, in a zone read from the
+/// hourly sums (Shanghai) and in one read from the quarter-hours (Kolkata),
+/// and the same checks are listed. Only each check's own history is left out.
+#[test]
+fn patterns_read_by_channel_answer_as_those_read_by_check() {
+    let lines = every(monday(), 35, 5, |t, out| {
+        let h = how(t);
+        let slow = if (40..44).contains(&h) { 900.0 } else { 200.0 };
+        let chat = if h % 7 == 3 { "down" } else { "up" };
+        out.push(line(t, "website-chat", "chat", chat, Some(slow)));
+        out.push(line(
+            t,
+            "app-chat",
+            "chat",
+            "up",
+            Some(slow / 2.0 + h as f64),
+        ));
+        let mail = if (100..104).contains(&h) {
+            "down"
+        } else {
+            "up"
+        };
+        out.push(line(t, "support-mail", "email", mail, Some(300.0)));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("h.db")).unwrap();
+    store
+        .import(lines.join("\n").as_bytes(), "history")
+        .unwrap();
+    let window = std::time::Duration::from_secs(28 * 86_400);
+    for tz in [Tz::UTC, chrono_tz::Asia::Shanghai, chrono_tz::Asia::Kolkata] {
+        let opts = Options {
+            tz,
+            window,
+            span: 2,
+            min_samples: 3,
+            channels: vec![],
+            lang: okx_monitor::i18n::Lang::En,
+        };
+        let answer = |patterns| {
+            let input = status::from_store(&store, vec![], window, tz, monday(), patterns).unwrap();
+            let mut json = serde_json::to_value(status::build(&input, &opts, monday())).unwrap();
+            // Each check's own history, which only the answer read by check has.
+            let mut own = Vec::new();
+            for c in json["channels"].as_array_mut().unwrap() {
+                for check in c["checks"].as_array_mut().unwrap() {
+                    let check = check.as_object_mut().unwrap();
+                    own.push(
+                        ["availability", "p50_ms", "p95_ms", "samples", "best"]
+                            .map(|k| check.remove(k)),
+                    );
+                }
+            }
+            (json, own)
+        };
+        let (by_check, own) = answer(status::Patterns::EachCheck);
+        let (by_channel, none) = answer(status::Patterns::EachChannel);
+        assert_eq!(by_check, by_channel, "in {tz}");
+        assert_eq!(by_check["channels"].as_array().unwrap().len(), 2);
+        assert_eq!(own.len(), 3, "three checks listed");
+        assert!(
+            own.iter().all(|o| o[3] != Some(serde_json::json!(0))),
+            "{own:?}"
+        );
+        assert!(
+            none.iter().all(|o| o[3] == Some(serde_json::json!(0))),
+            "{none:?}"
+        );
+        assert!(
+            !by_channel["channels"][0]["best"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    }
 }

@@ -114,7 +114,15 @@ fn next_window(
 ) -> Option<String> {
     let store = Store::open_existing(db).ok()?;
     let window = status::DEFAULT_WINDOW;
-    let input = status::from_store(&store, Vec::new(), window, tz, now).ok()?;
+    let input = status::from_store(
+        &store,
+        Vec::new(),
+        window,
+        tz,
+        now,
+        status::Patterns::EachChannel,
+    )
+    .ok()?;
     let opts = status::Options {
         tz,
         window,

@@ -81,7 +81,7 @@ pub fn run(source: &crate::config::Source, args: StatusArgs) -> anyhow::Result<u
             let source = crate::promsource::Source::new(url, args.vantage.clone())?;
             let (weeks, latest) = super::runtime()?.block_on(source.weeks(now, args.window, tz))?;
             status::Input {
-                weeks,
+                weeks: crate::pattern::Weeks::PerCheck(weeks),
                 latest,
                 configured,
                 // Prometheus's last day is not read: the page alone shows it.
@@ -94,7 +94,14 @@ pub fn run(source: &crate::config::Source, args: StatusArgs) -> anyhow::Result<u
             let db = args.db.clone().unwrap_or_else(|| settings.db.clone());
             let store = Store::open_existing(&db)?;
             store.map_for_reading()?;
-            status::from_store(&store, configured, args.window, tz, now)?
+            status::from_store(
+                &store,
+                configured,
+                args.window,
+                tz,
+                now,
+                status::Patterns::EachCheck,
+            )?
         }
     };
     input.intervals = intervals;

@@ -101,7 +101,14 @@ pub(super) fn next_best_windows(
         return Default::default();
     };
     let window = crate::status::DEFAULT_WINDOW;
-    let Ok(input) = crate::status::from_store(&store, Vec::new(), window, tz, now) else {
+    let Ok(input) = crate::status::from_store(
+        &store,
+        Vec::new(),
+        window,
+        tz,
+        now,
+        crate::status::Patterns::EachChannel,
+    ) else {
         return Default::default();
     };
     let opts = crate::status::Options {

@@ -22,6 +22,7 @@ use crate::channel::Channel;
 use crate::i18n::Lang;
 use crate::incident::Incident;
 use crate::live::Live;
+use crate::status::Patterns;
 use crate::status::{Input, Options, Status, Summary};
 
 mod query;
@@ -111,8 +112,8 @@ impl Pages {
             let (job, cache) = (Job::new(self), self.cache.clone());
             // A full queue: the page is computed when first asked for instead.
             let _ = self.worker.submit(move || {
-                if let Ok(e) = job.history(&opts, minute, key.clone()) {
-                    lock(&cache).put(key, e);
+                if let Ok(e) = job.history(&opts, minute, key, Patterns::EachChannel) {
+                    lock(&cache).put(e.cache_key(), e);
                 }
             });
         }
@@ -139,6 +140,16 @@ pub(super) enum Wanted {
     StatusJson,
     Incidents,
     Atom,
+}
+
+impl Wanted {
+    /// Whose patterns its answer needs: the JSON lists each check's own history.
+    fn patterns(&self) -> Patterns {
+        match self {
+            Wanted::Api => Patterns::EachCheck,
+            _ => Patterns::EachChannel,
+        }
+    }
 }
 
 type Failure = (StatusCode, String);
@@ -172,7 +183,7 @@ pub(super) async fn respond(
     let query = format!("{}|{}", browser.code(), req.uri().query().unwrap_or(""));
     let minute = chrono::Utc::now().timestamp().div_euclid(60);
     let result = match query::options(pages.tz, pages.min_samples, &query) {
-        Ok(opts) => match history(pages, query, &opts, minute).await {
+        Ok(opts) => match history(pages, query, &opts, minute, wanted.patterns()).await {
             Ok(entry) => {
                 let base = base_url(req, pages.tls);
                 answer(req, pages, wanted, entry, opts, base).await
@@ -347,36 +358,38 @@ async fn history(
     query: String,
     opts: &Options,
     minute: i64,
+    patterns: Patterns,
 ) -> Result<Arc<Entry>, Failure> {
-    let hit = pages.cached().get(&query);
+    let hit = pages.cached().get(&Entry::key(&query, patterns));
     if let Some(e) = hit.as_ref() {
         if e.minute == minute {
             return Ok(e.clone());
         }
         if minute - e.minute <= STALE_MINUTES {
-            refresh(pages, query, opts.clone(), minute, e);
+            refresh(pages, opts.clone(), minute, e);
             return Ok(e.clone());
         }
     }
     let (opts, job) = (opts.clone(), Job::new(pages));
     let e = pages
         .worker
-        .run(move || job.history(&opts, minute, query))
+        .run(move || job.history(&opts, minute, query, patterns))
         .await??;
-    pages.cached().put(e.query.clone(), e.clone());
+    pages.cached().put(e.cache_key(), e.clone());
     Ok(e)
 }
 
 /// Starts computing this minute's history behind `stale`, once.
-fn refresh(pages: &Pages, query: String, opts: Options, minute: i64, stale: &Entry) {
+fn refresh(pages: &Pages, opts: Options, minute: i64, stale: &Entry) {
     if stale.refreshing.swap(true, Ordering::AcqRel) {
         return;
     }
     let (job, cache) = (Job::new(pages), pages.cache.clone());
+    let (query, patterns) = (stale.query.clone(), stale.patterns);
     // Busy: the stale answer stays, and the next request tries again.
     let queued = pages.worker.submit(move || {
-        if let Ok(e) = job.history(&opts, minute, query.clone()) {
-            lock(&cache).put(query, e);
+        if let Ok(e) = job.history(&opts, minute, query, patterns) {
+            lock(&cache).put(e.cache_key(), e);
         }
     });
     if queued.is_err() {
@@ -401,13 +414,20 @@ impl Job {
     }
 
     /// The history's part at `minute`: the summary and the stored incidents.
-    fn history(self, opts: &Options, minute: i64, query: String) -> Result<Arc<Entry>, Failure> {
+    fn history(
+        self,
+        opts: &Options,
+        minute: i64,
+        query: String,
+        patterns: Patterns,
+    ) -> Result<Arc<Entry>, Failure> {
         let unavailable =
             |e: crate::store::StoreError| (StatusCode::SERVICE_UNAVAILABLE, e.to_string());
         let now = chrono::Utc::now();
         let store = crate::store::Store::open_existing(&self.db).map_err(unavailable)?;
-        let input = crate::status::from_store(&store, Vec::new(), opts.window, opts.tz, now)
-            .map_err(unavailable)?;
+        let input =
+            crate::status::from_store(&store, Vec::new(), opts.window, opts.tz, now, patterns)
+                .map_err(unavailable)?;
         let summary = crate::status::summarize(&input, opts, now);
         let stored = store
             .incidents(crate::status::window_start(
@@ -417,6 +437,7 @@ impl Job {
             .map_err(unavailable)?;
         Ok(Entry::new(
             query,
+            patterns,
             minute,
             Arc::new(summary),
             Arc::new(stored),
@@ -487,6 +508,8 @@ impl Rendered {
 struct Entry {
     /// The key it answers (the browser's language and the query).
     query: String,
+    /// Whose patterns its summary was read for.
+    patterns: Patterns,
     minute: i64,
     summary: Arc<Summary>,
     /// The incidents stored for the window, newest first.
@@ -499,18 +522,33 @@ struct Entry {
 impl Entry {
     fn new(
         query: String,
+        patterns: Patterns,
         minute: i64,
         summary: Arc<Summary>,
         stored: Arc<Vec<Incident>>,
     ) -> Arc<Entry> {
         Arc::new(Entry {
             query,
+            patterns,
             minute,
             summary,
             stored,
             page: Mutex::new(None),
             refreshing: AtomicBool::new(false),
         })
+    }
+
+    /// The cache's key for `query` read for `patterns`: the page and the JSON
+    /// of one query are kept apart, since only the JSON lists each check's history.
+    fn key(query: &str, patterns: Patterns) -> String {
+        match patterns {
+            Patterns::EachChannel => query.to_string(),
+            Patterns::EachCheck => format!("{query}\nchecks"),
+        }
+    }
+
+    fn cache_key(&self) -> String {
+        Entry::key(&self.query, self.patterns)
     }
 }
 

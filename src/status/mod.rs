@@ -16,14 +16,14 @@ mod next;
 pub use crate::outcome::channel_now;
 use advice::{advice, stale_advice};
 pub use advice::{declared_advice, next_best_words, when};
-pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, MAX_SPAN, from_store, window_start};
+pub use history::{DEFAULT_SPAN, DEFAULT_WINDOW, MAX_SPAN, Patterns, from_store, window_start};
 pub use incidents::{CheckOut, IncidentOut, Incidents, incidents_out};
 pub use next::{Occurrence, describe, next_occurrence};
 
 use crate::channel::Channel;
 use crate::i18n::{Lang, words};
 use crate::outcome::{self, Maintenance, MaintenanceState, Outcome};
-use crate::pattern::{self, CheckWeek, End, Hour, Week, Window};
+use crate::pattern::{self, End, Hour, Week, Weeks, Window};
 use crate::reason::Said;
 use crate::sample::Latest;
 use crate::stamp::Stamp;
@@ -34,9 +34,9 @@ pub const LISTED: usize = 3;
 /// What `status` is computed from.
 #[derive(Debug, Clone, Default)]
 pub struct Input {
-    /// The hour-of-week pattern of each check over the window, in the reported
-    /// time zone; a channel's is the sum of its checks'.
-    pub weeks: Vec<CheckWeek>,
+    /// The hour-of-week pattern over the window, in the reported time zone,
+    /// of each check or only of each channel; a channel's is the sum of its checks'.
+    pub weeks: Weeks,
     pub latest: Vec<Latest>,
     /// Channels configured now, shown even before they have data.
     pub configured: Vec<Channel>,
@@ -273,25 +273,18 @@ struct CheckSummary {
 /// (pure).
 pub fn summarize(input: &Input, opts: &Options, now: DateTime<Utc>) -> Summary {
     let mut channels = BTreeMap::new();
-    for (channel, week) in channel_weeks(&input.weeks) {
+    for (channel, week) in input.weeks.by_channel() {
         let total: Hour = week.total();
         let measured = week.measured(opts.span, opts.min_samples);
         let checks = input
             .weeks
-            .iter()
-            .filter(|w| w.channel == channel)
-            .map(|w| {
-                let total = w.week.total();
-                let measured = w.week.measured(opts.span, opts.min_samples);
-                let best = pattern::rank(measured.better, End::Best, 1);
-                let summary = CheckSummary {
-                    availability: pattern::availability(&total).map(|a| round(a, 4)),
-                    p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
-                    p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
-                    samples: total.samples(),
-                    best: best.iter().map(window_out).collect(),
-                };
-                (w.check.clone(), summary)
+            .checks(channel)
+            .into_iter()
+            .map(|(check, week)| {
+                (
+                    check.to_string(),
+                    week.map(|w| check_summary(w, opts)).unwrap_or_default(),
+                )
             })
             .collect();
         let summary = ChannelSummary {
@@ -320,13 +313,18 @@ pub fn summarize(input: &Input, opts: &Options, now: DateTime<Utc>) -> Summary {
     Summary { channels }
 }
 
-/// A channel's week: the sum of its checks'.
-fn channel_weeks(weeks: &[CheckWeek]) -> BTreeMap<Channel, Week> {
-    let mut out: BTreeMap<Channel, Week> = BTreeMap::new();
-    for cw in weeks {
-        out.entry(cw.channel).or_default().merge(&cw.week);
+/// A check's own history in the answer.
+fn check_summary(week: &Week, opts: &Options) -> CheckSummary {
+    let total = week.total();
+    let measured = week.measured(opts.span, opts.min_samples);
+    let best = pattern::rank(measured.better, End::Best, 1);
+    CheckSummary {
+        availability: pattern::availability(&total).map(|a| round(a, 4)),
+        p50_ms: total.latency.quantile(0.5).map(|v| round(v, 1)),
+        p95_ms: total.latency.quantile(0.95).map(|v| round(v, 1)),
+        samples: total.samples(),
+        best: best.iter().map(window_out).collect(),
     }
-    out
 }
 
 /// The `n` best of the windows measurably better than the rest of the week.
@@ -356,7 +354,9 @@ pub fn next_best_starts(
     now: DateTime<Utc>,
 ) -> BTreeMap<Channel, DateTime<Utc>> {
     let pending = maintenance_events(&input.latest, now);
-    channel_weeks(&input.weeks)
+    input
+        .weeks
+        .by_channel()
         .into_iter()
         .filter_map(|(channel, week)| {
             let measured = week.measured(opts.span, opts.min_samples);

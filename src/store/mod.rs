@@ -12,6 +12,7 @@
 //! hours that ended are summed again by UTC hour (`hourly.rs`), which is
 //! exact wherever the offset is whole hours, for reading long histories.
 
+mod fold;
 mod hourly;
 mod incidents;
 pub mod jsonl;

@@ -1,7 +1,13 @@
 use super::*;
 
 fn entry(minute: i64) -> Arc<Entry> {
-    Entry::new(String::new(), minute, Arc::default(), Arc::default())
+    Entry::new(
+        String::new(),
+        Patterns::EachChannel,
+        minute,
+        Arc::default(),
+        Arc::default(),
+    )
 }
 
 #[test]
