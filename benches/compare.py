@@ -226,8 +226,11 @@ def main():
     med = lambda xs: sorted(xs)[len(xs) // 2]
     print("ratios by round: okx-monitor / blackbox = " + ", ".join(f"{x:.3f}" for x in vs_bb)
           + "; okx-monitor / wrk = " + ", ".join(f"{x:.2f}" for x in vs_wrk))
-    print(f"median ratios: okx-monitor / blackbox = {med(vs_bb):.3f} (goal ≤ 0.08); "
-          f"okx-monitor / wrk = {med(vs_wrk):.2f} (goal ≤ 2)")
+    side = lambda i: med([r[i]["cpu"] / max(r[i]["probes"], 1) * 1e6 for r in rounds])
+    print(f"CPU per HTTP probe, okx-monitor / blackbox exporter: {med(vs_bb):.3f}x "
+          f"({side(0):.0f} / {side(1):.0f} µs, medians of {len(rounds)} round(s); goal 0.06x)")
+    print(f"CPU per HTTP probe, okx-monitor / wrk Connection: close: {med(vs_wrk):.2f}x "
+          f"({side(0):.0f} / {side(2):.0f} µs; goal 1.5x)")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -241,7 +241,7 @@ fn ratios(dir: &Path) {
             .map(|_| (import(&jsonl, &ours, false), import(&csv, &reference, true)))
             .collect();
         println!(
-            "import of the year: {:.2} s, sqlite3 .import of the same rows as CSV {:.2} s: {:.2}x (median of 3 pairs)",
+            "import of the year: {:.2} s, sqlite3 .import of the same rows as CSV {:.2} s: {:.2}x (median of 3 pairs; goal 1.0x)",
             median(pairs.iter().map(|p| p.0).collect()),
             median(pairs.iter().map(|p| p.1).collect()),
             median(pairs.iter().map(|p| p.0 / p.1).collect()),
