@@ -54,6 +54,15 @@ impl Rollup {
         self.latency.merge(&other.latency);
     }
 
+    /// Adds a rollup as stored: its counts, and its encoded histogram merged
+    /// without decoding it first.
+    pub fn add_stored(&mut self, counts: [u64; Outcome::COUNT], latency: &[u8]) {
+        for (a, b) in self.counts.iter_mut().zip(counts) {
+            *a += b;
+        }
+        self.latency.merge_encoded(latency);
+    }
+
     pub fn count(&self, outcome: Outcome) -> u64 {
         self.counts[outcome.code()]
     }

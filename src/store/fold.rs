@@ -290,6 +290,9 @@ fn fold_weeks(
          FROM {name} WHERE {key} >= ?1 AND {key} < ?2"
     ))?;
     let mut rows = stmt.query([from, to])?;
+    // Rows come in key order, (time, check): a time's hour of the week is
+    // worked out once for all the checks at it.
+    let mut at: Option<(i64, usize)> = None;
     while let Some(row) = rows.next()? {
         let int = |i| {
             row.get_ref(i)
@@ -304,9 +307,17 @@ fn fold_weeks(
             continue;
         };
         let at_ms = int(1) * unit;
-        if table == Table::Hours && !clock.whole_hours(at_ms) {
-            return Ok(None);
-        }
+        let how = match at {
+            Some((ms, how)) if ms == at_ms => how,
+            _ => {
+                if table == Table::Hours && !clock.whole_hours(at_ms) {
+                    return Ok(None);
+                }
+                let how = clock.hour_of_week(at_ms);
+                at = Some((at_ms, how));
+                how
+            }
+        };
         let mut counts = [0u64; Outcome::COUNT];
         counts[Outcome::Up.code()] = int(2) as u64;
         counts[Outcome::Degraded.code()] = int(3) as u64;
@@ -316,7 +327,6 @@ fn fold_weeks(
             .ok()
             .and_then(|v| v.as_blob().ok())
             .unwrap_or(&[]);
-        let how = clock.hour_of_week(at_ms);
         folded.weeks[group]
             .get_or_insert_with(Default::default)
             .add_stored(how, &counts, latency);

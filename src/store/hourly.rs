@@ -72,14 +72,10 @@ pub fn compact(tx: &Transaction, now_ms: i64) -> rusqlite::Result<()> {
             flush(hour, &mut sums)?;
             hour = Some(this);
         }
-        // Added as stored: the encoded histogram is merged without decoding it first.
-        let sum = sums.entry(id).or_default();
-        for (c, n) in sum.counts.iter_mut().zip(read_counts(row, 2)?) {
-            *c += n;
-        }
-        if let Ok(blob) = row.get_ref(2 + Outcome::COUNT)?.as_blob() {
-            sum.latency.merge_encoded(blob);
-        }
+        let latency = row.get_ref(2 + Outcome::COUNT)?;
+        sums.entry(id)
+            .or_default()
+            .add_stored(read_counts(row, 2)?, latency.as_blob().unwrap_or_default());
     }
     flush(hour, &mut sums)?;
     tx.execute("UPDATE rollups_hourly_until SET hour = ?1", [until])?;

@@ -6,9 +6,10 @@ use std::io::Write;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::rollup_row::read_rollup;
+use super::rollup_row::read_counts;
 use super::{ALL_COUNTS, COUNTS, NOT_UP_COUNTS, SLOT_MS, Store, StoreError, jsonl};
 use crate::channel::Channel;
+use crate::histogram::Histogram;
 use crate::outcome::Outcome;
 use crate::pattern::Rollup;
 use crate::sample::Latest;
@@ -78,42 +79,49 @@ impl Store {
         to_ms: i64,
     ) -> Result<Vec<(String, Channel, i64, Rollup)>, StoreError> {
         let names = self.names()?;
-        let name = |id: i64| names.get(usize::try_from(id).ok()?)?.as_ref();
-        self.rollups_by_id(from_ms, to_ms)?
-            .into_iter()
-            .map(|(id, slot_ms, rollup)| {
-                let (check, channel) =
-                    name(id).ok_or_else(|| self.err(rusqlite::Error::InvalidQuery))?;
-                Ok((check.clone(), *channel, slot_ms, rollup))
-            })
-            .collect()
+        let mut out = Vec::new();
+        self.each_rollup(from_ms, to_ms, |id, slot_ms, counts, latency| {
+            let (check, channel) = names.get(usize::try_from(id).ok()?)?.as_ref()?;
+            let latency = Histogram::decode(latency)?;
+            out.push((check.clone(), *channel, slot_ms, Rollup { counts, latency }));
+            Some(())
+        })?;
+        Ok(out)
     }
 
-    /// Every rollup slot of `[from_ms, to_ms)`, as (channel, slot start ms,
-    /// rollup): without each row's check name, which at 1,000 checks was a
-    /// tenth of the status page's cost.
+    /// Every channel's rollup of each slot of `[from_ms, to_ms)` (the sum of
+    /// its checks'), as (channel, slot start ms, rollup), summed as the rows
+    /// are read: at 1,000 checks a rollup per check and slot, with its name,
+    /// was a sixth of the status page's cost.
     pub fn channel_rollups(
         &self,
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<(Channel, i64, Rollup)>, StoreError> {
         let names = self.names()?;
-        let channel = |id: i64| Some(names.get(usize::try_from(id).ok()?)?.as_ref()?.1);
-        self.rollups_by_id(from_ms, to_ms)?
+        let mut sums: std::collections::BTreeMap<(Channel, i64), Rollup> = Default::default();
+        self.each_rollup(from_ms, to_ms, |id, slot_ms, counts, latency| {
+            let (_, channel) = names.get(usize::try_from(id).ok()?)?.as_ref()?;
+            sums.entry((*channel, slot_ms))
+                .or_default()
+                .add_stored(counts, latency);
+            Some(())
+        })?;
+        Ok(sums
             .into_iter()
-            .map(|(id, slot_ms, rollup)| {
-                let channel = channel(id).ok_or_else(|| self.err(rusqlite::Error::InvalidQuery))?;
-                Ok((channel, slot_ms, rollup))
-            })
-            .collect()
+            .map(|((c, slot_ms), r)| (c, slot_ms, r))
+            .collect())
     }
 
-    /// Every rollup slot of `[from_ms, to_ms)`, as (check id, slot start ms, rollup).
-    fn rollups_by_id(
+    /// Hands every rollup row of `[from_ms, to_ms)` to `f` as stored: (check
+    /// id, slot start ms, counts, encoded histogram). A row `f` cannot read
+    /// (`None`: a check or histogram this version does not know) is an error.
+    fn each_rollup(
         &self,
         from_ms: i64,
         to_ms: i64,
-    ) -> Result<Vec<(i64, i64, Rollup)>, StoreError> {
+        mut f: impl FnMut(i64, i64, [u64; Outcome::COUNT], &[u8]) -> Option<()>,
+    ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -123,16 +131,20 @@ impl Store {
         let mut rows = stmt
             .query([from_ms.div_euclid(SLOT_MS), to_ms.div_euclid(SLOT_MS)])
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let rollup = read_rollup(row, 2).map_err(|e| self.err(e))?;
-            let (id, slot): (i64, i64) = (
-                row.get(0).map_err(|e| self.err(e))?,
-                row.get(1).map_err(|e| self.err(e))?,
-            );
-            out.push((id, slot * SLOT_MS, rollup));
+            let read = || -> rusqlite::Result<(i64, i64, [u64; Outcome::COUNT])> {
+                Ok((row.get(0)?, row.get(1)?, read_counts(row, 2)?))
+            };
+            let (id, slot, counts) = read().map_err(|e| self.err(e))?;
+            let latency = row
+                .get_ref(2 + Outcome::COUNT)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .unwrap_or_default();
+            f(id, slot * SLOT_MS, counts, latency)
+                .ok_or_else(|| self.err(rusqlite::Error::InvalidQuery))?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The latest sample of every check, with since when its outcome holds.
