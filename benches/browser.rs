@@ -84,24 +84,14 @@ fn reference(url: &str) -> f64 {
             let profile = tempfile::tempdir().unwrap();
             let before = children_cpu();
             let out = std::process::Command::new(chromium)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--no-default-browser-check",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--disable-extensions",
-                    "--disable-default-apps",
-                    "--disable-breakpad",
-                    "--mute-audio",
-                    "--disable-site-isolation-trials",
-                    "--disable-features=IsolateOrigins,site-per-process",
-                    "--dump-dom",
-                ])
+                // The daemon's switches; the page's DOM on standard output
+                // instead of DevTools on a pipe.
+                .args(
+                    okx_monitor::probe::chromium::FLAGS
+                        .iter()
+                        .filter(|f| **f != "--remote-debugging-pipe"),
+                )
+                .arg("--dump-dom")
                 .arg(format!("--user-data-dir={}", profile.path().display()))
                 .arg(url)
                 .output()

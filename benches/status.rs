@@ -45,25 +45,7 @@ fn main() {
         let file = dir.join(format!("{days}d.jsonl"));
         let db = dir.join(format!("{days}d.db"));
         let n = write_history(&file, &file.with_extension("csv"), now, days);
-        for stale in ["db", "db-wal", "db-shm"] {
-            let _ = std::fs::remove_file(db.with_extension(stale));
-        }
-        let started = Instant::now();
-        let out = Command::new(BIN)
-            .args([
-                "import",
-                file.to_str().unwrap(),
-                "--db",
-                db.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let import = started.elapsed();
+        let import = import(&file, &db, false);
         let bytes = std::fs::metadata(&db).unwrap().len()
             + std::fs::metadata(db.with_extension("db-wal"))
                 .map(|m| m.len())
@@ -72,8 +54,8 @@ fn main() {
         println!(
             "{days:>3} days, {n} samples: import {:.1} s ({:.0} samples/s), {:.0} bytes/sample; \
              status --window 400d: median {:.1} ms, min {:.1} ms, max {:.1} ms (process start included)",
-            import.as_secs_f64(),
-            n as f64 / import.as_secs_f64(),
+            import,
+            n as f64 / import,
             bytes as f64 / n as f64,
             ms(times[times.len() / 2]),
             ms(times[0]),
@@ -179,6 +161,46 @@ fn status_once(db: &Path, window: &str, tz: &str) -> Duration {
     started.elapsed()
 }
 
+/// Imports `file` into a new database `db`, with okx-monitor, or (`reference`)
+/// a CSV with the `sqlite3` shell into a minimal table; the wall seconds.
+fn import(file: &Path, db: &Path, reference: bool) -> f64 {
+    for stale in ["db", "db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(db.with_extension(stale));
+    }
+    let started = Instant::now();
+    let out = if reference {
+        let script = format!(
+            "CREATE TABLE samples (check_name TEXT NOT NULL, ts_ms INTEGER NOT NULL, \
+             outcome INTEGER NOT NULL, latency_us INTEGER, PRIMARY KEY (check_name, ts_ms)) \
+             WITHOUT ROWID;\n.mode csv\n.import {} samples\n",
+            file.display()
+        );
+        let mut child = Command::new("sqlite3")
+            .arg(db)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        child.wait().unwrap().success()
+    } else {
+        Command::new(BIN)
+            .args(["import", file.to_str().unwrap(), "--db"])
+            .arg(db)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(out, "import of {} failed", file.display());
+    started.elapsed().as_secs_f64()
+}
+
 /// The median of `values`.
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -194,43 +216,6 @@ fn ratios(dir: &Path) {
         dir.join("365d.csv"),
         dir.join("365d.db"),
     );
-    let import = |file: &Path, db: &Path, reference: bool| {
-        for stale in ["db", "db-wal", "db-shm"] {
-            let _ = std::fs::remove_file(db.with_extension(stale));
-        }
-        let started = Instant::now();
-        let out = if reference {
-            let script = format!(
-                "CREATE TABLE samples (check_name TEXT NOT NULL, ts_ms INTEGER NOT NULL, \
-                 outcome INTEGER NOT NULL, latency_us INTEGER, PRIMARY KEY (check_name, ts_ms)) \
-                 WITHOUT ROWID;\n.mode csv\n.import {} samples\n",
-                file.display()
-            );
-            let mut child = Command::new("sqlite3")
-                .arg(db)
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(script.as_bytes())
-                .unwrap();
-            child.wait().unwrap().success()
-        } else {
-            Command::new(BIN)
-                .args(["import", file.to_str().unwrap(), "--db"])
-                .arg(db)
-                .output()
-                .unwrap()
-                .status
-                .success()
-        };
-        assert!(out, "import of {} failed", file.display());
-        started.elapsed().as_secs_f64()
-    };
     let has_sqlite3 = Command::new("sqlite3")
         .arg("--version")
         .output()

@@ -37,8 +37,9 @@ const MESSAGE_CAP: usize = 16 * 1024 * 1024;
 const START_WAIT: Duration = Duration::from_secs(20);
 
 /// The Chromium flags: headless, quiet (no background connections to any
-/// other host), no first-run or sync, a fresh profile of its own.
-const FLAGS: &[&str] = &[
+/// other host), no first-run or sync, a fresh profile of its own. Public for
+/// the browser bench, whose reference run starts Chromium with the same ones.
+pub const FLAGS: &[&str] = &[
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
