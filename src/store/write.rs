@@ -243,12 +243,8 @@ impl<'t> Batch<'t> {
             "SELECT {COUNTS}, latency FROM rollups WHERE check_id = ?1 AND slot = ?2"
         ))?;
         let mut write = tx.prepare_cached(&write_rollup_sql("rollups", "slot"))?;
-        // In the table's key order (slot, check): each write lands beside the
-        // last one instead of anywhere in the B-tree.
-        let mut pending: Vec<_> = self.rollups.drain().collect();
-        pending.sort_unstable_by_key(|((id, slot), _)| (*slot, *id));
-        let lowest = pending.first().map(|((_, slot), _)| *slot);
-        for ((id, slot), mut rollup) in pending {
+        let lowest = self.rollups.keys().map(|(_, slot)| *slot).min();
+        for ((id, slot), mut rollup) in self.rollups.drain() {
             let stored = read
                 .query_row([id, slot], |row| read_rollup(row, 0))
                 .optional()?;
