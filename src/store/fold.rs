@@ -8,14 +8,11 @@ use std::collections::BTreeMap;
 
 use rusqlite::Connection;
 
+use super::read::{Names, check_names};
 use super::{SLOT_MS, Store, StoreError, hourly};
 use crate::channel::Channel;
 use crate::outcome::Outcome;
 use crate::pattern::{CheckWeek, Clock, Week, Weeks};
-
-/// The checks as the fold reads them: (name, channel) by id; ids are small
-/// and dense, so vectors indexed by id beat a hash map per row.
-type Names = Vec<Option<(String, Channel)>>;
 
 impl Store {
     /// The hour-of-week pattern of every check over `[from_ms, to_ms)`, in `tz`.
@@ -83,27 +80,7 @@ impl Store {
 
     /// Every check's (name, channel), by id.
     pub(super) fn names(&self) -> Result<Names, StoreError> {
-        let mut names: Names = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, channel FROM checks")
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let (id, name, channel): (i64, String, String) = (
-                r.get(0).map_err(|e| self.err(e))?,
-                r.get(1).map_err(|e| self.err(e))?,
-                r.get(2).map_err(|e| self.err(e))?,
-            );
-            let (Ok(id), Ok(channel)) = (usize::try_from(id), channel.parse()) else {
-                continue;
-            };
-            if names.len() <= id {
-                names.resize(id + 1, None);
-            }
-            names[id] = Some((name, channel));
-        }
-        Ok(names)
+        check_names(&self.conn).map_err(|e| self.err(e))
     }
 
     /// `[from_ms, to_ms)` folded into one week per group; `groups` gives each

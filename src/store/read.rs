@@ -255,3 +255,26 @@ impl Store {
         Ok(since.unwrap_or(latest_ms))
     }
 }
+
+/// The checks by id: (name, channel), or none for an id not in use or a
+/// channel this version does not know. Ids are small and dense, so vectors
+/// indexed by id beat a hash map per row.
+pub(super) type Names = Vec<Option<(String, Channel)>>;
+
+/// The checks table as [`Names`]: the one place it is read whole.
+pub(super) fn check_names(conn: &rusqlite::Connection) -> rusqlite::Result<Names> {
+    let mut names: Names = Vec::new();
+    let mut stmt = conn.prepare("SELECT id, name, channel FROM checks")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, name, channel): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (Ok(id), Ok(channel)) = (usize::try_from(id), channel.parse()) else {
+            continue;
+        };
+        if names.len() <= id {
+            names.resize(id + 1, None);
+        }
+        names[id] = Some((name, channel));
+    }
+    Ok(names)
+}

@@ -36,16 +36,14 @@ pub struct Replayed {
 
 /// The checks whose samples are replayed: (id, name, channel), by id.
 pub fn checks(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, Channel)>> {
-    let mut stmt = conn.prepare("SELECT id, name, channel FROM checks ORDER BY id")?;
-    let mut rows = stmt.query([])?;
-    let mut checks = Vec::new();
-    while let Some(row) = rows.next()? {
-        // A channel this program does not know is not replayed.
-        if let Ok(channel) = row.get::<_, String>(2)?.parse() {
-            checks.push((row.get(0)?, row.get(1)?, channel));
-        }
-    }
-    Ok(checks)
+    Ok(super::read::check_names(conn)?
+        .into_iter()
+        .enumerate()
+        .filter_map(|(id, check)| {
+            let (name, channel) = check?;
+            Some((i64::try_from(id).ok()?, name, channel))
+        })
+        .collect())
 }
 
 /// The statements [`InTimeOrder`] reads `checks` checks with: one each, or
