@@ -264,7 +264,7 @@ for must in ("id", "title", "updated", "author"):
 for e in root.findall(A + "entry"):
     print("|".join(e.find(A + k).text for k in ("id", "title", "updated", "published")))
 "#;
-    let mut child = std::process::Command::new("python3")
+    let mut child = std::process::Command::new("/usr/bin/python3")
         .args(["-c", script])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
